@@ -1,0 +1,3 @@
+"""Microdegree: microcredentials and stackable microdegrees as Open Badges 3.0 credentials."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The framework-free credential core (facade filled in as modules land)."""

@@ -1,0 +1,1 @@
+"""One private module per proof suite."""
