@@ -87,7 +87,8 @@ export async function signMany(jobs) {
       }
       results.push(result);
     } catch(e) {
-      results.push({error: String(e && e.message || e)});
+      const {describe} = await import('./verify.mjs');
+      results.push({error: describe(e)});
     }
   }
   return results;

@@ -32,6 +32,19 @@ function suites() {
   ];
 }
 
+/** One line for an error, with jsonld.js safe-mode event / loader cause details appended. */
+export function describe(error) {
+  let msg = error && error.message || String(error);
+  const details = error && error.details;
+  if(details && details.event) {
+    const {code, details: eventDetails} = details.event;
+    msg += ` [${code}: ${JSON.stringify(eventDetails)}]`;
+  } else if(details && details.cause && details.cause.message) {
+    msg += ` [cause: ${details.cause.message}]`;
+  }
+  return msg;
+}
+
 function messages(error, out = []) {
   if(!error) {
     return out;
@@ -40,7 +53,7 @@ function messages(error, out = []) {
     error.forEach(e => messages(e, out));
     return out;
   }
-  const msg = error.message || String(error);
+  const msg = describe(error);
   if(msg && !out.includes(msg)) {
     out.push(msg);
   }
