@@ -1,10 +1,11 @@
-"""Interoperability with Digital Bazaar's JavaScript stack (the verifier most wallets and validators use).
+"""Interoperability with Digital Bazaar's JavaScript stack (the verifier most wallets use).
 
 Proves, in both directions, that our Data Integrity proofs (eddsa-rdfc-2022, and eddsa-jcs-2022) are
 the ones `@digitalbazaar/vc` + `@digitalbazaar/data-integrity` produce and accept:
 
-* harness sanity: the W3C and 1EdTech vectors verify in Node, tampered copies do not, Node reproduces
-  the published proofValues, Node's safe mode and our offline loader refuse what they must;
+* harness sanity: the W3C and 1EdTech vectors verify in Node, tampered copies do not, Node
+  reproduces the published proofValues, Node's safe mode and our offline loader refuse what
+  they must;
 * credentials signed by OUR core verify in Node (did:key and did:web issuers, OB 3.0, CLR 2.0);
 * Node signs the same unsigned credential with the same key and `created`: byte-identical proofValue
   (Ed25519 is deterministic), and Node's signed credential verifies with our `verify_proof`.
@@ -48,9 +49,11 @@ pytestmark = [
 ]
 
 try:  # our signing core; written in parallel, so these tests skip until it lands
-    from microdegree.vc import proofs as core_proofs
     from microdegree.vc.did import did_key as core_did_key
     from microdegree.vc.keys import Ed25519Key
+
+    from microdegree.vc import proofs as core_proofs
+    from microdegree.vc.errors import VcError
 
     CORE_MISSING: str | None = None
 except ImportError as exc:  # pragma: no cover - depends on integration state
@@ -67,7 +70,9 @@ MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-CLR_SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+CLR_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
 CREATED = "2026-01-15T09:30:00Z"
 DID_WEB = "did:web:uni.example:issuers:demo"
 LEARNER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -115,10 +120,14 @@ def did_web_document(did: str, key: HarnessKey, *, authorised: bool = True) -> d
     return {
         "@context": [DID_V1, MULTIKEY_V1],
         "id": did,
-        "verificationMethod": [{
-            "id": vm_id, "type": "Multikey", "controller": did,
-            "publicKeyMultibase": key.public_multibase,
-        }],
+        "verificationMethod": [
+            {
+                "id": vm_id,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": key.public_multibase,
+            }
+        ],
         "authentication": [vm_id],
         "assertionMethod": [vm_id] if authorised else [],
     }
@@ -132,7 +141,9 @@ def ob_credential(issuer: str, *, cred_id: str, name: str = "Data Literacy") -> 
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
         "issuer": {
-            "id": issuer, "type": ["Profile"], "name": "Example University",
+            "id": issuer,
+            "type": ["Profile"],
+            "name": "Example University",
             "address": {"type": ["Address"], "addressCountryCode": "NL"},
         },
         "validFrom": "2026-01-15T00:00:00Z",
@@ -145,14 +156,18 @@ def ob_credential(issuer: str, *, cred_id: str, name: str = "Data Literacy") -> 
                 "type": ["Achievement"],
                 "achievementType": "MicroCredential",
                 "name": name,
-                "description": "Read, question and present quantitative evidence (\u00e9\u00e8 \u2713).",
+                "description": "Read and present quantitative evidence (\u00e9\u00e8 \u2713).",
                 "criteria": {"narrative": "Pass four module assessments and a capstone audit."},
                 "creditsAvailable": 5,
-                "alignment": [{
-                    "type": ["Alignment"], "targetName": "EQF level 6",
-                    "targetFramework": "European Qualifications Framework", "targetCode": "6",
-                    "targetUrl": "http://data.europa.eu/snb/eqf/6",
-                }],
+                "alignment": [
+                    {
+                        "type": ["Alignment"],
+                        "targetName": "EQF level 6",
+                        "targetFramework": "European Qualifications Framework",
+                        "targetCode": "6",
+                        "targetUrl": "http://data.europa.eu/snb/eqf/6",
+                    }
+                ],
             },
         },
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
@@ -173,22 +188,32 @@ def clr_credential(issuer: str, nested: list[dict[str, Any]], *, cred_id: str) -
             "type": ["ClrSubject"],
             "id": LEARNER,
             "verifiableCredential": nested,
-            "achievement": [{
-                "id": program, "type": ["Achievement"], "achievementType": "LearningProgram",
-                "name": "Microdegree in Data", "description": "Three stacked microcredentials.",
-                "criteria": {"narrative": "Earn all three microcredentials."},
-            }],
-            "association": [{
-                "type": "Association", "associationType": "isPartOf",
-                "sourceId": "https://uni.example/achievements/dl", "targetId": program,
-            }],
+            "achievement": [
+                {
+                    "id": program,
+                    "type": ["Achievement"],
+                    "achievementType": "LearningProgram",
+                    "name": "Microdegree in Data",
+                    "description": "Three stacked microcredentials.",
+                    "criteria": {"narrative": "Earn all three microcredentials."},
+                }
+            ],
+            "association": [
+                {
+                    "type": "Association",
+                    "associationType": "isPartOf",
+                    "sourceId": "https://uni.example/achievements/dl",
+                    "targetId": program,
+                }
+            ],
         },
         "credentialSchema": [{"id": CLR_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
 
 
 def _load(rel: str) -> dict[str, Any]:
-    return json.loads((VECTORS / rel).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((VECTORS / rel).read_text(encoding="utf-8"))
+    return data
 
 
 B1 = _load("eddsa-rdfc-2022/w3c-b1-alumni.json")
@@ -202,12 +227,21 @@ def _edtech_controller_docs() -> dict[str, Any]:
     """The 1EdTech vectors' HTTPS key URL, served as a controller document (offline)."""
     mb = OB_1EDTECH["keyPair"]["publicKeyMultibase"]
     vm = f"{EDTECH_ISSUER}#{mb}"
-    return {EDTECH_ISSUER: {
-        "@context": [DID_V1, MULTIKEY_V1], "id": EDTECH_ISSUER,
-        "verificationMethod": [{"id": vm, "type": "Multikey", "controller": EDTECH_ISSUER,
-                                "publicKeyMultibase": mb}],
-        "assertionMethod": [vm],
-    }}
+    return {
+        EDTECH_ISSUER: {
+            "@context": [DID_V1, MULTIKEY_V1],
+            "id": EDTECH_ISSUER,
+            "verificationMethod": [
+                {
+                    "id": vm,
+                    "type": "Multikey",
+                    "controller": EDTECH_ISSUER,
+                    "publicKeyMultibase": mb,
+                }
+            ],
+            "assertionMethod": [vm],
+        }
+    }
 
 
 @dataclass
@@ -223,34 +257,52 @@ class Case:
 
     def node_sign_job(self, **extra: Any) -> dict[str, Any]:
         return {
-            "credential": self.unsigned, "seedHex": self.key.seed.hex(),
+            "credential": self.unsigned,
+            "seedHex": self.key.seed.hex(),
             "publicKeyMultibase": self.key.public_multibase,
-            "verificationMethod": self.verification_method, "created": CREATED,
-            "cryptosuite": self.suite, "documents": self.documents, "verify": True, **extra,
+            "verificationMethod": self.verification_method,
+            "created": CREATED,
+            "cryptosuite": self.suite,
+            "documents": self.documents,
+            "verify": True,
+            **extra,
         }
 
 
 def _static_cases() -> list[Case]:
     web_docs = {DID_WEB: did_web_document(DID_WEB, KEY_B)}
     ob_key = ob_credential(KEY_A.did_key, cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000a")
-    ob_web = ob_credential(DID_WEB, cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000b",
-                           name="Statistics for Policy")
-    clr_vec = clr_credential(DID_WEB, [CLR_1EDTECH["signedDocument"]["credentialSubject"]
-                                       ["verifiableCredential"][0]],
-                             cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000c")
+    ob_web = ob_credential(
+        DID_WEB,
+        cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000b",
+        name="Statistics for Policy",
+    )
+    clr_vec = clr_credential(
+        DID_WEB,
+        [CLR_1EDTECH["signedDocument"]["credentialSubject"]["verifiableCredential"][0]],
+        cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000c",
+    )
     cases = [
         Case("ob-did-key", ob_key, KEY_A, KEY_A.did_key_vm),
         Case("ob-did-web", ob_web, KEY_B, f"{DID_WEB}#key-0", web_docs),
-        Case("clr-did-web-wrapping-1edtech-ob", clr_vec, KEY_B, f"{DID_WEB}#key-0",
-             {**web_docs, **_edtech_controller_docs()}),
+        Case(
+            "clr-did-web-wrapping-1edtech-ob",
+            clr_vec,
+            KEY_B,
+            f"{DID_WEB}#key-0",
+            {**web_docs, **_edtech_controller_docs()},
+        ),
         Case("ob-did-key-jcs", ob_key, KEY_A, KEY_A.did_key_vm, suite="eddsa-jcs-2022"),
     ]
     try:  # the platform's own ~3 KB sample (with a status entry: Node's status check is a no-op)
         from microdegree.vc.samples import sample_credential
     except ImportError:  # pragma: no cover
         return cases
-    cases.append(Case("ob-sample-with-status", sample_credential(DID_WEB), KEY_B,
-                      f"{DID_WEB}#key-0", web_docs))
+    cases.append(
+        Case(
+            "ob-sample-with-status", sample_credential(DID_WEB), KEY_B, f"{DID_WEB}#key-0", web_docs
+        )
+    )
     return cases
 
 
@@ -269,8 +321,11 @@ def _as_list(value: Any) -> list[Any]:
 
 def core_sign(case: Case) -> dict[str, Any]:
     signed = core_proofs.sign(
-        copy.deepcopy(case.unsigned), _core_key(case.key),
-        verification_method=case.verification_method, suite=case.suite, created=CREATED,
+        copy.deepcopy(case.unsigned),
+        _core_key(case.key),
+        verification_method=case.verification_method,
+        suite=case.suite,
+        created=CREATED,
     )
     if isinstance(signed, dict) and "proofValue" in signed and "@context" not in signed:
         # tolerate a core that returns only the proof object
@@ -291,8 +346,13 @@ def _tampered(doc: dict[str, Any]) -> dict[str, Any]:
 def run_node(payload: Any) -> Any:
     assert NODE is not None
     proc = subprocess.run(
-        [NODE, str(NODE_DIR / "verify.mjs")], input=json.dumps(payload), capture_output=True,
-        text=True, timeout=600, cwd=NODE_DIR, check=False,
+        [NODE, str(NODE_DIR / "verify.mjs")],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=NODE_DIR,
+        check=False,
     )
     if proc.returncode != 0:
         pytest.fail(f"node verify.mjs failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
@@ -321,10 +381,16 @@ def interop() -> Interop:
                 ours_errors[case.name] = f"{type(exc).__name__}: {exc}"
         if "ob-did-key" in ours:  # a CLR whose nested credential and envelope are both ours
             nested = ours["ob-did-key"]
-            clr = clr_credential(DID_WEB, [nested],
-                                 cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000d")
-            case = Case("clr-did-web-wrapping-ours", clr, KEY_B, f"{DID_WEB}#key-0",
-                        cases["ob-did-web"].documents)
+            clr = clr_credential(
+                DID_WEB, [nested], cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000d"
+            )
+            case = Case(
+                "clr-did-web-wrapping-ours",
+                clr,
+                KEY_B,
+                f"{DID_WEB}#key-0",
+                cases["ob-did-web"].documents,
+            )
             cases[case.name] = case
             try:
                 ours[case.name] = core_sign(case)
@@ -338,13 +404,20 @@ def interop() -> Interop:
         "b1-issuer-binding": {"credential": B1["signedDocument"]},
         "b3-jcs": {"credential": B3["signedDocument"], "mode": "proof"},
         "b3-jcs-tampered": {"credential": _tampered(B3["signedDocument"]), "mode": "proof"},
-        "1edtech-ob": {"credential": OB_1EDTECH["signedDocument"],
-                       "documents": _edtech_controller_docs()},
-        "1edtech-clr": {"credential": CLR_1EDTECH["signedDocument"],
-                        "documents": _edtech_controller_docs()},
+        "1edtech-ob": {
+            "credential": OB_1EDTECH["signedDocument"],
+            "documents": _edtech_controller_docs(),
+        },
+        "1edtech-clr": {
+            "credential": CLR_1EDTECH["signedDocument"],
+            "documents": _edtech_controller_docs(),
+        },
         "1edtech-clr-nested": {
-            "credential": CLR_1EDTECH["signedDocument"]["credentialSubject"]
-            ["verifiableCredential"][0], "documents": _edtech_controller_docs()},
+            "credential": CLR_1EDTECH["signedDocument"]["credentialSubject"][
+                "verifiableCredential"
+            ][0],
+            "documents": _edtech_controller_docs(),
+        },
     }
     for name, doc in ours.items():
         documents = cases[name].documents
@@ -353,7 +426,8 @@ def interop() -> Interop:
         if name == "ob-did-web":  # same signature, DID document no longer authorises the key
             verify["ours-unauthorised-key"] = {
                 "credential": doc,
-                "documents": {DID_WEB: did_web_document(DID_WEB, KEY_B, authorised=False)}}
+                "documents": {DID_WEB: did_web_document(DID_WEB, KEY_B, authorised=False)},
+            }
 
     sign: dict[str, dict[str, Any]] = {name: c.node_sign_job() for name, c in cases.items()}
     sign["b1"] = {
@@ -363,10 +437,13 @@ def interop() -> Interop:
         "verificationMethod": B1["signedDocument"]["proof"]["verificationMethod"],
         "created": B1["signedDocument"]["proof"]["created"],
     }
-    sign["b3-jcs"] = {**sign["b1"], "credential": B3["unsignedDocument"],
-                      "cryptosuite": "eddsa-jcs-2022",
-                      "created": B3["signedDocument"]["proof"]["created"],
-                      "verificationMethod": B3["signedDocument"]["proof"]["verificationMethod"]}
+    sign["b3-jcs"] = {
+        **sign["b1"],
+        "credential": B3["unsignedDocument"],
+        "cryptosuite": "eddsa-jcs-2022",
+        "created": B3["signedDocument"]["proof"]["created"],
+        "verificationMethod": B3["signedDocument"]["proof"]["verificationMethod"],
+    }
     no_ext = copy.deepcopy(cases["ob-did-key"].unsigned)
     no_ext["@context"] = [VC_V2, OB_CONTEXT]
     sign["safe-mode-no-extensions"] = cases["ob-did-key"].node_sign_job(credential=no_ext)
@@ -382,7 +459,9 @@ def interop() -> Interop:
 
     out = run_node({"verify": list(verify.values()), "sign": list(sign.values())})
     return Interop(
-        cases=cases, ours=ours, ours_errors=ours_errors,
+        cases=cases,
+        ours=ours,
+        ours_errors=ours_errors,
         verified=dict(zip(verify, out["verify"], strict=True)),
         signed=dict(zip(sign, out["sign"], strict=True)),
     )
@@ -398,8 +477,9 @@ def _node_signed(interop: Interop, name: str) -> dict[str, Any]:
 def _ours(interop: Interop, name: str) -> dict[str, Any]:
     if name in interop.ours_errors:
         if interop.cases[name].suite != "eddsa-rdfc-2022":
-            pytest.skip(f"our core does not sign {interop.cases[name].suite}: "
-                        f"{interop.ours_errors[name]}")
+            pytest.skip(
+                f"our core does not sign {interop.cases[name].suite}: {interop.ours_errors[name]}"
+            )
         pytest.fail(f"our core failed to sign {name}: {interop.ours_errors[name]}")
     if name not in interop.ours:
         pytest.skip(f"{name} needs a credential signed by our core")
@@ -464,12 +544,14 @@ def test_node_safe_mode_rejects_ob_credential_without_extensions_context(interop
     # STANDARDS §0: 1EdTechJsonSchemaValidator2019 is only defined in extensions.json.
     error = interop.signed["safe-mode-no-extensions"].get("error", "")
     assert "Safe mode validation error" in error
-    assert "relative @type reference" in error and "1EdTechJsonSchemaValidator2019" in error
+    assert "relative @type reference" in error
+    assert "1EdTechJsonSchemaValidator2019" in error
 
 
 def test_node_safe_mode_rejects_undefined_term(interop: Interop) -> None:
     error = interop.signed["safe-mode-undefined-term"].get("error", "")
-    assert "Safe mode validation error" in error and "undefinedTerm" in error
+    assert "Safe mode validation error" in error
+    assert "undefinedTerm" in error
 
 
 def test_loader_refuses_unbundled_context(interop: Interop) -> None:
@@ -486,10 +568,10 @@ def test_node_rejects_issuer_that_is_not_the_key_controller(interop: Interop) ->
 
 def test_test_keys_are_ed25519_multikeys() -> None:
     assert KEY_A.public_multibase.startswith("z6Mk")
-    assert B1["keyPair"]["derived"]["didKey"] == HarnessKey(
-        bytes.fromhex(B1["keyPair"]["derived"]["secretKeySeedHex"])).did_key
-    assert HarnessKey(bytes.fromhex(B1["keyPair"]["derived"]["secretKeySeedHex"])).secret_multibase \
-        == B1["keyPair"]["secretKeyMultibase"]
+    b1_key = HarnessKey(bytes.fromhex(B1["keyPair"]["derived"]["secretKeySeedHex"]))
+    assert b1_key.did_key == B1["keyPair"]["derived"]["didKey"]
+    assert b1_key.secret_multibase == B1["keyPair"]["secretKeyMultibase"]
+    assert b1_key.public_multibase == B1["keyPair"]["publicKeyMultibase"]
 
 
 # --- (b) credentials signed by our core verify in Node ----------------------------------------
@@ -505,8 +587,12 @@ def test_core_keys_and_did_key_match_the_harness() -> None:
 
 
 CORE_CASES = [
-    "ob-did-key", "ob-did-web", "clr-did-web-wrapping-1edtech-ob", "clr-did-web-wrapping-ours",
-    "ob-sample-with-status", "ob-did-key-jcs",
+    "ob-did-key",
+    "ob-did-web",
+    "clr-did-web-wrapping-1edtech-ob",
+    "clr-did-web-wrapping-ours",
+    "ob-sample-with-status",
+    "ob-did-key-jcs",
 ]
 
 
@@ -568,3 +654,28 @@ def test_node_signed_verifies_with_our_verify_proof(interop: Interop, name: str)
     assert result.valid, result
     forged = _tampered(node)
     assert not core_proofs.verify_proof(forged, proof, key.public_bytes).valid
+
+
+# --- safe-mode parity: our core must refuse what jsonld.js safe mode refuses -------------------
+
+
+def _safe_mode_inputs() -> dict[str, dict[str, Any]]:
+    base = ob_credential(KEY_A.did_key, cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000e")
+    no_ext = copy.deepcopy(base)
+    no_ext["@context"] = [VC_V2, OB_CONTEXT]
+    undefined_term = copy.deepcopy(base)
+    undefined_term["credentialSubject"]["achievement"]["criteria"]["undefinedTerm"] = "x"
+    return {"no-extensions-context": no_ext, "undefined-term": undefined_term}
+
+
+@needs_core
+@pytest.mark.parametrize("name", sorted(_safe_mode_inputs()))
+def test_core_refuses_what_node_safe_mode_refuses(interop: Interop, name: str) -> None:
+    node_job = {
+        "no-extensions-context": "safe-mode-no-extensions",
+        "undefined-term": "safe-mode-undefined-term",
+    }[name]
+    assert "Safe mode validation error" in interop.signed[node_job].get("error", "")
+    case = Case(name, _safe_mode_inputs()[name], KEY_A, KEY_A.did_key_vm)
+    with pytest.raises(VcError):
+        core_sign(case)
