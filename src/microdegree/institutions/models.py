@@ -1,0 +1,107 @@
+"""Institutions, their staff and their signing keys."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+
+
+def did_web_host() -> str:
+    """The did:web host part for this platform's public URL (a port is %3A-encoded)."""
+    netloc = urlsplit(settings.PUBLIC_URL).netloc
+    return netloc.replace(":", "%3A")
+
+
+class Institution(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        SUSPENDED = "suspended", "Suspended"
+
+    class Suite(models.TextChoices):
+        RDFC = "eddsa-rdfc-2022", "eddsa-rdfc-2022 (Open Badges certified)"
+        JCS = "eddsa-jcs-2022", "eddsa-jcs-2022 (fast)"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    country_code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    region = models.CharField(max_length=100, blank=True)
+    locality = models.CharField(max_length=100, blank=True)
+    quality_assurance = models.TextField(
+        blank=True, help_text="Type of quality assurance (EU micro-credential element)"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    suite = models.CharField(max_length=30, choices=Suite.choices, default=Suite.RDFC)
+    approve_microdegrees = models.BooleanField(
+        default=False, help_text="Staff approve each microdegree award before it is issued"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def did(self) -> str:
+        return f"did:web:{did_web_host()}:issuers:{self.slug}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ISSUER = "issuer", "Issuer"
+        VIEWER = "viewer", "Viewer"
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "user"], name="one_role_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) at {self.institution}"
+
+
+class SigningKey(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="keys")
+    fragment = models.CharField(max_length=30)  # "key-1": the DID URL is did#key-1
+    public_multibase = models.CharField(max_length=60)
+    sealed_secret = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "fragment"], name="unique_key_fragment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution.slug}#{self.fragment}"
+
+    @property
+    def verification_method(self) -> str:
+        return f"{self.institution.did}#{self.fragment}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.retired_at is None and self.revoked_at is None

@@ -1,0 +1,220 @@
+"""Every write to institutions, staff and keys: one transaction, one audit entry each."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from microdegree.audit.services import log_action
+from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
+from microdegree.institutions.keystore import default_keystore
+from microdegree.institutions.models import Institution, Membership, SigningKey
+from microdegree.vc import did as vc_did
+from microdegree.vc.keys import Ed25519Key
+
+Role = Membership.Role
+ROLE_RANK = {Role.VIEWER: 0, Role.ISSUER: 1, Role.OWNER: 2}
+
+
+def _snapshot(inst: Institution) -> dict[str, Any]:
+    return {
+        "slug": inst.slug, "name": inst.name, "status": inst.status, "suite": inst.suite,
+        "country_code": inst.country_code, "url": inst.url,
+    }
+
+
+def _context(key: SigningKey) -> bytes:
+    return f"microdegree-signing-key:{key.institution_id}:{key.fragment}".encode()
+
+
+# --- access helpers -------------------------------------------------------------------------
+
+
+def institution_for(user: Any, slug: str, *, role: str = Role.VIEWER) -> Institution:
+    """The institution if `user` has at least `role` there (platform staff see all); else 404/403.
+
+    "Missing" and "not yours" are the same 404, so slugs of other tenants do not leak.
+    """
+    inst = Institution.objects.filter(slug=slug).first()
+    if inst is None or not getattr(user, "is_authenticated", False):
+        raise NotFound("No such institution.")
+    if getattr(user, "is_superuser", False):
+        return inst
+    member = Membership.objects.filter(institution=inst, user=user).first()
+    if member is None:
+        raise NotFound("No such institution.")
+    if ROLE_RANK[Role(member.role)] < ROLE_RANK[Role(role)]:
+        raise PermissionDenied(f"This needs the {role} role at {inst.name}.")
+    return inst
+
+
+def role_of(user: Any, inst: Institution) -> str | None:
+    member = Membership.objects.filter(institution=inst, user=user).first()
+    return member.role if member else None
+
+
+# --- institutions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_institution(
+    actor: AbstractBaseUser | None,
+    *,
+    name: str,
+    country_code: str,
+    owner: AbstractBaseUser,
+    slug: str | None = None,
+    **fields: Any,
+) -> Institution:
+    """A new institution, waiting for a platform admin; the owner can already set it up."""
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise Invalid("An institution needs a name.", code="NAME_REQUIRED")
+    if Institution.objects.filter(slug=slug).exists():
+        raise Conflict(f"The address {slug!r} is taken.", code="SLUG_TAKEN")
+    if len(country_code) != 2 or not country_code.isalpha():
+        raise Invalid("The country is a two-letter ISO 3166 code.", code="COUNTRY_INVALID")
+    inst = Institution.objects.create(
+        slug=slug, name=name, country_code=country_code.upper(), **fields
+    )
+    Membership.objects.create(institution=inst, user=owner, role=Role.OWNER)
+    _new_key(inst)
+    log_action(actor or owner, "institution.registered", inst, institution_id=inst.pk,
+               after=_snapshot(inst))
+    return inst
+
+
+@transaction.atomic
+def approve_institution(actor: Any, inst: Institution) -> Institution:
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied("Only a platform administrator approves institutions.")
+    before = _snapshot(inst)
+    inst.status = Institution.Status.APPROVED
+    inst.approved_at = timezone.now()
+    inst.save(update_fields=["status", "approved_at"])
+    log_action(actor, "institution.approved", inst, institution_id=inst.pk, before=before,
+               after=_snapshot(inst))
+    return inst
+
+
+@transaction.atomic
+def update_institution(actor: Any, inst: Institution, **fields: Any) -> Institution:
+    allowed = {"name", "description", "url", "email", "country_code", "region", "locality",
+               "quality_assurance", "suite", "approve_microdegrees"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    before = _snapshot(inst)
+    for name, value in fields.items():
+        setattr(inst, name, value)
+    inst.full_clean()
+    inst.save()
+    log_action(actor, "institution.updated", inst, institution_id=inst.pk, before=before,
+               after=_snapshot(inst))
+    return inst
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membership:
+    if role not in Role.values:
+        raise Invalid(f"Unknown role {role!r}.", code="ROLE_INVALID")
+    member, created = Membership.objects.get_or_create(
+        institution=inst, user=user, defaults={"role": role}
+    )
+    before = None if created else {"role": member.role}
+    if not created:
+        if member.role == Role.OWNER and role != Role.OWNER:
+            _keep_an_owner(inst, member)
+        member.role = role
+        member.save(update_fields=["role"])
+    log_action(actor, "institution.member_set", member, institution_id=inst.pk, before=before,
+               after={"user": str(user), "role": role})
+    return member
+
+
+def _keep_an_owner(inst: Institution, leaving: Membership) -> None:
+    others = Membership.objects.filter(institution=inst, role=Role.OWNER).exclude(pk=leaving.pk)
+    if not others.exists():
+        raise Conflict("An institution needs at least one owner.", code="LAST_OWNER")
+
+
+@transaction.atomic
+def remove_member(actor: Any, inst: Institution, user: Any) -> None:
+    member = Membership.objects.filter(institution=inst, user=user).first()
+    if member is None:
+        raise NotFound("That person is not a member.")
+    if member.role == Role.OWNER:
+        _keep_an_owner(inst, member)
+    log_action(actor, "institution.member_removed", member, institution_id=inst.pk,
+               before={"user": str(user), "role": member.role})
+    member.delete()
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def _new_key(inst: Institution) -> SigningKey:
+    key = Ed25519Key.generate()
+    assert key.seed is not None
+    number = inst.keys.count() + 1
+    record = SigningKey(institution=inst, fragment=f"key-{number}",
+                        public_multibase=key.public_multibase, sealed_secret=b"")
+    record.sealed_secret = default_keystore().seal(key.seed, _context(record))
+    record.save()
+    return record
+
+
+@transaction.atomic
+def rotate_key(actor: Any, inst: Institution) -> SigningKey:
+    """A new signing key; the old public keys stay in the DID document so old credentials verify."""
+    Institution.objects.select_for_update().filter(pk=inst.pk).first()
+    now = timezone.now()
+    retired = list(inst.keys.filter(retired_at__isnull=True, revoked_at__isnull=True))
+    inst.keys.filter(pk__in=[k.pk for k in retired]).update(retired_at=now)
+    new = _new_key(inst)
+    log_action(actor, "institution.key_rotated", new, institution_id=inst.pk,
+               before={"active": [k.fragment for k in retired]},
+               after={"active": new.fragment, "public": new.public_multibase})
+    return new
+
+
+def active_key(inst: Institution) -> SigningKey:
+    key = inst.keys.filter(retired_at__isnull=True, revoked_at__isnull=True).last()
+    if key is None:
+        raise NotFound("The institution has no active signing key.", code="NO_SIGNING_KEY")
+    return key
+
+
+def signer_for(inst: Institution) -> tuple[Ed25519Key, str]:
+    """The active private key (decrypted) and its verification method id."""
+    record = active_key(inst)
+    return _open_key(record.pk, bytes(record.sealed_secret), _context(record)), \
+        record.verification_method
+
+
+@lru_cache(maxsize=256)
+def _open_key(pk: int, sealed: bytes, context: bytes) -> Ed25519Key:
+    del pk
+    return Ed25519Key.from_seed(default_keystore().open(sealed, context))
+
+
+def did_document(inst: Institution) -> dict[str, Any]:
+    keys = [k for k in inst.keys.all() if k.revoked_at is None]
+    return vc_did.did_web_document(
+        inst.did, [(k.fragment, k.public_multibase) for k in keys],
+    )
+
+
+def get_institution(slug: str) -> Institution:
+    inst = Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED).first()
+    if inst is None:
+        raise NotFound("No such institution.")
+    return inst
