@@ -1,0 +1,305 @@
+"""Active contexts for the fast path: pyld's own context processing, memoised.
+
+Every active context here wraps the dict pyld's `_process_context` produced, so term definitions,
+protection, propagation and scoping are exactly pyld's. What we add is memoisation: a context list,
+a property-scoped or a type-scoped context is processed once per parent context, and IRI expansion
+of a term is computed once per context. Only bundled context URLs are ever processed; a document
+with an inline context object is declined before it reaches this module.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld as _pyld
+from pyld.context_resolver import ContextResolver
+
+from microdegree.vc.contexts import document_loader, is_bundled
+
+__all__ = ["Ctx", "Decline", "Term", "clear", "context_count", "root"]
+
+#: Characters that may not appear raw in an N-Quads IRIREF (and a backslash, which would start a
+#: UCHAR escape the parser would decode): such IRIs are declined rather than escaped.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: pyld's IRI test for "absolute" is only "contains a colon"; blank-node ids are handled apart.
+_MAX_CONTEXTS = 4096
+
+_PROCESSOR = _pyld.JsonLdProcessor()
+_OPTIONS: dict[str, Any] = {
+    "documentLoader": document_loader,
+    "base": None,
+    "processingMode": "json-ld-1.1",
+    "isFrame": False,
+    "contextResolver": ContextResolver({}, document_loader),
+}
+_LOCK = threading.RLock()
+
+
+class Decline(Exception):
+    """The fast path does not cover this document; `reason` names why (for the counters)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """What expansion needs to know about one term of one active context."""
+
+    iri: str | None  # expanded IRI or keyword (None: the term is explicitly null)
+    nquad: str  # "<iri>" ready for N-Quads ("" for keywords)
+    container: frozenset[str]
+    coerce: str | None  # "@id", "@vocab", "@json", "@none" or a datatype IRI
+    scoped: Any  # the raw property-scoped context value, or None
+    reverse: bool
+    has_language: bool  # the term definition has its own "@language" entry
+    language: str | None
+    has_direction: bool
+    direction: str | None
+
+
+def iri_ref(iri: str) -> str:
+    """`<iri>` for N-Quads, or Decline when it is relative, a blank node or not writable raw."""
+    if ":" not in iri:
+        raise Decline("relative-iri")
+    if iri.startswith("_:"):
+        raise Decline("blank-node-id")
+    if _BAD_IRI.search(iri):
+        raise Decline("iri-characters")
+    return f"<{iri}>"
+
+
+class Ctx:
+    """One pyld active context plus memo tables (never mutated once built)."""
+
+    __slots__ = ("_children", "_ids", "_keys", "_terms", "_types", "previous", "raw")
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        prev = raw.get("previousContext")
+        self.previous: Ctx | None = _wrap(prev) if prev is not None else None
+        self._keys: dict[str, str | None] = {}
+        self._terms: dict[str, Term] = {}
+        self._ids: dict[str, str] = {}
+        self._types: dict[str, str] = {}
+        self._children: dict[tuple[Any, ...], tuple[Any, Ctx | None]] = {}
+
+    # --- IRI expansion -------------------------------------------------------------------------
+
+    def expand_key(self, key: str) -> str | None:
+        """pyld `_expand_iri(ctx, key, vocab=True)`, memoised."""
+        try:
+            return self._keys[key]
+        except KeyError:
+            value: str | None = _PROCESSOR._expand_iri(self.raw, key, vocab=True, base=None)
+            self._keys[key] = value
+            return value
+
+    def id_ref(self, value: str) -> str:
+        """`<iri>` of an `@id` value (document-relative expansion with no base), or Decline."""
+        try:
+            return self._ids[value]
+        except KeyError:
+            pass
+        expanded = _PROCESSOR._expand_iri(self.raw, value, base=None)
+        if not isinstance(expanded, str):
+            raise Decline("id-value")
+        ref = iri_ref(expanded)
+        self._ids[value] = ref
+        return ref
+
+    def vocab_ref(self, value: str) -> str:
+        """`<iri>` of a `@type` / `@vocab`-coerced value, or Decline.
+
+        A value that stays relative (no term, no prefix, no `@vocab`) is left to the general path,
+        which reports it.
+        """
+        try:
+            return self._types[value]
+        except KeyError:
+            pass
+        mappings = self.raw["mappings"]
+        if value not in mappings and ":" not in value and "@vocab" not in self.raw:
+            raise Decline("undefined-type")
+        expanded = _PROCESSOR._expand_iri(self.raw, value, vocab=True, base=None)
+        if not isinstance(expanded, str) or expanded.startswith("@"):
+            raise Decline("type-value")
+        ref = iri_ref(expanded)
+        self._types[value] = ref
+        return ref
+
+    # --- term definitions ----------------------------------------------------------------------
+
+    def term(self, key: str) -> Term | None:
+        """The definition of `key` in this context, None when pyld would drop the key.
+
+        A key that is not a term but expands to an absolute IRI (a compact IRI, an absolute IRI, or
+        a name resolved against `@vocab`) gets an empty definition, as in pyld.
+        """
+        try:
+            return self._terms[key]
+        except KeyError:
+            pass
+        mappings = self.raw["mappings"]
+        mapping = mappings.get(key)
+        if key not in mappings:
+            expanded = self.expand_key(key)
+            if expanded is None or ":" not in expanded or expanded.startswith(("@", "_:")):
+                return None
+            term = Term(
+                expanded,
+                iri_ref(expanded),
+                frozenset(),
+                None,
+                None,
+                False,
+                False,
+                None,
+                False,
+                None,
+            )
+        elif mapping is None:
+            term = Term(None, "", frozenset(), None, None, False, False, None, False, None)
+        else:
+            iri = mapping.get("@id")
+            nquad = "" if not isinstance(iri, str) or iri.startswith("@") else iri_ref(iri)
+            container = mapping.get("@container") or []
+            term = Term(
+                iri=iri,
+                nquad=nquad,
+                container=frozenset(container),
+                coerce=mapping.get("@type"),
+                scoped=mapping.get("@context"),
+                reverse=bool(mapping.get("reverse")),
+                has_language="@language" in mapping,
+                language=mapping.get("@language"),
+                has_direction="@direction" in mapping,
+                direction=mapping.get("@direction"),
+            )
+        self._terms[key] = term
+        return term
+
+    def language_for(self, term: Term) -> str | None:
+        """pyld `get_context_value(ctx, key, "@language")`."""
+        if term.has_language:
+            return term.language
+        value = self.raw.get("@language")
+        return value if isinstance(value, str) else None
+
+    def direction_for(self, term: Term) -> str | None:
+        if term.has_direction:
+            return term.direction
+        value = self.raw.get("@direction")
+        return value if isinstance(value, str) else None
+
+    # --- derived contexts ----------------------------------------------------------------------
+
+    def revert(self) -> Ctx:
+        return self.previous if self.previous is not None else self
+
+    def scoped(self, local: Any, *, propagate: bool, override_protected: bool) -> Ctx:
+        """pyld `_process_context(self, local, propagate=..., override_protected=...)`, memoised.
+
+        `local` is a value taken from a bundled context (a term's scoped context), so it lives as
+        long as the parsed context files do and its identity is a sound memo key.
+        """
+        key = (id(local), propagate, override_protected)
+        hit = self._children.get(key)
+        if hit is not None and hit[0] is local:
+            if hit[1] is None:
+                raise Decline("context-error")
+            return hit[1]
+        with _LOCK:
+            try:
+                raw = _PROCESSOR._process_context(
+                    self.raw,
+                    local,
+                    _OPTIONS,
+                    override_protected=override_protected,
+                    propagate=propagate,
+                )
+            except Exception:  # any pyld error: the general path reports it
+                self._children[key] = (local, None)
+                raise Decline("context-error") from None
+            child = _wrap(raw)
+            self._children[key] = (local, child)
+        return child
+
+    def with_urls(self, urls: tuple[str, ...]) -> Ctx:
+        """This context with an embedded `@context` list of bundled URLs applied."""
+        key = ("urls", *urls)
+        hit = self._children.get(key)
+        if hit is not None:
+            if hit[1] is None:
+                raise Decline("context-error")
+            return hit[1]
+        with _LOCK:
+            try:
+                raw = _PROCESSOR._process_context(self.raw, list(urls), _OPTIONS)
+            except Exception:  # any pyld error: the general path reports it
+                self._children[key] = (urls, None)
+                raise Decline("context-error") from None
+            child = _wrap(raw)
+            self._children[key] = (urls, child)
+        return child
+
+
+_REGISTRY: dict[int, Ctx] = {}
+
+
+def _wrap(raw: dict[str, Any]) -> Ctx:
+    """The one Ctx for a pyld context dict (the registry keeps `raw` alive, so ids are stable)."""
+    found = _REGISTRY.get(id(raw))
+    if found is not None and found.raw is raw:
+        return found
+    ctx = Ctx(raw)
+    _REGISTRY[id(raw)] = ctx
+    return ctx
+
+
+_ROOT: list[Ctx] = []
+
+
+def _initial() -> Ctx:
+    if not _ROOT:
+        with _LOCK:
+            if not _ROOT:
+                _ROOT.append(_wrap(_PROCESSOR._get_initial_context(_OPTIONS)))
+    return _ROOT[0]
+
+
+def context_urls(value: Any) -> tuple[str, ...]:
+    """The `@context` value as a tuple of bundled URLs, or Decline."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise Decline("empty-context")
+    for item in items:
+        if isinstance(item, dict):
+            raise Decline("inline-context")
+        if not isinstance(item, str):
+            raise Decline("context-value")
+        if not is_bundled(item):
+            raise Decline("unbundled-context")
+    return tuple(items)
+
+
+def root(urls: tuple[str, ...]) -> Ctx:
+    """The active context for a top-level `@context` list (processed once per list)."""
+    if len(_REGISTRY) > _MAX_CONTEXTS:
+        clear()
+    return _initial().with_urls(urls)
+
+
+def clear() -> None:
+    """Forget every memoised context (they are rebuilt on demand)."""
+    with _LOCK:
+        _REGISTRY.clear()
+        _ROOT.clear()
+
+
+def context_count() -> int:
+    return len(_REGISTRY)
