@@ -3,7 +3,10 @@
 // stdin, either
 //   a JSON array of items {credential, documents?, mode?, now?}, -> stdout: array of results, or
 //   {"verify": [items], "sign": [jobs]} (see sign.mjs)         -> stdout: {"verify": [...], "sign": [...]}
-//   (the second form lets a test module use ONE node process for everything; start-up dominates).
+//   (the second form lets a test module use ONE node process for everything; start-up dominates);
+//   it may also carry "canonize": [{document, algorithm?: "rdfc" | "jcs", documents?}] -> results
+//   {canonical} | {error}: exactly the canonize function each cryptosuite signs with (RDFC-1.0 in
+//   jsonld.js safe mode via the same loader, or JCS), to diff canonical forms against ours.
 // item.documents: extra documents for the loader (did:web DID documents, controller documents) keyed by id.
 // item.mode: "credential" (default) = vc.verifyCredential with CredentialIssuancePurpose (proof valid,
 //   key authorised for assertionMethod by its controller, controller == issuer id, validity dates);
@@ -111,6 +114,22 @@ export async function verifyOne(item) {
   return out;
 }
 
+export async function canonizeOne({document, algorithm = 'rdfc', documents}) {
+  try {
+    const doc = JSON.parse(JSON.stringify(document));
+    if(algorithm === 'rdfc') {
+      const documentLoader = makeDocumentLoader(documents);
+      return {canonical: await eddsaRdfc2022CryptoSuite.canonize(doc, {documentLoader})};
+    }
+    if(algorithm === 'jcs') {
+      return {canonical: await createJcsVerifyCryptosuite().canonize(doc)};
+    }
+    throw new Error(`Unknown canonicalization algorithm "${algorithm}".`);
+  } catch(e) {
+    return {error: describe(e)};
+  }
+}
+
 export async function verifyMany(items) {
   const results = [];
   for(const item of items) {
@@ -127,7 +146,8 @@ async function main() {
   } else {
     output = {
       verify: await verifyMany(input.verify || []),
-      sign: await signMany(input.sign || [])
+      sign: await signMany(input.sign || []),
+      canonize: await Promise.all((input.canonize || []).map(canonizeOne))
     };
   }
   process.stdout.write(JSON.stringify(output) + '\n');

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import json
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ import base58
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from microdegree.vc.errors import VcError
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"
@@ -49,17 +52,23 @@ pytestmark = [
 ]
 
 try:  # our signing core; written in parallel, so these tests skip until it lands
-    from microdegree.vc.did import did_key as core_did_key
-    from microdegree.vc.keys import Ed25519Key
-
-    from microdegree.vc import proofs as core_proofs
-    from microdegree.vc.errors import VcError
-
+    # (import_module: stable under isort whether or not the modules exist yet)
+    core_proofs: Any = importlib.import_module("microdegree.vc.proofs")
+    core_did_key: Any = importlib.import_module("microdegree.vc.did").did_key
+    Ed25519Key: Any = importlib.import_module("microdegree.vc.keys").Ed25519Key
     CORE_MISSING: str | None = None
-except ImportError as exc:  # pragma: no cover - depends on integration state
+except (ImportError, AttributeError) as exc:  # pragma: no cover - depends on integration state
     CORE_MISSING = f"signing core not importable yet ({exc}); re-run after integration"
 
+try:  # our canonicalisation (RDFC-1.0 dispatcher and JCS)
+    core_canon: Any = importlib.import_module("microdegree.vc.canon")
+    core_jcs: Any = importlib.import_module("microdegree.vc.jcs")
+    CANON_MISSING: str | None = None
+except ImportError as exc:  # pragma: no cover - depends on integration state
+    CANON_MISSING = f"canonicalisation not importable yet ({exc}); re-run after integration"
+
 needs_core = pytest.mark.skipif(CORE_MISSING is not None, reason=CORE_MISSING or "")
+needs_canon = pytest.mark.skipif(CANON_MISSING is not None, reason=CANON_MISSING or "")
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -340,6 +349,99 @@ def _tampered(doc: dict[str, Any]) -> dict[str, Any]:
     return bad
 
 
+# --- canonical forms: ours vs the exact canonize function each Node cryptosuite signs with ------
+
+
+@dataclass(frozen=True)
+class CanonInput:
+    algorithm: str  # "rdfc" | "jcs"
+    document: Any
+    may_refuse: bool = False  # ours may raise VcError where Node answers (a known divergence)
+    expected: str | None = None  # a published canonical form, if any
+
+
+def _proof_config(case: Case) -> dict[str, Any]:
+    return {
+        "@context": case.unsigned["@context"],
+        "type": "DataIntegrityProof",
+        "cryptosuite": case.suite,
+        "created": CREATED,
+        "verificationMethod": case.verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+
+
+def _canon_inputs() -> dict[str, CanonInput]:
+    items: dict[str, CanonInput] = {}
+    for case in _static_cases():
+        if case.suite == "eddsa-rdfc-2022":
+            items[f"rdfc:{case.name}"] = CanonInput("rdfc", case.unsigned)
+            items[f"rdfc-proof-config:{case.name}"] = CanonInput("rdfc", _proof_config(case))
+        items[f"jcs:{case.name}"] = CanonInput("jcs", case.unsigned)
+    for name, vector in (("b1", B1), ("1edtech-ob", OB_1EDTECH), ("1edtech-clr", CLR_1EDTECH)):
+        items[f"rdfc:vector-{name}"] = CanonInput(
+            "rdfc", vector["unsignedDocument"], expected=vector["canonicalDocument"]
+        )
+        items[f"rdfc-proof-config:vector-{name}"] = CanonInput(
+            "rdfc", vector["proofOptions"], expected=vector["canonicalProofConfig"]
+        )
+
+    def variant(edit: Any) -> dict[str, Any]:
+        doc = ob_credential(KEY_A.did_key, cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-0000000000f0")
+        edit(doc)
+        return doc
+
+    subject = "credentialSubject"
+    rdfc_variants: dict[str, tuple[Any, bool]] = {
+        # Python floats vs JS numbers: "5.0" in JSON is the integer 5 to jsonld.js
+        "float-integral": (lambda d: d[subject].update(creditsEarned=5.0), False),
+        "float-fraction": (lambda d: d[subject].update(creditsEarned=2.5), False),
+        "int-1e21": (lambda d: d[subject].update(creditsEarned=10**21), False),
+        "language-value": (lambda d: d.update(name={"@value": "Daten", "@language": "de"}), False),
+        "string-escapes": (
+            lambda d: d.update(description='tab\t nl\n "q" \\ bell\u0007 \U0001f600 \u00e9'),
+            False,
+        ),
+        # jsonld.js + eddsa-rdfc-2022 canonicalise @direction with rdfDirection "i18n-datatype";
+        # refusing is allowed (spec gap, w3c/vc-data-integrity#366), a different graph is not.
+        "direction": (
+            lambda d: d.update(
+                description={
+                    "@value": "\u0634\u0647\u0627\u062f\u0629",
+                    "@language": "ar",
+                    "@direction": "rtl",
+                }
+            ),
+            True,
+        ),
+        # jsonld.js safe mode refuses these: ours must refuse too
+        "unsafe-no-extensions-context": (
+            lambda d: d.update({"@context": [VC_V2, OB_CONTEXT]}),
+            False,
+        ),
+        "unsafe-undefined-term": (lambda d: d[subject].update(undefinedTerm="x"), False),
+        "unsafe-relative-id": (lambda d: d[subject].update(id="students/42"), False),
+        "unsafe-unknown-context": (
+            lambda d: d["@context"].append("https://example.com/unknown-context.jsonld"),
+            False,
+        ),
+    }
+    for name, (edit, may_refuse) in rdfc_variants.items():
+        items[f"rdfc:{name}"] = CanonInput("rdfc", variant(edit), may_refuse=may_refuse)
+    jcs_values: dict[str, tuple[Any, bool]] = {
+        "numbers": ({"n": [100.0, -0.0, 1e-7, 1e21, 0.1, 5e-324, 2**53 - 1]}, False),
+        "key-order-utf16": ({"\U0001f600": 1, "\ufb01": 2, "a": 3, "\u00e9": 4}, False),
+        # beyond 2^53 JS loses precision: refusing is right, a different number is not
+        "int-beyond-2^53": ({"n": 2**53 + 1}, True),
+    }
+    for name, (value, may_refuse) in jcs_values.items():
+        items[f"jcs:{name}"] = CanonInput("jcs", value, may_refuse=may_refuse)
+    return items
+
+
+CANON_INPUTS = _canon_inputs()
+
+
 # --- the one Node process ------------------------------------------------------------------
 
 
@@ -366,6 +468,7 @@ class Interop:
     ours_errors: dict[str, str]  # case name -> why our core could not sign it
     verified: dict[str, dict[str, Any]]  # verify item name -> Node verification result
     signed: dict[str, dict[str, Any]]  # sign job name -> {"signed", "verification"} | {"error"}
+    canonical: dict[str, dict[str, Any]]  # canon input name -> {"canonical"} | {"error"}
 
 
 @pytest.fixture(scope="module")
@@ -457,13 +560,17 @@ def interop() -> Interop:
     wrong_issuer["issuer"]["id"] = "did:web:other.example"
     sign["issuer-not-controller"] = cases["ob-did-web"].node_sign_job(credential=wrong_issuer)
 
-    out = run_node({"verify": list(verify.values()), "sign": list(sign.values())})
+    canonize = [{"document": c.document, "algorithm": c.algorithm} for c in CANON_INPUTS.values()]
+    out = run_node(
+        {"verify": list(verify.values()), "sign": list(sign.values()), "canonize": canonize}
+    )
     return Interop(
         cases=cases,
         ours=ours,
         ours_errors=ours_errors,
         verified=dict(zip(verify, out["verify"], strict=True)),
         signed=dict(zip(sign, out["sign"], strict=True)),
+        canonical=dict(zip(CANON_INPUTS, out["canonize"], strict=True)),
     )
 
 
@@ -679,3 +786,48 @@ def test_core_refuses_what_node_safe_mode_refuses(interop: Interop, name: str) -
     case = Case(name, _safe_mode_inputs()[name], KEY_A, KEY_A.did_key_vm)
     with pytest.raises(VcError):
         core_sign(case)
+
+
+# --- canonical forms ---------------------------------------------------------------------------
+
+
+def _ours_canonical(item: CanonInput, path: str) -> str:
+    document = copy.deepcopy(item.document)
+    result: str
+    if item.algorithm == "jcs":
+        result = core_jcs.canonicalize(document).decode("utf-8")
+    elif path == "fast":
+        result = core_canon.canonicalize(document)
+    else:
+        with core_canon.use("general"):
+            result = core_canon.canonicalize(document, fast=False)
+    return result
+
+
+CANON_PARAMS = [
+    pytest.param(name, path, id=f"{name}-{path}")
+    for name, item in CANON_INPUTS.items()
+    for path in (("fast", "general") if item.algorithm == "rdfc" else ("jcs",))
+]
+
+
+@needs_canon
+@pytest.mark.parametrize(("name", "path"), CANON_PARAMS)
+def test_canonical_form_matches_node(interop: Interop, name: str, path: str) -> None:
+    """Same bytes as jsonld.js/rdf-canonize (safe mode) or `canonicalize`, or a refusal where Node
+    refuses; a silently different canonical form (= an unverifiable signature) always fails."""
+    item = CANON_INPUTS[name]
+    node = interop.canonical[name]
+    if item.expected is not None:
+        assert node.get("canonical") == item.expected, node.get("error")
+    if "error" in node:
+        with pytest.raises(VcError):
+            _ours_canonical(item, path)
+        return
+    try:
+        ours = _ours_canonical(item, path)
+    except VcError as exc:
+        if item.may_refuse:
+            return
+        pytest.fail(f"ours refused what Node canonicalises: {exc}")
+    assert ours == node["canonical"]
