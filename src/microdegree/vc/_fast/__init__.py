@@ -23,8 +23,9 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 
+from microdegree.vc._fast import _rdfc
 from microdegree.vc._fast._context import Decline, context_urls, root
-from microdegree.vc._fast._emit import to_nquads
+from microdegree.vc._fast._emit import to_quads
 from microdegree.vc.errors import VcError
 
 
@@ -100,7 +101,12 @@ def _canonicalize(document: dict[str, Any]) -> str:
     if "@context" not in document:
         raise Decline("no-context")
     top = root(context_urls(document["@context"]))
-    nquads = to_nquads(document, top)
+    return _rdfc.canonicalize(to_quads(document, top), _general_rdfc)
+
+
+def _general_rdfc(nquads: str) -> str:
+    """The full RDFC-1.0 (with the poisoning bound) for graphs with shared first-degree hashes."""
+    _stats["rdfc:general"] += 1
     try:
         return canonicalize_nquads(nquads)
     except VcError as exc:  # malformed term (IRI, language tag) or the poisoning bound

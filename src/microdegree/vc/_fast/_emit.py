@@ -22,8 +22,9 @@ from typing import Any
 from pyld import jsonld as _pyld
 
 from microdegree.vc._fast._context import Ctx, Decline, Term, context_urls, iri_ref
+from microdegree.vc._fast._rdfc import Quad
 
-__all__ = ["to_nquads"]
+__all__ = ["to_quads"]
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
@@ -103,10 +104,10 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
 
 
 class _Writer:
-    __slots__ = ("count", "lines")
+    __slots__ = ("count", "quads")
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.quads: list[Quad] = []
         self.count = 0
 
     def blank(self) -> str:
@@ -114,14 +115,11 @@ class _Writer:
         return f"_:b{self.count}"
 
     def quad(self, subject: str, predicate: str, obj: str, graph: str | None) -> None:
-        if graph is None:
-            self.lines.append(f"{subject} {predicate} {obj} .\n")
-        else:
-            self.lines.append(f"{subject} {predicate} {obj} {graph} .\n")
+        self.quads.append((subject, predicate, obj, graph))
 
 
-def to_nquads(document: dict[str, Any], top: Ctx) -> str:
-    """N-Quads (not canonical) of `document` under its already-processed top-level context.
+def to_quads(document: dict[str, Any], top: Ctx) -> list[Quad]:
+    """The quads (terms in canonical N-Quads form) of `document` under its top-level context.
 
     `top` is the initial context with the document's `@context` applied; the walk re-applies
     nothing at the top level (pyld processes the top-level `@context` exactly once, too).
@@ -130,7 +128,7 @@ def to_nquads(document: dict[str, Any], top: Ctx) -> str:
     kind, _ = _expand_map(writer, top, None, document, None, local_done=True)
     if kind != "node":
         raise Decline("top-level-value")
-    return "".join(writer.lines)
+    return writer.quads
 
 
 def _expand_map(
