@@ -151,7 +151,7 @@ def test_direction_is_expanded_but_not_canonicalised() -> None:
 
 def test_blank_node_poisoning_is_refused_from_json_ld() -> None:
     n = 7
-    nodes = [{"@id": f"_:n{i}"} for i in range(n)]
+    nodes: list[dict[str, Any]] = [{"@id": f"_:n{i}"} for i in range(n)]
     for i, node in enumerate(nodes):
         node["http://example.org/p"] = [{"@id": f"_:n{j}"} for j in range(n) if j != i]
     with pytest.raises(CanonicalizationError) as info:
