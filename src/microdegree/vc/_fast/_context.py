@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
 from pyld import jsonld as _pyld
 from pyld.context_resolver import ContextResolver
 
@@ -24,8 +25,13 @@ __all__ = ["Ctx", "Decline", "Term", "clear", "context_count", "root"]
 #: Characters that may not appear raw in an N-Quads IRIREF (and a backslash, which would start a
 #: UCHAR escape the parser would decode): such IRIs are declined rather than escaped.
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-#: pyld's IRI test for "absolute" is only "contains a colon"; blank-node ids are handled apart.
-_MAX_CONTEXTS = 4096
+#: jsonld.js `_isAbsoluteIri`, which `vc.jsonld` applies to every @id, @type and datatype.
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):\S*$")
+#: Bound of every memo table (IRIs, ids and keys are attacker-controlled).
+_MAX_MEMO = 4096
+_IRI_REFS: dict[str, str] = {}
+_LANGUAGES: set[str] = set()
+_MAX_CONTEXTS = 512
 
 _PROCESSOR = _pyld.JsonLdProcessor()
 _OPTIONS: dict[str, Any] = {
@@ -63,14 +69,48 @@ class Term:
 
 
 def iri_ref(iri: str) -> str:
-    """`<iri>` for N-Quads, or Decline when it is relative, a blank node or not writable raw."""
-    if ":" not in iri:
+    """`<iri>` for N-Quads, or Decline.
+
+    Declined: what jsonld.js safe mode (and `vc.jsonld`) calls relative, blank-node ids, and what
+    the general path's N-Quads parser (pyoxigraph) refuses as an IRI, so both paths fail alike.
+    """
+    ref = _IRI_REFS.get(iri)
+    if ref is not None:
+        return ref
+    if not _ABSOLUTE_IRI.match(iri):
         raise Decline("relative-iri")
     if iri.startswith("_:"):
         raise Decline("blank-node-id")
     if _BAD_IRI.search(iri):
-        raise Decline("iri-characters")
-    return f"<{iri}>"
+        raise Decline("invalid-iri")
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise Decline("invalid-iri") from None
+    ref = f"<{iri}>"
+    if len(_IRI_REFS) >= _MAX_MEMO:
+        _IRI_REFS.clear()
+    _IRI_REFS[iri] = ref
+    return ref
+
+
+def check_language(tag: str) -> str:
+    """`tag` if pyoxigraph (the general path's parser) accepts this language tag, else Decline."""
+    if tag not in _LANGUAGES:
+        try:
+            ox.Literal("", language=tag)
+        except ValueError:
+            raise Decline("language-tag") from None
+        if len(_LANGUAGES) >= _MAX_MEMO:
+            _LANGUAGES.clear()
+        _LANGUAGES.add(tag)
+    return tag
+
+
+def _remember(memo: dict[str, str], key: str, value: str) -> None:
+    if len(memo) >= _MAX_MEMO:
+        memo.clear()
+    memo[key] = value
 
 
 class Ctx:
@@ -96,6 +136,8 @@ class Ctx:
             return self._keys[key]
         except KeyError:
             value: str | None = _PROCESSOR._expand_iri(self.raw, key, vocab=True, base=None)
+            if len(self._keys) >= _MAX_MEMO:
+                self._keys.clear()
             self._keys[key] = value
             return value
 
@@ -109,7 +151,7 @@ class Ctx:
         if not isinstance(expanded, str):
             raise Decline("id-value")
         ref = iri_ref(expanded)
-        self._ids[value] = ref
+        _remember(self._ids, value, ref)
         return ref
 
     def vocab_ref(self, value: str) -> str:
@@ -129,7 +171,7 @@ class Ctx:
         if not isinstance(expanded, str) or expanded.startswith("@"):
             raise Decline("type-value")
         ref = iri_ref(expanded)
-        self._types[value] = ref
+        _remember(self._types, value, ref)
         return ref
 
     # --- term definitions ----------------------------------------------------------------------
@@ -180,6 +222,8 @@ class Ctx:
                 has_direction="@direction" in mapping,
                 direction=mapping.get("@direction"),
             )
+        if len(self._terms) >= _MAX_MEMO:
+            self._terms.clear()
         self._terms[key] = term
         return term
 

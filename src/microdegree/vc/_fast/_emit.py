@@ -21,7 +21,14 @@ from typing import Any
 
 from pyld import jsonld as _pyld
 
-from microdegree.vc._fast._context import Ctx, Decline, Term, context_urls, iri_ref
+from microdegree.vc._fast._context import (
+    Ctx,
+    Decline,
+    Term,
+    check_language,
+    context_urls,
+    iri_ref,
+)
 from microdegree.vc._fast._rdfc import Quad
 
 __all__ = ["to_quads"]
@@ -41,7 +48,6 @@ _RDF_JSON = f"{_RDF}JSON"
 #: pyld escapes only \\ \t \n \r \" in literals; RDFC-1.0 (pyoxigraph) also escapes \b \f and the
 #: other C0 controls and DEL. Literals with those are declined so both paths agree byte for byte.
 _UNSAFE_LITERAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
 _ALLOWED_CONTAINERS: tuple[frozenset[str], ...] = (
     frozenset(),
     frozenset({"@set"}),
@@ -91,9 +97,7 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
             datatype = datatype or _XSD_INTEGER
     elif isinstance(value, str):
         if language is not None:
-            if not _LANGUAGE.fullmatch(language):
-                raise Decline("language-tag")
-            return f'"{_escape(value)}"@{language}'
+            return f'"{_escape(value)}"@{check_language(language)}'
         lexical = value
         datatype = datatype or _XSD_STRING
     else:
@@ -126,7 +130,8 @@ def to_quads(document: dict[str, Any], top: Ctx) -> list[Quad]:
     """
     writer = _Writer()
     kind, _ = _expand_map(writer, top, None, document, None, local_done=True)
-    if kind != "node":
+    if kind != "node" or not writer.quads:
+        # vc.jsonld refuses a top-level value, empty object or bare id (it would be dropped)
         raise Decline("top-level-value")
     return writer.quads
 
@@ -299,8 +304,10 @@ def _expand_property(
             if not isinstance(item, dict):
                 raise Decline("graph-value")
             name = w.blank()
+            before = len(w.quads)
             kind, _ = _expand_map(w, term_ctx, key, item, name)
-            if kind != "node":
+            if kind != "node" or len(w.quads) == before:
+                # a value, an empty node or a bare reference in a graph: vc.jsonld refuses it
                 raise Decline("graph-value")
             objects.append(name)
         return term.nquad, objects, None
