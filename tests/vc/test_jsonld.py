@@ -181,3 +181,10 @@ def test_both_canonicalisers_agree_on_an_open_badge() -> None:
     canonical = jsonld.canonicalize_general(doc)
     assert canonical == jsonld.canonicalize_pyld_only(doc)
     assert jsonld.to_nquads_general(doc).count("\n") == canonical.count("\n")
+
+
+def test_language_tag_case_is_kept() -> None:
+    doc = _vc(name={"@value": "Colour", "@language": "en-GB"})
+    canonical = jsonld.canonicalize_general(doc)
+    assert '"Colour"@en-GB' in canonical
+    assert canonical == jsonld.canonicalize_pyld_only(doc)

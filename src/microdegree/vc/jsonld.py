@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pyoxigraph as ox
 from pyld import jsonld as _pyld
 
 from microdegree.vc import rdfc
@@ -236,7 +235,7 @@ def canonicalize_pyld_only(document: dict[str, Any]) -> str:
     nquads = to_nquads_general(document)
     try:
         rdfc.check_poisoning(
-            list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)),
+            rdfc.parse_nquads(nquads),
             max_blank_nodes=rdfc.DEFAULT_MAX_BLANK_NODES,
             max_work=rdfc.DEFAULT_MAX_WORK,
         )

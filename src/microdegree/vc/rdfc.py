@@ -1,35 +1,47 @@
 """RDFC-1.0 canonical N-Quads with a blank-node-poisoning guard.
 
-`canonicalize_nquads(nquads)` parses with pyoxigraph, labels blank nodes per RDFC-1.0 and
-serialises canonical N-Quads: one quad a line, each line ending in "\\n", lines sorted by code
-point. Graphs whose blank nodes all have unique first-degree hashes (every credential we hold) are
-labelled here directly; others go through pyld's URDNA2015 for the N-degree step. pyoxigraph 0.5's
-own RDFC_1_0 is NOT used: it disagrees with pyld and jsonld.js on graphs that need the N-degree
-step.
+`canonicalize_nquads(nquads)` parses N-Quads, labels blank nodes per RDFC-1.0 and serialises
+canonical N-Quads: one quad a line, each line ending in "\\n", lines sorted by code point, literals
+escaped as RDFC-1.0 (and rdf-canonize 5) escape them. Graphs whose blank nodes all have unique
+first-degree hashes (every credential we hold but one) are labelled here directly; others go through
+pyld's URDNA2015 for the N-degree step.
+
+pyoxigraph 0.5 is not used here although it is faster: its RDFC_1_0 labels blank nodes differently
+from pyld and jsonld.js on graphs that need the N-degree step (the OB spec's complete
+OpenBadgeCredential example), and its parser lower-cases language tags ("en-US" -> "en-us"), which
+changes the signed bytes. The parser below keeps every term exactly.
 
 RDFC-1.0 is exponential in the worst case ("blank-node poisoning": an n-clique of blank nodes makes
-the N-degree step try every permutation), and neither pyld nor pyoxigraph has a limit. Before
-running it we therefore compute the first-degree partition ourselves (step 4 of RDFC-1.0: blank
-nodes whose first-degree hashes collide need the N-degree step) and estimate the N-degree work from
-it; input over the budget is refused with `CanonicalizationError(code="RDFC_POISONED")`, as rdf-
-canonize (the Node implementation) refuses it with its `maxWorkFactor` / `maxDeepIterations`
-limits.
+the N-degree step try every permutation), and pyld has no limit. Before any N-degree hashing we
+therefore compute the first-degree partition (step 4 of RDFC-1.0: blank nodes whose first-degree
+hashes collide need the N-degree step) and estimate the N-degree work from it; input over the budget
+is refused with `CanonicalizationError(code="RDFC_POISONED")`, as rdf-canonize (the Node
+implementation) refuses it with its `maxWorkFactor` / `maxDeepIterations` limits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-import pyoxigraph as ox
 from pyld.canon import URDNA2015
 
 from microdegree.vc.errors import CanonicalizationError
 
-__all__ = ["DEFAULT_MAX_BLANK_NODES", "DEFAULT_MAX_WORK", "canonicalize_nquads", "estimate_work"]
+__all__ = [
+    "DEFAULT_MAX_BLANK_NODES",
+    "DEFAULT_MAX_WORK",
+    "Quad",
+    "Term",
+    "canonicalize_nquads",
+    "check_poisoning",
+    "estimate_work",
+    "parse_nquads",
+]
 
 DEFAULT_MAX_BLANK_NODES = 1000
 #: Budget for the N-degree estimate (see `estimate_work`). A 5-clique of blank nodes (~0.2 s in
@@ -37,9 +49,17 @@ DEFAULT_MAX_BLANK_NODES = 1000
 #: Most credentials estimate at 0 (unique first-degree hashes); the OB spec full example at 36.
 DEFAULT_MAX_WORK = 20_000
 
+#: ("I", iri) | ("B", blank node id without "_:") | ("L", lexical form, datatype IRI, language|None)
+Term = tuple[str, ...]
+#: subject, predicate, object, graph name (None: the default graph)
+Quad = tuple[Term, Term, Term, Term | None]
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_ESCAPES = {
+
+# Canonical N-Quads literal escapes (RDFC-1.0 §4.3 / RDF 1.2 N-Quads canonical form; rdf-canonize).
+_ESCAPE_TABLE: dict[int, str] = {
+    **{c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
     0x08: "\\b",
     0x09: "\\t",
     0x0A: "\\n",
@@ -48,10 +68,84 @@ _ESCAPES = {
     0x22: '\\"',
     0x5C: "\\\\",
 }
-_ESCAPE_TABLE: dict[int, str] = {
-    **{c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
-    **_ESCAPES,
-}
+
+# --- N-Quads parsing (W3C RDF 1.1 N-Quads grammar) -----------------------------------------------
+
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+_IRI = rf"<((?:[^\x00-\x20<>\"{{}}|^`\\]|{_UCHAR})*)>"
+_PN = "A-Za-z0-9_\u00c0-\U000effff"
+_BNODE = rf"_:([{_PN}](?:[{_PN}\-.\u00b7]*[{_PN}\-\u00b7])?)"
+_LITERAL = (
+    r'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|' + _UCHAR + r')*)"'
+    rf"(?:@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^{_IRI})?"
+)
+_WS = r"[ \t]*"
+_SUBJECT = rf"(?:{_IRI}|{_BNODE})"
+_OBJECT = rf"(?:{_IRI}|{_BNODE}|{_LITERAL})"
+_QUAD = re.compile(
+    rf"^{_WS}{_SUBJECT}{_WS}{_IRI}{_WS}{_OBJECT}{_WS}(?:{_SUBJECT}{_WS})?\.{_WS}(?:#.*)?$"
+)
+_BLANK_LINE = re.compile(rf"^{_WS}(?:#.*)?$")
+_UNESCAPE = re.compile(r"\\(?:([tbnrf\"'\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str | None) -> str:
+    if not text or "\\" not in text:
+        return text or ""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return _ECHAR[match.group(1)]
+        code = int(match.group(2) or match.group(3), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise ValueError(f"invalid code point escape {match.group(0)}")
+        return chr(code)
+
+    return _UNESCAPE.sub(replace, text)
+
+
+def parse_nquads(nquads: str) -> list[Quad]:
+    """Parse N-Quads exactly (no IRI or language-tag normalisation); `RDFC_PARSE_ERROR` if bad."""
+    quads: list[Quad] = []
+    for number, line in enumerate(nquads.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        match = _QUAD.match(line)
+        if match is None:
+            if _BLANK_LINE.match(line):
+                continue
+            raise CanonicalizationError(
+                f"The N-Quads could not be parsed (line {number}: {line[:80]!r}).",
+                code="RDFC_PARSE_ERROR",
+            )
+        g = match.groups()
+        try:
+            subject: Term = ("I", _unescape(g[0])) if g[0] is not None else ("B", g[1])
+            predicate: Term = ("I", _unescape(g[2]))
+            obj: Term
+            if g[3] is not None:
+                obj = ("I", _unescape(g[3]))
+            elif g[4] is not None:
+                obj = ("B", g[4])
+            elif g[6] is not None:
+                obj = ("L", _unescape(g[5]), _RDF_LANG_STRING, g[6])
+            else:
+                datatype = _unescape(g[7]) if g[7] is not None else _XSD_STRING
+                obj = ("L", _unescape(g[5]), datatype, "")
+            graph: Term | None = None
+            if g[8] is not None:
+                graph = ("I", _unescape(g[8]))
+            elif g[9] is not None:
+                graph = ("B", g[9])
+        except ValueError as exc:
+            raise CanonicalizationError(
+                f"The N-Quads could not be parsed (line {number}: {exc}).", code="RDFC_PARSE_ERROR"
+            ) from exc
+        quads.append((subject, predicate, obj, graph))
+    return quads
+
+
+# --- canonicalisation ----------------------------------------------------------------------------
 
 
 def canonicalize_nquads(
@@ -74,75 +168,12 @@ def canonicalize_nquads(
     return "".join(sorted(lines))
 
 
-def parse_nquads(nquads: str) -> list[ox.Quad]:
-    """Parse N-Quads with pyoxigraph (strict); `RDFC_PARSE_ERROR` when malformed."""
-    try:
-        return list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    except (SyntaxError, ValueError) as exc:
-        raise CanonicalizationError(
-            f"The N-Quads could not be parsed: {exc}", code="RDFC_PARSE_ERROR"
-        ) from exc
-
-
-def _canonical_labels(quads: list[ox.Quad]) -> dict[str, str]:
-    """Map every blank node id to its canonical `c14nN` label.
-
-    When every first-degree hash is unique (every credential we have seen), RDFC-1.0 reduces to
-    "issue labels in hash order", done here directly. Otherwise the N-degree step runs in pyld's
-    URDNA2015 (bounded by `check_poisoning`): pyoxigraph 0.5's RDFC_1_0 gives different labels
-    than pyld and jsonld.js on such graphs (e.g. the OB spec's complete OpenBadgeCredential).
-    """
-    mentions = _mentions(quads)
-    hashes = {
-        name: hashlib.sha256(
-            "".join(sorted(_serialize_quad(q, focus=name) for q in qs)).encode()
-        ).hexdigest()
-        for name, qs in mentions.items()
-    }
-    if len(set(hashes.values())) == len(hashes):
-        ordered = sorted(hashes, key=hashes.__getitem__)
-        return {name: f"c14n{i}" for i, name in enumerate(ordered)}
-    return _labels_from_pyld(quads)
-
-
-def _labels_from_pyld(quads: list[ox.Quad]) -> dict[str, str]:
-    # Rename blank nodes first: pyld's URDNA2015 skips input labels already starting "_:c14n".
-    names: dict[str, str] = {}
-    dataset: dict[str, list[dict[str, Any]]] = defaultdict(list)
-
-    def term(t: object) -> dict[str, Any]:
-        if isinstance(t, ox.BlankNode):
-            return {"type": "blank node", "value": names.setdefault(t.value, f"_:i{len(names)}")}
-        if isinstance(t, ox.NamedNode):
-            return {"type": "IRI", "value": t.value}
-        assert isinstance(t, ox.Literal)
-        out: dict[str, Any] = {"type": "literal", "value": t.value, "datatype": t.datatype.value}
-        if t.language is not None:
-            out["language"] = t.language
-        return out
-
-    for quad in quads:
-        graph = quad.graph_name
-        key = "@default" if isinstance(graph, ox.DefaultGraph) else term(graph)["value"]
-        dataset[key].append(
-            {
-                "subject": term(quad.subject),
-                "predicate": term(quad.predicate),
-                "object": term(quad.object),
-            }
-        )
-    algorithm = URDNA2015()
-    algorithm.main(dict(dataset), {"format": "application/n-quads"})
-    issued: dict[str, str] = algorithm.canonical_issuer.existing
-    return {name: issued[alias].removeprefix("_:") for name, alias in names.items()}
-
-
-def check_poisoning(quads: list[ox.Quad], *, max_blank_nodes: int, max_work: int) -> None:
+def check_poisoning(quads: list[Quad], *, max_blank_nodes: int, max_work: int) -> None:
     """Raise `RDFC_POISONED` if canonicalising `quads` could take too long."""
-    blank_count = len(_blank_nodes(quads))
-    if blank_count > max_blank_nodes:
+    mentions = _mentions(quads)
+    if len(mentions) > max_blank_nodes:
         raise CanonicalizationError(
-            f"The document has {blank_count} blank nodes; at most {max_blank_nodes} are "
+            f"The document has {len(mentions)} blank nodes; at most {max_blank_nodes} are "
             "canonicalised (blank-node poisoning guard).",
             code="RDFC_POISONED",
         )
@@ -155,7 +186,7 @@ def check_poisoning(quads: list[ox.Quad], *, max_blank_nodes: int, max_work: int
         )
 
 
-def estimate_work(quads: Iterable[ox.Quad], *, limit: int | None = None) -> int:
+def estimate_work(quads: Iterable[Quad], *, limit: int | None = None) -> int:
     """Estimate the RDFC-1.0 N-degree work for `quads` (0 when every first-degree hash is unique).
 
     RDFC-1.0 step 4 issues canonical labels to blank nodes with a unique first-degree hash; only the
@@ -168,7 +199,6 @@ def estimate_work(quads: Iterable[ox.Quad], *, limit: int | None = None) -> int:
     mentions = _mentions(quads)
     if not mentions:
         return 0
-
     # First-degree partition: the sorted quads with this node as _:a and every other as _:z are
     # exactly what RDFC-1.0 hashes, so equal tuples <=> equal first-degree hashes.
     first_degree: dict[str, tuple[str, ...]] = {
@@ -187,8 +217,8 @@ def estimate_work(quads: Iterable[ox.Quad], *, limit: int | None = None) -> int:
     for name in sorted(shared):
         related: dict[tuple[str, str, tuple[str, ...]], set[str]] = defaultdict(set)
         for quad in mentions[name]:
-            predicate = str(quad.predicate)
-            for position, term in zip("sog", _components(quad), strict=True):
+            predicate = quad[1][1]
+            for position, term in zip("sog", (quad[0], quad[2], quad[3]), strict=True):
                 other = _blank_id(term)
                 if other is not None and other != name and other in shared:
                     related[(position, predicate, first_degree[other])].add(other)
@@ -203,17 +233,63 @@ def estimate_work(quads: Iterable[ox.Quad], *, limit: int | None = None) -> int:
     return total
 
 
-def _mentions(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+def _canonical_labels(quads: list[Quad]) -> dict[str, str]:
+    """Map every blank node id to its canonical `c14nN` label.
+
+    When every first-degree hash is unique, RDFC-1.0 reduces to "issue labels in hash order", done
+    here directly. Otherwise the N-degree step runs in pyld's URDNA2015 (bounded by
+    `check_poisoning`).
+    """
+    mentions = _mentions(quads)
+    hashes = {
+        name: hashlib.sha256(
+            "".join(sorted(_serialize_quad(q, focus=name) for q in qs)).encode()
+        ).hexdigest()
+        for name, qs in mentions.items()
+    }
+    if len(set(hashes.values())) == len(hashes):
+        ordered = sorted(hashes, key=hashes.__getitem__)
+        return {name: f"c14n{i}" for i, name in enumerate(ordered)}
+    return _labels_from_pyld(quads)
+
+
+def _labels_from_pyld(quads: list[Quad]) -> dict[str, str]:
+    # Rename blank nodes first: pyld's URDNA2015 skips input labels already starting "_:c14n".
+    names: dict[str, str] = {}
+    dataset: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def term(t: Term) -> dict[str, Any]:
+        if t[0] == "B":
+            return {"type": "blank node", "value": names.setdefault(t[1], f"_:i{len(names)}")}
+        if t[0] == "I":
+            return {"type": "IRI", "value": t[1]}
+        out: dict[str, Any] = {"type": "literal", "value": t[1], "datatype": t[2]}
+        if t[3]:
+            out["language"] = t[3]
+        return out
+
+    for subject, predicate, obj, graph in quads:
+        key = "@default" if graph is None else term(graph)["value"]
+        dataset[key].append(
+            {"subject": term(subject), "predicate": term(predicate), "object": term(obj)}
+        )
+    algorithm = URDNA2015()
+    algorithm.main(dict(dataset), {"format": "application/n-quads"})
+    issued: dict[str, str] = algorithm.canonical_issuer.existing
+    return {name: issued[alias].removeprefix("_:") for name, alias in names.items()}
+
+
+def _mentions(quads: Iterable[Quad]) -> dict[str, list[Quad]]:
     """Blank node id -> the quads it occurs in (each quad once per node)."""
-    mentions: dict[str, list[ox.Quad]] = defaultdict(list)
+    mentions: dict[str, list[Quad]] = defaultdict(list)
     for quad in quads:
-        for name in {_blank_id(t) for t in _components(quad)}:
+        for name in {_blank_id(quad[0]), _blank_id(quad[2]), _blank_id(quad[3])}:
             if name is not None:
                 mentions[name].append(quad)
     return mentions
 
 
-def _component_sizes(shared: set[str], mentions: dict[str, list[ox.Quad]]) -> dict[str, int]:
+def _component_sizes(shared: set[str], mentions: dict[str, list[Quad]]) -> dict[str, int]:
     """Size of each shared-hash blank node's connected component among shared-hash blank nodes."""
     sizes: dict[str, int] = {}
     for start in shared:
@@ -224,7 +300,7 @@ def _component_sizes(shared: set[str], mentions: dict[str, list[ox.Quad]]) -> di
         while stack:
             node = stack.pop()
             for quad in mentions[node]:
-                for term in _components(quad):
+                for term in (quad[0], quad[2], quad[3]):
                     other = _blank_id(term)
                     if other is not None and other in shared and other not in seen:
                         seen.add(other)
@@ -234,54 +310,37 @@ def _component_sizes(shared: set[str], mentions: dict[str, list[ox.Quad]]) -> di
     return sizes
 
 
-def _components(quad: ox.Quad) -> tuple[object, object, object]:
-    return (quad.subject, quad.object, quad.graph_name)
+def _blank_id(term: Term | None) -> str | None:
+    return term[1] if term is not None and term[0] == "B" else None
 
 
-def _blank_id(term: object) -> str | None:
-    return term.value if isinstance(term, ox.BlankNode) else None
-
-
-def _blank_nodes(quads: Iterable[ox.Quad]) -> set[str]:
-    names: set[str] = set()
-    for quad in quads:
-        for term in _components(quad):
-            name = _blank_id(term)
-            if name is not None:
-                names.add(name)
-    return names
-
-
-def _serialize_term(term: object, focus: str | None, labels: dict[str, str] | None) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    if isinstance(term, ox.BlankNode):
+def _serialize_term(term: Term, focus: str | None, labels: dict[str, str] | None) -> str:
+    kind = term[0]
+    if kind == "I":
+        return f"<{term[1]}>"
+    if kind == "B":
         if focus is not None:
-            return "_:a" if term.value == focus else "_:z"
+            return "_:a" if term[1] == focus else "_:z"
         if labels is not None:
-            return f"_:{labels[term.value]}"
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        text = '"' + term.value.translate(_ESCAPE_TABLE) + '"'
-        if term.language is not None:
-            return f"{text}@{term.language}"
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _RDF_LANG_STRING):
-            return text
-        return f"{text}^^<{datatype}>"
-    raise CanonicalizationError(  # RDF-star triple terms cannot come out of JSON-LD
-        f"Unsupported RDF term {term!r} in N-Quads.", code="RDFC_PARSE_ERROR"
-    )
+            return f"_:{labels[term[1]]}"
+        return f"_:{term[1]}"
+    text = '"' + term[1].translate(_ESCAPE_TABLE) + '"'
+    if term[3]:
+        return f"{text}@{term[3]}"
+    if term[2] == _XSD_STRING:
+        return text
+    return f"{text}^^<{term[2]}>"
 
 
 def _serialize_quad(
-    quad: ox.Quad, focus: str | None = None, labels: dict[str, str] | None = None
+    quad: Quad, focus: str | None = None, labels: dict[str, str] | None = None
 ) -> str:
+    subject, predicate, obj, graph = quad
     parts = [
-        _serialize_term(quad.subject, focus, labels),
-        _serialize_term(quad.predicate, focus, labels),
-        _serialize_term(quad.object, focus, labels),
+        _serialize_term(subject, focus, labels),
+        _serialize_term(predicate, focus, labels),
+        _serialize_term(obj, focus, labels),
     ]
-    if not isinstance(quad.graph_name, ox.DefaultGraph):
-        parts.append(_serialize_term(quad.graph_name, focus, labels))
+    if graph is not None:
+        parts.append(_serialize_term(graph, focus, labels))
     return " ".join(parts) + " .\n"
