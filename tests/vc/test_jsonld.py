@@ -188,3 +188,9 @@ def test_language_tags_are_lower_cased_by_expansion_as_in_jsonld_js() -> None:
     canonical = jsonld.canonicalize_general(doc)
     assert '"Colour"@en-gb' in canonical
     assert canonical == jsonld.canonicalize_pyld_only(doc)
+
+
+def test_invalid_language_tag_is_refused() -> None:
+    with pytest.raises(CanonicalizationError) as info:
+        jsonld.expand_safe(_vc(name={"@value": "x", "@language": "en_GB"}))
+    assert info.value.code == "JSONLD_UNSAFE"

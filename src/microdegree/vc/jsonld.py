@@ -9,7 +9,7 @@ bundled loader and these checks (the jsonld.js "unsafe" events):
 - a property that expands to no absolute IRI (`JSONLD_UNDEFINED_TERM`, names the term);
 - an `@id`, `@type` or datatype that is not an absolute IRI or blank node (`JSONLD_RELATIVE_IRI`);
 - a top-level or `@graph` value that would be dropped: empty object, object with only `@id`,
-  `@value` or `@list`, free-floating scalar (`JSONLD_UNSAFE`);
+  `@value` or `@list`, free-floating scalar; a language tag that is not BCP 47 (`JSONLD_UNSAFE`);
 - when converting to RDF (not in `expand_safe`), a value with `@direction`: without an
   `rdfDirection` mode (none is standard for signing) it would be dropped (`JSONLD_UNSAFE`);
 - an unbundled context (`ContextError`, `JSONLD_CONTEXT_UNKNOWN`); any other JSON-LD error is a
@@ -40,6 +40,8 @@ __all__ = [
 
 # jsonld.js `_isAbsoluteIri`: a scheme (or "_" for blank nodes), a colon, no whitespace.
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):\S*$")
+# jsonld.js REGEX_BCP47 (a value outside it is the "invalid @language value" safe-mode event).
+_BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 # One options dict for every call: the same loader object keeps pyld's shared resolved-context cache
 # (keyed by URL) warm across calls. pyld copies the dict before changing it.
@@ -152,6 +154,9 @@ def _check_expanded(element: Any, *, to_rdf: bool = False) -> None:
         datatype = element.get("@type")
         if datatype is not None and datatype != "@json":
             _check_iri("the datatype", datatype)
+        language = element.get("@language")
+        if language is not None and not (isinstance(language, str) and _BCP47.match(language)):
+            raise _unsafe(f"the language tag {language!r} is not a BCP 47 tag")
         if to_rdf and "@direction" in element:
             raise _unsafe(
                 f"the value {element['@value']!r} has @direction, which RDF canonicalisation "
