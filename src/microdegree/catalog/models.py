@@ -1,0 +1,214 @@
+"""The catalogue: competencies, achievement definitions and their immutable awarded versions.
+
+An `AchievementDefinition` is the stable thing (its slug makes the public URL); each
+`AchievementVersion` is one OB Achievement. Once a version has been awarded (`awarded_at` set)
+it never changes again: the services make version N+1 instead (see `services.py`).
+"""
+
+# Django reads Meta lists and choices as class attributes.
+# ruff: noqa: RUF012
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from microdegree.institutions.models import Institution
+
+
+class Competency(models.Model):
+    class Framework(models.TextChoices):
+        ESCO = "esco", "ESCO"
+        ONET = "onet", "O*NET"
+        OWN = "own", "The institution's own"
+        OTHER = "other", "Other framework"
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="competencies"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    framework = models.CharField(max_length=10, choices=Framework.choices, default=Framework.OWN)
+    framework_name = models.CharField(max_length=200, blank=True)
+    target_url = models.URLField(max_length=500, blank=True, help_text="URI in the framework")
+    code = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "competencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AchievementDefinition(models.Model):
+    class Kind(models.TextChoices):
+        MICROCREDENTIAL = "microcredential", "Microcredential"
+        MICRODEGREE = "microdegree", "Microdegree (pathway)"
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="achievement_definitions"
+    )
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MICROCREDENTIAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "slug"], name="unique_definition_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution.slug}/{self.slug}"
+
+    @property
+    def is_microdegree(self) -> bool:
+        return self.kind == self.Kind.MICRODEGREE
+
+
+class AchievementType(models.TextChoices):
+    MICROCREDENTIAL = "MicroCredential", "Micro-credential"
+    COURSE = "Course", "Course"
+    BADGE = "Badge", "Badge"
+    CERTIFICATE = "Certificate", "Certificate"
+    CERTIFICATE_OF_COMPLETION = "CertificateOfCompletion", "Certificate of completion"
+    CERTIFICATION = "Certification", "Certification"
+    COMPETENCY = "Competency", "Competency"
+    LEARNING_PROGRAM = "LearningProgram", "Learning program"
+    MASTER_CERTIFICATE = "MasterCertificate", "Master certificate"
+    DEGREE = "Degree", "Degree"
+    DIPLOMA = "Diploma", "Diploma"
+    ASSESSMENT = "Assessment", "Assessment"
+    AWARD = "Award", "Award"
+    ACHIEVEMENT = "Achievement", "Achievement"
+
+
+# Values are those of the EU extension context (SURF Edubadges compatible, vc/builders/eu.py).
+class AssessmentType(models.TextChoices):
+    TESTING = "testing", "Testing"
+    SKILL = "application of a skill", "Application of a skill"
+    PORTFOLIO = "portfolio", "Portfolio"
+    PRIOR_LEARNING = "recognition of prior learning", "Recognition of prior learning"
+    OTHER = "ext:other", "Other"
+
+
+class ParticipationForm(models.TextChoices):
+    ONLINE = "online", "Online"
+    ONSITE = "onsite", "On site"
+    BLENDED = "blended", "Blended"
+    VOLUNTEERING = "volunteering", "Volunteering"
+    WORK = "work experience", "Work experience"
+
+
+class Supervision(models.TextChoices):
+    UNSUPERVISED = "unsupervised with no identity verification", \
+        "Unsupervised, no identity check"
+    SUPERVISED = "supervised with no identity verification", "Supervised, no identity check"
+    ONLINE_ID = "supervised online", "Supervised online with identity check"
+    ONSITE_ID = "onsite with identity verification", "Supervised on site with identity check"
+
+
+class Stackability(models.TextChoices):
+    STANDALONE = "stand-alone", "Stand-alone"
+    INTEGRATED = "integrated", "Integrated into a larger credential"
+    STACKABLE = "stackable", "Stackable towards another credential"
+
+
+def _image_path(version: AchievementVersion, filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower()
+    definition = version.definition
+    return (f"catalog/{definition.institution.slug}/{definition.slug}-v{version.number}"
+            f".{suffix}")
+
+
+class AchievementVersion(models.Model):
+    definition = models.ForeignKey(
+        AchievementDefinition, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    criteria_narrative = models.TextField(help_text="How it is earned (Markdown)")
+    criteria_url = models.URLField(max_length=500, blank=True)
+    achievement_type = models.CharField(
+        max_length=40, choices=AchievementType.choices, default=AchievementType.MICROCREDENTIAL
+    )
+    human_code = models.CharField(max_length=60, blank=True)
+    field_of_study = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=20, default="en", help_text="BCP 47, e.g. en, nl-NL")
+    tags = models.JSONField(default=list, blank=True)
+    learning_outcomes = models.JSONField(default=list, blank=True)
+    competencies = models.ManyToManyField(Competency, blank=True, related_name="versions")
+    workload_hours = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    ects = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
+    credits_available = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="Credits a holder earns (a microdegree: its total credits)",
+    )
+    eqf_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    nqf_level = models.CharField(max_length=60, blank=True)
+    assessment_type = models.CharField(max_length=40, choices=AssessmentType.choices,
+                                       blank=True)
+    participation_form = models.CharField(max_length=40, choices=ParticipationForm.choices,
+                                          blank=True)
+    quality_assurance = models.TextField(blank=True)
+    prerequisites = models.TextField(blank=True)
+    supervision = models.CharField(max_length=60, choices=Supervision.choices, blank=True)
+    identity_checked = models.BooleanField(default=False)
+    grade_scheme = models.CharField(max_length=200, blank=True,
+                                    help_text="e.g. 'Pass/Fail' or '1-10, 5.5 to pass'")
+    stackability = models.CharField(max_length=20, choices=Stackability.choices, blank=True)
+    further_info_url = models.URLField(max_length=500, blank=True)
+    validity_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How long a credential is valid; empty = no expiry"
+    )
+    image = models.FileField(upload_to=_image_path, blank=True, max_length=300)
+    rule = models.JSONField(null=True, blank=True, help_text="A microdegree's award rule")
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["definition", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} v{self.number}"
+
+    @property
+    def is_awarded(self) -> bool:
+        return self.awarded_at is not None
+
+    @property
+    def path(self) -> str:
+        d = self.definition
+        return f"/achievements/{d.institution.slug}/{d.slug}/v{self.number}"
+
+    @property
+    def achievement_id(self) -> str:
+        """The Achievement `id`: the absolute URL of this version's public page."""
+        from django.conf import settings
+
+        return f"{settings.PUBLIC_URL}{self.path}"
+
+    def to_achievement(self) -> dict[str, Any]:
+        from microdegree.catalog.achievement import achievement_document
+
+        return achievement_document(self)
+
+
+# Fields of a version that staff edit (everything else is identity or bookkeeping).
+EDITABLE_FIELDS = (
+    "name", "description", "criteria_narrative", "criteria_url", "achievement_type",
+    "human_code", "field_of_study", "language", "tags", "learning_outcomes", "workload_hours",
+    "ects", "credits_available", "eqf_level", "nqf_level", "assessment_type",
+    "participation_form", "quality_assurance", "prerequisites", "supervision",
+    "identity_checked", "grade_scheme", "stackability", "further_info_url", "validity_months",
+)

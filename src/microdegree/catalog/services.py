@@ -1,0 +1,426 @@
+"""Every write to the catalogue (one transaction, one audit entry each) and its access helpers.
+
+Versions: the latest version of a definition is edited in place until it has been awarded;
+after that, any change (fields, competencies, image, rule) makes version N+1, so the Achievement
+a credential embeds never changes under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from microdegree.audit.services import log_action
+from microdegree.catalog import images, rules
+from microdegree.catalog.achievement import achievement_document
+from microdegree.catalog.errors import Conflict, Invalid, NotFound, RuleInvalid
+from microdegree.catalog.models import (
+    EDITABLE_FIELDS,
+    AchievementDefinition,
+    AchievementType,
+    AchievementVersion,
+    Competency,
+)
+from microdegree.institutions.models import Institution
+from microdegree.institutions.services import get_institution, institution_for
+from microdegree.vc.errors import VcError
+
+Kind = AchievementDefinition.Kind
+RESERVED_SLUGS = frozenset({"new", "competencies"})
+COMPETENCY_FIELDS = ("name", "description", "framework", "framework_name", "target_url", "code")
+
+
+# --- access helpers -------------------------------------------------------------------------
+
+
+def definition_for(user: Any, inst_slug: str, def_slug: str, *,
+                   role: str = "viewer") -> AchievementDefinition:
+    """The definition if `user` is staff (at least `role`) of its institution; else 404/403."""
+    inst = institution_for(user, inst_slug, role=role)
+    definition = AchievementDefinition.objects.filter(institution=inst, slug=def_slug).first()
+    if definition is None:
+        raise NotFound("No such achievement.")
+    return definition
+
+
+def competency_for(user: Any, inst_slug: str, pk: int, *, role: str = "viewer") -> Competency:
+    inst = institution_for(user, inst_slug, role=role)
+    competency = Competency.objects.filter(institution=inst, pk=pk).first()
+    if competency is None:
+        raise NotFound("No such competency.")
+    return competency
+
+
+def latest_version(definition: AchievementDefinition) -> AchievementVersion:
+    version = definition.versions.order_by("-number").first()
+    if version is None:  # pragma: no cover - create_definition always makes version 1
+        raise NotFound("This achievement has no version.")
+    return version
+
+
+def catalogue(institution: Institution) -> list[AchievementVersion]:
+    """The latest version of each of the institution's definitions, by name."""
+    versions = []
+    for definition in institution.achievement_definitions.all():
+        versions.append(latest_version(definition))
+    return sorted(versions, key=lambda v: (v.name.lower(), v.pk))
+
+
+def get_public_definition(inst_slug: str, def_slug: str) -> AchievementDefinition:
+    inst = get_institution(inst_slug)
+    definition = AchievementDefinition.objects.filter(institution=inst, slug=def_slug).first()
+    if definition is None:
+        raise NotFound("No such achievement.")
+    return definition
+
+
+def get_public_version(inst_slug: str, def_slug: str, number: int) -> AchievementVersion:
+    """A version of an approved institution's achievement (what its public URL shows)."""
+    definition = get_public_definition(inst_slug, def_slug)
+    version = definition.versions.filter(number=number).first()
+    if version is None:
+        raise NotFound("No such version of this achievement.")
+    return version
+
+
+def get_public_competency(inst_slug: str, pk: int) -> Competency:
+    competency = Competency.objects.filter(institution=get_institution(inst_slug), pk=pk).first()
+    if competency is None:
+        raise NotFound("No such competency.")
+    return competency
+
+
+# --- snapshots and checks -------------------------------------------------------------------
+
+
+def _snapshot(version: AchievementVersion) -> dict[str, Any]:
+    data = {name: getattr(version, name) for name in EDITABLE_FIELDS}
+    data.update(
+        number=version.number,
+        competencies=sorted(version.competencies.values_list("pk", flat=True)),
+        image=version.image.name or None,
+        rule=version.rule,
+    )
+    return data
+
+
+def _competency_snapshot(competency: Competency) -> dict[str, Any]:
+    return {name: getattr(competency, name) for name in COMPETENCY_FIELDS}
+
+
+def _errors(exc: ValidationError) -> str:
+    messages = []
+    for name, errors in exc.message_dict.items():
+        label = name.replace("_", " ")
+        messages.extend(f"{label}: {error}" for error in errors)
+    return " ".join(messages)
+
+
+def _check_text_list(value: Any, label: str) -> list[str]:
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise Invalid(f"{label} must be a list of non-empty texts.", code="FIELD_INVALID")
+    return [item.strip() for item in value]
+
+
+def _check_version(version: AchievementVersion) -> None:
+    """Model validation, then the Achievement must build (the document a credential embeds)."""
+    version.tags = _check_text_list(version.tags, "Tags")
+    version.learning_outcomes = _check_text_list(version.learning_outcomes, "Learning outcomes")
+    try:
+        version.full_clean(exclude=["definition", "image", "rule"], validate_unique=False)
+    except ValidationError as exc:
+        raise Invalid(_errors(exc), code="FIELD_INVALID") from exc
+
+
+def _check_document(version: AchievementVersion) -> None:
+    try:
+        achievement_document(version)
+    except VcError as exc:
+        raise Invalid(exc.message, code=exc.code) from exc
+
+
+def _competencies(institution: Institution, items: Iterable[Any]) -> list[Competency]:
+    ids = sorted({item.pk if isinstance(item, Competency) else int(item) for item in items})
+    found = list(Competency.objects.filter(institution=institution, pk__in=ids))
+    if len(found) != len(ids):
+        raise Invalid("Choose competencies of this institution only.", code="COMPETENCY_UNKNOWN")
+    return found
+
+
+def _apply(version: AchievementVersion, changes: dict[str, Any]) -> None:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"These fields cannot be set: {', '.join(sorted(unknown))}.",
+                      code="FIELD_UNKNOWN")
+    for name, value in changes.items():
+        setattr(version, name, value)
+    _check_version(version)
+
+
+# --- competencies ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_competency(actor: Any, institution: Institution, *, name: str,
+                      **fields: Any) -> Competency:
+    unknown = set(fields) - set(COMPETENCY_FIELDS)
+    if unknown:
+        raise Invalid(f"These fields cannot be set: {', '.join(sorted(unknown))}.",
+                      code="FIELD_UNKNOWN")
+    competency = Competency(institution=institution, name=name, **fields)
+    try:
+        competency.full_clean(exclude=["institution"])
+    except ValidationError as exc:
+        raise Invalid(_errors(exc), code="FIELD_INVALID") from exc
+    competency.save()
+    log_action(actor, "catalog.competency_created", competency, institution_id=institution.pk,
+               after=_competency_snapshot(competency))
+    return competency
+
+
+@transaction.atomic
+def update_competency(actor: Any, competency: Competency, **changes: Any) -> Competency:
+    unknown = set(changes) - set(COMPETENCY_FIELDS)
+    if unknown:
+        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+                      code="FIELD_UNKNOWN")
+    before = _competency_snapshot(competency)
+    for name, value in changes.items():
+        setattr(competency, name, value)
+    try:
+        competency.full_clean(exclude=["institution"])
+    except ValidationError as exc:
+        raise Invalid(_errors(exc), code="FIELD_INVALID") from exc
+    competency.save()
+    log_action(actor, "catalog.competency_updated", competency,
+               institution_id=competency.institution_id, before=before,
+               after=_competency_snapshot(competency))
+    return competency
+
+
+# --- definitions and versions ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_definition(
+    actor: Any,
+    institution: Institution,
+    *,
+    name: str,
+    slug: str | None = None,
+    kind: str = Kind.MICROCREDENTIAL,
+    competencies: Iterable[Any] = (),
+    **fields: Any,
+) -> AchievementVersion:
+    """A new definition and its version 1 (returned)."""
+    if kind not in Kind.values:
+        raise Invalid(f"Unknown kind {kind!r}.", code="KIND_INVALID")
+    slug = slugify(slug or name)[:80]
+    if not slug or slug in RESERVED_SLUGS:
+        raise Invalid("Choose another address (slug) for this achievement.", code="SLUG_INVALID")
+    if AchievementDefinition.objects.filter(institution=institution, slug=slug).exists():
+        raise Conflict(f"The address {slug!r} is taken in this catalogue.", code="SLUG_TAKEN")
+    if kind == Kind.MICRODEGREE:
+        fields.setdefault("achievement_type", AchievementType.LEARNING_PROGRAM)
+    definition = AchievementDefinition.objects.create(institution=institution, slug=slug,
+                                                      kind=kind)
+    version = AchievementVersion(definition=definition, number=1)
+    _apply(version, {"name": name, **fields})
+    version.save()
+    version.competencies.set(_competencies(institution, competencies))
+    _check_document(version)
+    log_action(actor, "catalog.definition_created", version, institution_id=institution.pk,
+               after={"slug": slug, "kind": kind, **_snapshot(version)})
+    return version
+
+
+def _next_version(version: AchievementVersion) -> AchievementVersion:
+    """A copy of an awarded version as version N+1 (not yet awarded)."""
+    new = AchievementVersion(
+        definition=version.definition,
+        number=version.number + 1,
+        image=version.image.name,
+        rule=version.rule,
+        **{name: getattr(version, name) for name in EDITABLE_FIELDS},
+    )
+    new.save()
+    new.competencies.set(version.competencies.all())
+    return new
+
+
+def _writable(definition: AchievementDefinition,
+              version: AchievementVersion | None = None) -> tuple[AchievementVersion, bool]:
+    """The version a change goes into (locking the definition): the latest, or N+1 if awarded."""
+    AchievementDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+    latest = latest_version(definition)
+    if version is not None and version.number != latest.number:
+        raise Conflict(f"Only the latest version (v{latest.number}) can be changed.",
+                       code="NOT_LATEST")
+    if latest.awarded_at is not None:
+        return _next_version(latest), True
+    return latest, False
+
+
+def _log_change(actor: Any, action: str, version: AchievementVersion, before: dict[str, Any],
+                created: bool) -> None:
+    log_action(actor, "catalog.version_created" if created else action, version,
+               institution_id=version.definition.institution_id, before=before,
+               after=_snapshot(version),
+               note=f"{action}: v{version.number} made because v{version.number - 1} "
+                    "has been awarded" if created else "")
+
+
+@transaction.atomic
+def update_definition(actor: Any, definition: AchievementDefinition, *,
+                      competencies: Iterable[Any] | None = None,
+                      **changes: Any) -> AchievementVersion:
+    """Edit the latest version in place, or make version N+1 if it has been awarded.
+
+    Returns the version that holds the changes (the latest unchanged one if nothing changed).
+    """
+    latest = latest_version(definition)
+    before = _snapshot(latest)
+    wanted_competencies = None
+    if competencies is not None:
+        wanted_competencies = _competencies(definition.institution, competencies)
+    changed = {k: v for k, v in changes.items() if k not in before or before[k] != v}
+    same_competencies = wanted_competencies is None or \
+        sorted(c.pk for c in wanted_competencies) == before["competencies"]
+    if not changed and same_competencies:
+        _apply(latest, changes)  # still refuse unknown fields
+        return latest
+    version, created = _writable(definition)
+    _apply(version, changed)
+    version.save()
+    if wanted_competencies is not None:
+        version.competencies.set(wanted_competencies)
+    _check_document(version)
+    _log_change(actor, "catalog.definition_updated", version, before, created)
+    return version
+
+
+@transaction.atomic
+def set_image(actor: Any, version: AchievementVersion, uploaded_file: Any) -> AchievementVersion:
+    """Store an uploaded PNG (≤ 1 MB) or safe SVG as the image of the latest version."""
+    data = uploaded_file.read(images.MAX_BYTES + 1)
+    kind = images.check_image(data)
+    before = _snapshot(version)
+    target, created = _writable(version.definition, version)
+    target.image.save(f"image.{kind}", ContentFile(data), save=True)
+    _log_change(actor, "catalog.image_set", target, before, created)
+    return target
+
+
+@transaction.atomic
+def clear_image(actor: Any, version: AchievementVersion) -> AchievementVersion:
+    """Go back to the generated SVG badge."""
+    before = _snapshot(version)
+    target, created = _writable(version.definition, version)
+    target.image = ""
+    target.save(update_fields=["image"])
+    _log_change(actor, "catalog.image_cleared", target, before, created)
+    return target
+
+
+def mark_awarded(version: AchievementVersion) -> AchievementVersion:
+    """Record the first award of `version` (idempotent); from now on it never changes."""
+    with transaction.atomic():
+        now = timezone.now()
+        first = AchievementVersion.objects.filter(pk=version.pk, awarded_at__isnull=True) \
+            .update(awarded_at=now)
+        if first:
+            log_action(None, "catalog.version_awarded", version,
+                       institution_id=version.definition.institution_id,
+                       after={"number": version.number, "awarded_at": now.isoformat()})
+    version.refresh_from_db(fields=["awarded_at"])
+    return version
+
+
+# --- pathways -------------------------------------------------------------------------------
+
+
+def _rules_by_definition(institution: Institution) -> dict[int, Any]:
+    """definition id -> the rule of its latest version, for the institution's microdegrees."""
+    out: dict[int, Any] = {}
+    for definition in institution.achievement_definitions.filter(kind=Kind.MICRODEGREE):
+        out[definition.pk] = latest_version(definition).rule
+    return out
+
+
+def _reaches(start: Iterable[int], target: int, rules_of: dict[int, Any]) -> bool:
+    """Whether `target` is among `start` or inside a microdegree reachable from it."""
+    seen: set[int] = set()
+    stack = list(start)
+    while stack:
+        ident = stack.pop()
+        if ident == target:
+            return True
+        if ident in seen:
+            continue
+        seen.add(ident)
+        stack.extend(rules.achievement_ids(rules_of.get(ident)))
+    return False
+
+
+def resolve_rule(institution: Institution, rule: Any) -> Any:
+    """The rule with leaves given by slug replaced by definition ids (unknown slugs kept)."""
+    ids = dict(institution.achievement_definitions.values_list("slug", "pk"))
+
+    def to_id(value: Any) -> Any:
+        if isinstance(value, str):
+            return ids.get(value, value)
+        return value
+
+    return rules.map_leaves(rule, to_id)
+
+
+@transaction.atomic
+def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementVersion:
+    """Set a microdegree's award rule (leaves by definition id or slug of this institution)."""
+    definition = version.definition
+    if not definition.is_microdegree:
+        raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
+    institution = definition.institution
+    rule = resolve_rule(institution, rule)
+    known = set(institution.achievement_definitions.values_list("pk", flat=True))
+    problems = rules.validate_rule(rule, known)
+    if not problems:
+        rules_of = _rules_by_definition(institution)
+        named = rules.achievement_ids(rule)
+        if definition.pk in named:
+            problems.append("A microdegree cannot include itself.")
+        elif _reaches(named, definition.pk, rules_of):
+            problems.append("A microdegree cannot include itself through another microdegree "
+                            "it contains.")
+    if problems:
+        raise RuleInvalid(problems)
+    before = _snapshot(version)
+    target, created = _writable(definition, version)
+    target.rule = rule
+    target.save(update_fields=["rule"])
+    _log_change(actor, "catalog.rule_set", target, before, created)
+    return target
+
+
+def pathways_containing(definition: AchievementDefinition) -> list[AchievementVersion]:
+    """Latest versions of the microdegrees whose rule names `definition`, directly or nested."""
+    rules_of = _rules_by_definition(definition.institution)
+    found = []
+    for md_id, rule in rules_of.items():
+        if md_id != definition.pk and _reaches(rules.achievement_ids(rule), definition.pk,
+                                               rules_of):
+            found.append(latest_version(AchievementDefinition.objects.get(pk=md_id)))
+    return sorted(found, key=lambda v: (v.name.lower(), v.pk))
+
+
+def rule_names(institution: Institution) -> dict[int, str]:
+    """definition id -> "Name (slug)" for reading a rule."""
+    return {v.definition_id: f"{v.name} ({v.definition.slug})" for v in catalogue(institution)}
