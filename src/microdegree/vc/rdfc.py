@@ -72,11 +72,15 @@ _ESCAPE_TABLE: dict[int, str] = {
 # --- N-Quads parsing (W3C RDF 1.1 N-Quads grammar) -----------------------------------------------
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_IRI = rf"<((?:[^\x00-\x20<>\"{{}}|^`\\]|{_UCHAR})*)>"
+# "Unrolled" loops (plain run, then escape + plain run): no per-character alternation.
+_IRI_CHAR = r"[^\x00-\x20<>\"{}|^`\\]"
+_IRI = rf"<({_IRI_CHAR}*(?:(?:{_UCHAR}){_IRI_CHAR}*)*)>"
 _PN = "A-Za-z0-9_\u00c0-\U000effff"
 _BNODE = rf"_:([{_PN}](?:[{_PN}\-.\u00b7]*[{_PN}\-\u00b7])?)"
+_STRING_CHAR = r'[^"\\\n\r]'
+_STRING_ESCAPE = r"\\[tbnrf\"'\\]|" + _UCHAR
 _LITERAL = (
-    r'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|' + _UCHAR + r')*)"'
+    rf'"({_STRING_CHAR}*(?:(?:{_STRING_ESCAPE}){_STRING_CHAR}*)*)"'
     rf"(?:@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^{_IRI})?"
 )
 _WS = r"[ \t]*"
@@ -161,8 +165,22 @@ def canonicalize_nquads(
     N-degree work exceeds `max_work` (checked before any N-degree hashing runs).
     """
     quads = parse_nquads(nquads)
-    check_poisoning(quads, max_blank_nodes=max_blank_nodes, max_work=max_work)
-    labels = _canonical_labels(quads)
+    mentions = _mentions(quads)
+    _check_blank_node_count(len(mentions), max_blank_nodes)
+    hashes = {
+        name: hashlib.sha256(
+            "".join(sorted(_serialize_quad(q, focus=name) for q in qs)).encode()
+        ).hexdigest()
+        for name, qs in mentions.items()
+    }
+    if len(set(hashes.values())) == len(hashes):
+        # Every first-degree hash is unique (RDFC-1.0 step 4 labels them all; no N-degree work):
+        # canonical labels are issued in hash order.
+        ordered = sorted(hashes, key=hashes.__getitem__)
+        labels = {name: f"c14n{i}" for i, name in enumerate(ordered)}
+    else:
+        _check_work(quads, max_work)
+        labels = _labels_from_pyld(quads)
     # A set: RDF datasets have no duplicate quads (pyld's to_rdf can emit duplicates).
     lines = {_serialize_quad(q, labels=labels) for q in quads}
     return "".join(sorted(lines))
@@ -170,13 +188,20 @@ def canonicalize_nquads(
 
 def check_poisoning(quads: list[Quad], *, max_blank_nodes: int, max_work: int) -> None:
     """Raise `RDFC_POISONED` if canonicalising `quads` could take too long."""
-    mentions = _mentions(quads)
-    if len(mentions) > max_blank_nodes:
+    _check_blank_node_count(len(_mentions(quads)), max_blank_nodes)
+    _check_work(quads, max_work)
+
+
+def _check_blank_node_count(count: int, max_blank_nodes: int) -> None:
+    if count > max_blank_nodes:
         raise CanonicalizationError(
-            f"The document has {len(mentions)} blank nodes; at most {max_blank_nodes} are "
+            f"The document has {count} blank nodes; at most {max_blank_nodes} are "
             "canonicalised (blank-node poisoning guard).",
             code="RDFC_POISONED",
         )
+
+
+def _check_work(quads: list[Quad], max_work: int) -> None:
     work = estimate_work(quads, limit=max_work)
     if work > max_work:
         raise CanonicalizationError(
@@ -233,27 +258,8 @@ def estimate_work(quads: Iterable[Quad], *, limit: int | None = None) -> int:
     return total
 
 
-def _canonical_labels(quads: list[Quad]) -> dict[str, str]:
-    """Map every blank node id to its canonical `c14nN` label.
-
-    When every first-degree hash is unique, RDFC-1.0 reduces to "issue labels in hash order", done
-    here directly. Otherwise the N-degree step runs in pyld's URDNA2015 (bounded by
-    `check_poisoning`).
-    """
-    mentions = _mentions(quads)
-    hashes = {
-        name: hashlib.sha256(
-            "".join(sorted(_serialize_quad(q, focus=name) for q in qs)).encode()
-        ).hexdigest()
-        for name, qs in mentions.items()
-    }
-    if len(set(hashes.values())) == len(hashes):
-        ordered = sorted(hashes, key=hashes.__getitem__)
-        return {name: f"c14n{i}" for i, name in enumerate(ordered)}
-    return _labels_from_pyld(quads)
-
-
 def _labels_from_pyld(quads: list[Quad]) -> dict[str, str]:
+    """Canonical labels from pyld's URDNA2015 (= RDFC-1.0) for graphs needing the N-degree step."""
     # Rename blank nodes first: pyld's URDNA2015 skips input labels already starting "_:c14n".
     names: dict[str, str] = {}
     dataset: dict[str, list[dict[str, Any]]] = defaultdict(list)
