@@ -207,6 +207,7 @@ class Achievement:
 
     def to_dict(self) -> dict[str, Any]:
         c.check_iri(self.id, "Achievement id")
+        eu = self.eu.to_dict() if self.eu is not None else {}
         c.check_text(self.name, "Achievement name")
         c.check_text(self.description, "Achievement description")
         criteria = Criteria(narrative=self.criteria) if isinstance(self.criteria, str) \
@@ -250,6 +251,5 @@ class Achievement:
             "resultDescription": [r.to_dict() for r in self.result_description],
             "endorsement": [dict(e) for e in self.endorsement],
         })
-        if self.eu is not None:
-            out.update(self.eu.to_dict())
+        out.update(eu)
         return out

@@ -67,9 +67,18 @@ def schema_entry(url: str) -> dict[str, str]:
     return {"id": c.check_iri(url, "credentialSchema id"), "type": SCHEMA_VALIDATOR_TYPE}
 
 
-def check_status_entries(entries: Sequence[Mapping[str, Any]]) -> Any:
-    """credentialStatus: one object when there is one entry (the strict OB schema wants an
-    object), an array when there are several (e.g. revocation + suspension)."""
+def check_status_entries(
+    entries: Sequence[Mapping[str, Any]], credential_schema: Sequence[str] | None = None
+) -> Any:
+    """credentialStatus: one object for one entry; an array for several (e.g. revocation +
+    suspension), which VCDM 2.0 allows but BOTH flavours of the 1EdTech OB/CLR schemas reject
+    (`credentialStatus` is a single object there), so that needs `credential_schema=None`."""
+    if len(entries) > 1 and any(_is_1edtech_schema(u) for u in credential_schema or ()):
+        raise BuildError(
+            "The 1EdTech OB/CLR JSON Schemas allow only one credentialStatus entry; use a single "
+            "entry, or pass credential_schema=None to issue several (VCDM 2.0 allows it).",
+            code="BUILD_SCHEMA_CONFLICT",
+        )
     out = []
     for entry in entries:
         entry = dict(entry)
@@ -81,6 +90,10 @@ def check_status_entries(entries: Sequence[Mapping[str, Any]]) -> Any:
     if not out:
         return None
     return out[0] if len(out) == 1 else out
+
+
+def _is_1edtech_schema(url: str) -> bool:
+    return url.startswith(("https://purl.imsglobal.org/spec/ob/", "https://purl.imsglobal.org/spec/clr/"))
 
 
 def envelope(
@@ -128,7 +141,7 @@ def envelope(
         "awardedDate": awarded,
         "evidence": [e.to_dict() for e in evidence],
         "endorsement": [dict(e) for e in endorsement],
-        "credentialStatus": check_status_entries(credential_status),
+        "credentialStatus": check_status_entries(credential_status, credential_schema),
         "credentialSchema": [schema_entry(u) for u in credential_schema or ()],
         "refreshService": dict(refresh_service) if refresh_service is not None else None,
         "termsOfUse": [dict(t) for t in terms_of_use],
