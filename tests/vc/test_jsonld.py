@@ -194,3 +194,14 @@ def test_invalid_language_tag_is_refused() -> None:
     with pytest.raises(CanonicalizationError) as info:
         jsonld.expand_safe(_vc(name={"@value": "x", "@language": "en_GB"}))
     assert info.value.code == "JSONLD_UNSAFE"
+
+
+def test_control_characters_are_escaped_as_rdfc_requires() -> None:
+    # RDFC-1.0 and rdf-canonize 5 (Digital Bazaar) escape \b, \f and other controls; pyld's own
+    # serialiser writes them raw. We follow the spec; the pyld-only baseline differs only there.
+    doc = _vc(name="a\x01b\x0cc\td")
+    canonical = jsonld.canonicalize_general(doc)
+    assert '"a\\u0001b\\fc\\td"' in canonical
+    baseline = jsonld.canonicalize_pyld_only(doc)
+    assert '"a\x01b\x0cc\\td"' in baseline
+    assert baseline.replace("\x01", "\\u0001").replace("\x0c", "\\f") == canonical
