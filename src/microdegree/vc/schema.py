@@ -128,7 +128,19 @@ def _problem(error: ValidationError) -> SchemaProblem:
     # relevant sub-error (deepest, from the closest branch) is what a person needs.
     deepest = best_match(error.context) if error.context else None
     chosen = deepest if deepest is not None else error
-    return SchemaProblem(path=chosen.json_path, message=_short(chosen.message))
+    message = chosen.message
+    shown = repr(chosen.instance)
+    if len(shown) > 60 and shown in message:  # do not echo a whole sub-document back
+        message = message.replace(shown, f"the {_kind(chosen.instance)} value")
+    return SchemaProblem(path=chosen.json_path, message=_short(message))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "string" if isinstance(value, str) else "given"
 
 
 def validate(document: Any, schema_url: str) -> list[SchemaProblem]:
