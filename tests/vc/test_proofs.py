@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from microdegree.vc import proofs
 from microdegree.vc.contexts import OB_CONTEXT, VC_V2_CONTEXT
@@ -257,3 +259,32 @@ def test_proofs_of() -> None:
 def test_supported_suites() -> None:
     assert {"eddsa-rdfc-2022", "eddsa-jcs-2022"} == proofs.SUPPORTED_SUITES
     assert proofs.SUPPORTED_SUITES < proofs.VERIFIABLE_SUITES
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+    max_leaves=8,
+)
+_SIGNED = {suite: _sign(_credential(), suite) for suite in SUITES}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    suite=st.sampled_from(SUITES),
+    where=st.sampled_from(["@context", "type", "issuer", "credentialSubject", "proof", "name"]),
+    key=st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["id", "type", "@context"])),
+    value=_json,
+)
+def test_verify_never_raises_on_mutated_documents(
+    suite: str, where: str, key: str | None, value: Any
+) -> None:
+    doc = copy.deepcopy(_SIGNED[suite])
+    if key is not None and isinstance(doc.get(where), dict):
+        doc[where][key] = value
+    else:
+        doc[where] = value
+    proof = doc["proof"] if isinstance(doc.get("proof"), dict) else _SIGNED[suite]["proof"]
+    check = proofs.verify_proof(doc, proof, KEY.public)
+    assert isinstance(check, proofs.ProofCheck)
+    assert check.code

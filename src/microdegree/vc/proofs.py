@@ -133,7 +133,15 @@ def verify_proof(document: dict[str, Any], proof: dict[str, Any], public_key: by
             )
     except VcError as exc:
         return ProofCheck(False, exc.code, exc.message)
-    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        LookupError,
+        ArithmeticError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        # Hostile input can reach library internals (pyld) in ways they do not anticipate.
         return ProofCheck(False, "PROOF_MALFORMED", f"The proof or document is malformed: {exc}")
     return ProofCheck(True, "PROOF_VALID", f"The {name} signature is valid.")
 
