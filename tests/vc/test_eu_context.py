@@ -1,0 +1,275 @@
+"""Our EU micro-credential JSON-LD context: bundled, safe after VC v2 + OB 3.0.3, Edubadges-like."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyld import jsonld as pyld
+
+from microdegree.vc import builders as b
+from microdegree.vc import jsonld
+from microdegree.vc.contexts import (
+    CLR_CONTEXT,
+    OB_CONTEXT,
+    OB_EXTENSIONS_CONTEXT,
+    VC_V2_CONTEXT,
+    context_bytes,
+    document_loader,
+    is_bundled,
+    load_context,
+)
+from microdegree.vc.errors import CanonicalizationError
+
+from .test_builders import (
+    LEARNER_DID,
+    VALID_FROM,
+    clr,
+    expand_without_loss,
+    full_achievement,
+    full_credential,
+    minimal_credential,
+)
+
+EU = b.EU_CONTEXT
+VOCAB = "https://w3id.org/microdegree/vocab#"
+CONTEXTS_DIR = Path(jsonld.__file__).parent / "contexts"
+EXAMPLES = Path(__file__).parents[1] / "data" / "examples"
+EDUBADGES_CONTEXT = (
+    "https://raw.githubusercontent.com/educredentials/obv3-examples/refs/heads/main/contexts/"
+    "educredential.json"
+)
+EDUBADGES_NAMES = ("ECTS", "participationType", "assessmentType", "supervisionType",
+                   "identityChecked")
+
+
+def eu_terms() -> dict[str, Any]:
+    return {k: v for k, v in load_context(EU)["@context"].items() if not k.startswith("@")}
+
+
+def top_level_terms(url: str) -> set[str]:
+    return {k for k in load_context(url)["@context"] if not k.startswith("@")}
+
+
+def scoped_terms(url: str) -> set[str]:
+    out: set[str] = set()
+    for definition in load_context(url)["@context"].values():
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            out |= {k for k in definition["@context"] if not k.startswith("@")}
+    return out
+
+
+# --- the context file -------------------------------------------------------------------------
+
+
+def test_the_context_is_bundled_and_listed_with_its_hash():
+    assert is_bundled(EU)
+    raw = context_bytes(EU)
+    index = json.loads((CONTEXTS_DIR / "INDEX.json").read_text())
+    assert index[EU] == "microdegree-eu-microcredential-v1.json"
+    readme = (CONTEXTS_DIR / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{EU}`"))
+    assert f"`{hashlib.sha256(raw).hexdigest()[:16]}`" in row
+    assert f"| {len(raw)} |" in row
+
+
+def test_the_context_is_json_ld_1_1_protected_without_vocab_or_prefixes():
+    context = load_context(EU)["@context"]
+    assert context["@version"] == 1.1
+    assert context["@protected"] is True
+    assert set(context) - set(eu_terms()) == {"@version", "@protected"}
+    for term, definition in eu_terms().items():
+        assert definition["@id"] == VOCAB + term, term
+        assert set(definition) <= {"@id", "@type", "@container"}, term
+        # literal-valued terms carry no datatype: native JSON numbers/booleans keep their
+        # own XSD types, so 2.5 ECTS is never written as an invalid xsd:integer
+        assert definition.get("@type") in (None, "@id"), term
+
+
+def test_the_builders_know_every_term():
+    assert set(eu_terms()) == b.EU_TERMS
+
+
+def test_no_term_clashes_with_vc_ob_or_clr():
+    ours = set(eu_terms())
+    for url in (VC_V2_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, CLR_CONTEXT):
+        assert not ours & top_level_terms(url), url
+        # inside an Achievement (OB type-scoped context) our terms must not be shadowed
+        assert not ours & scoped_terms(url), url
+
+
+@pytest.mark.parametrize(
+    "contexts",
+    [
+        [VC_V2_CONTEXT, OB_CONTEXT, EU],
+        [VC_V2_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, EU],
+        [VC_V2_CONTEXT, CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, EU],
+    ],
+)
+def test_the_context_processes_after_the_protected_contexts(contexts):
+    # a protected-term redefinition would make context processing itself fail
+    values = {"ECTS": 5, "stackableTowards": ["https://uni.example/a"], "eqfLevel": 6}
+    document = {"@context": contexts, "id": "urn:uuid:0",
+                **{term: values.get(term, "x") for term in sorted(b.EU_TERMS)}}
+    expanded = expand_without_loss(document)
+    assert {VOCAB + term for term in b.EU_TERMS} <= set(expanded[0])
+
+
+# --- credentials using it ---------------------------------------------------------------------
+
+
+def test_a_full_eu_credential_canonicalises_with_every_term():
+    document = full_credential()
+    assert document["@context"][-1] == EU
+    achievement = document["credentialSubject"]["achievement"]
+    assert set(b.EU_TERMS) <= set(achievement)
+    expand_without_loss(document)
+    nquads = jsonld.canonicalize_general(document)
+    for term in b.EU_TERMS:
+        assert f"<{VOCAB}{term}>" in nquads, term
+
+
+def test_eu_values_have_the_expected_rdf_types():
+    nquads = jsonld.canonicalize_general(full_credential())
+    achievement = "<https://uni.example/achievements/data-literacy/v1>"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert f'{achievement} <{VOCAB}ECTS> "5"^^<{xsd}integer> .' in nquads
+    assert f'{achievement} <{VOCAB}identityChecked> "true"^^<{xsd}boolean> .' in nquads
+    assert f'{achievement} <{VOCAB}eqfLevel> "6"^^<{xsd}integer> .' in nquads
+    assert f'{achievement} <{VOCAB}participationType> "onsite or blended" .' in nquads
+    target = "<https://uni.example/achievements/public-data-microdegree>"
+    assert f"{achievement} <{VOCAB}stackableTowards> {target} ." in nquads
+    assert f'{achievement} <{VOCAB}instructionLanguage> "nl" .' in nquads
+
+
+def test_fractional_ects_is_a_double():
+    achievement = b.Achievement(name="n", description="d", criteria="c",
+                                eu=b.EUMicroCredential(ects=2.5))
+    nquads = jsonld.canonicalize_general(minimal_credential(achievement=achievement))
+    assert f'<{VOCAB}ECTS> "2.5E0"^^<http://www.w3.org/2001/XMLSchema#double>' in nquads
+
+
+def test_learning_outcomes_mix_text_and_ob_alignments():
+    expanded = jsonld.expand_safe(full_credential())
+    subject = expanded[0]["https://www.w3.org/2018/credentials#credentialSubject"][0]
+    achievement = subject["https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement"][0]
+    outcomes = achievement[VOCAB + "learningOutcome"]
+    texts = [o["@value"] for o in outcomes if "@value" in o]
+    nodes = [o for o in outcomes if "@type" in o]
+    assert texts == ["Reads and questions descriptive statistics in policy documents."]
+    assert nodes[0]["@type"] == ["https://schema.org/AlignmentObject"]  # OB's Alignment
+
+
+def test_the_eqf_level_is_also_an_ob_alignment():
+    achievement = full_credential()["credentialSubject"]["achievement"]
+    assert achievement["eqfLevel"] == 6
+    assert b.eqf_alignment(6) in achievement["alignment"]
+
+
+def test_without_the_context_eu_terms_are_refused():
+    document = full_credential()
+    document["@context"] = document["@context"][:-1]
+    with pytest.raises(CanonicalizationError) as excinfo:
+        jsonld.canonicalize_general(document)
+    assert excinfo.value.code == "JSONLD_UNDEFINED_TERM"
+
+
+def test_only_eu_credentials_get_the_context():
+    assert EU not in full_credential(eu=False)["@context"]
+    assert EU not in minimal_credential()["@context"]
+
+
+def test_a_clr_of_eu_credentials_is_clean():
+    nested_eu = {**full_credential(), "proof": [{"type": "DataIntegrityProof",
+                                                 "cryptosuite": "eddsa-rdfc-2022",
+                                                 "proofPurpose": "assertionMethod",
+                                                 "verificationMethod": "did:web:uni.example#k",
+                                                 "proofValue": "z3"}]}
+    document = clr(verifiable_credential=[nested_eu], association=[],
+                   achievement=[full_achievement()])
+    assert document["@context"][-1] == EU
+    expand_without_loss(document)
+    jsonld.canonicalize_general(document)
+
+
+# --- Edubadges compatibility --------------------------------------------------------------------
+
+
+def edubadges_example() -> dict[str, Any]:
+    path = EXAMPLES / "educredentials-obv3-examples" / "mbob-eo-eov-microcredential-full.json"
+    return json.loads(path.read_text())
+
+
+def edubadges_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    if url == EDUBADGES_CONTEXT:
+        path = EXAMPLES / "extra-contexts" / "educredentials-educredential.json"
+        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                "document": json.loads(path.read_text())}
+    return document_loader(url, options)
+
+
+def test_the_edubadges_context_itself_is_invalid_json_ld():
+    # Its supervisionType definition has a "context" key (not "@context"): JSON-LD 1.1
+    # processors must reject the whole context. We define our own instead of copying it.
+    with pytest.raises(pyld.JsonLdError) as excinfo:
+        pyld.expand(edubadges_example(), {"documentLoader": edubadges_loader, "base": None})
+    assert excinfo.value.code == "invalid scoped context"
+    cause = excinfo.value.__cause__
+    assert isinstance(cause, pyld.JsonLdError)
+    assert cause.code == "invalid term definition"
+    assert "must not contain context" in str(cause)
+
+
+def test_edubadges_json_names_and_values_work_unchanged_with_our_context():
+    document = edubadges_example()
+    achievement = document["credentialSubject"]["achievement"]
+    # swap their context for ours; drop their type and their two Dutch-only terms
+    document["@context"] = [VC_V2_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, EU]
+    achievement["type"] = ["Achievement"]
+    for dutch_only in ("SBU", "educationProgramIdentifier"):
+        achievement.pop(dutch_only)
+    expand_without_loss(document)
+    nquads = jsonld.canonicalize_general(document)
+    for name in ("participationType", "assessmentType", "supervisionType", "identityChecked"):
+        assert f"<{VOCAB}{name}>" in nquads
+
+
+def test_our_builder_emits_the_edubadges_names_and_values():
+    theirs = edubadges_example()["credentialSubject"]["achievement"]
+    eu = b.EUMicroCredential(
+        ects=3,
+        participation_type=theirs["participationType"],
+        assessment_type=theirs["assessmentType"],
+        supervision_type=theirs["supervisionType"],
+        identity_checked=theirs["identityChecked"],
+    )
+    ours = b.Achievement(name="n", description="d", criteria="c", eu=eu).to_dict()
+    for name in EDUBADGES_NAMES[1:]:
+        assert ours[name] == theirs[name], name
+    assert ours["ECTS"] == 3
+
+
+@pytest.mark.parametrize("field", ["participation_type", "assessment_type", "supervision_type"])
+def test_every_edubadges_value_is_accepted(field):
+    context = json.loads(
+        (EXAMPLES / "extra-contexts" / "educredentials-educredential.json").read_text()
+    )["@context"]["EducredentialAchievement"]["@context"]
+    term = {"participation_type": "participationType", "assessment_type": "assessmentType",
+            "supervision_type": "supervisionType"}[field]
+    scoped = context[term].get("@context") or context[term].get("context")
+    for value in scoped:
+        achievement = b.Achievement(name="n", description="d", criteria="c",
+                                    eu=b.EUMicroCredential(**{field: value}))
+        assert achievement.to_dict()[term] == value
+
+
+def test_a_signed_eu_credential_is_stable_under_reserialisation():
+    document = b.achievement_credential(issuer="did:web:uni.example", subject_id=LEARNER_DID,
+                                        achievement=full_achievement(), valid_from=VALID_FROM,
+                                        credential_id="urn:uuid:1")
+    again = json.loads(json.dumps(copy.deepcopy(document)))
+    assert jsonld.canonicalize_general(document) == jsonld.canonicalize_general(again)
