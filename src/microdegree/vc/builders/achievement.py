@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microdegree.vc.builders import _common as c
 from microdegree.vc.builders.eu import EUMicroCredential
 from microdegree.vc.errors import BuildError
+
+if TYPE_CHECKING:
+    from microdegree.vc.builders.profile import Profile
 
 ACHIEVEMENT_TYPES = (
     "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree",
@@ -185,7 +188,7 @@ class Achievement:
     id: str = field(default_factory=c.new_id)
     achievement_type: str | None = None
     alignment: Sequence[Alignment] = ()
-    creator: Any = None  # Profile or a profile dict
+    creator: Profile | Mapping[str, Any] | None = None
     credits_available: float | None = None
     field_of_study: str | None = None
     human_code: str | None = None
