@@ -108,8 +108,11 @@ def test_building_the_derived_vectors_gives_the_same_bits(vector):
 def test_derived_message_vector_reads_status_messages():
     vector = DERIVED[1]
     entry = status_entry(LIST_URL, 1000, "message", status_size=2,
-                         status_messages={int(m["status"], 16): m["message"]
-                                          for m in vector["statusMessage"]})
+                         status_messages=vector["statusMessage"])
+    as_mapping = status_entry(LIST_URL, 1000, "message", status_size=2,
+                              status_messages={int(m["status"], 16): m["message"]
+                                               for m in vector["statusMessage"]})
+    assert as_mapping == entry
     assert entry["statusMessage"] == vector["statusMessage"]
     result = check_entry(entry, list_credential(vector["encodedList"], "message"))
     assert (result.status, result.code) == (3, "STATUS_MESSAGE")
@@ -269,6 +272,10 @@ def test_multi_bit_entries_need_all_status_messages():
                          status_messages=[(0, "a"), (1, "b"), (2, "c"), (3, "d")])
     assert entry["statusSize"] == 2
     assert [m["status"] for m in entry["statusMessage"]] == ["0x0", "0x1", "0x2", "0x3"]
+    with pytest.raises(StatusListError) as excinfo:
+        status_entry(LIST_URL, 1, "message", status_size=1,
+                     status_messages=[{"status": "zero", "message": "a"}])
+    assert excinfo.value.code == "STATUS_MESSAGE_ERROR"
 
 
 @pytest.mark.parametrize(

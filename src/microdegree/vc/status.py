@@ -181,14 +181,15 @@ def status_entry(
     index: int,
     purpose: str,
     status_size: int = 1,
-    status_messages: Sequence[tuple[int, str]] | Mapping[int, str] | None = None,
+    status_messages: Mapping[int, str] | Sequence[Any] | None = None,
     *,
     entry_id: str | None = None,
 ) -> dict[str, Any]:
     """A `BitstringStatusListEntry` for `credentialStatus` (index as a base-10 string).
 
-    `status_messages` maps each status value 0 .. 2**status_size - 1 to a message; it is required
-    when `status_size` > 1. `entry_id` defaults to `<list_url>#<index>`.
+    `status_messages` gives a message for each status value 0 .. 2**status_size - 1 (a mapping
+    value -> message, `(value, message)` pairs, or the spec's `{"status": "0x..", "message"}`
+    objects); it is required when `status_size` > 1. `entry_id` defaults to `<list_url>#<index>`.
     """
     if purpose not in STATUS_PURPOSES:
         raise StatusListError(
@@ -214,8 +215,7 @@ def status_entry(
         "statusListCredential": list_url,
     }
     if status_size > 1 or status_messages is not None:
-        items = dict(status_messages.items() if isinstance(status_messages, Mapping)
-                     else status_messages or ())
+        items = _message_items(status_messages)
         expected = set(range(1 << status_size))
         if set(items) != expected:
             raise StatusListError(
@@ -228,6 +228,23 @@ def status_entry(
             {"status": hex(value), "message": str(items[value])} for value in sorted(items)
         ]
     return entry
+
+
+def _message_items(messages: Mapping[int, str] | Sequence[Any] | None) -> dict[int, str]:
+    if isinstance(messages, Mapping):
+        return dict(messages)
+    items: dict[int, str] = {}
+    for item in messages or ():
+        if isinstance(item, Mapping):
+            try:
+                items[int(str(item.get("status")), 16)] = str(item.get("message"))
+            except ValueError as exc:
+                raise StatusListError(f"statusMessage status {item.get('status')!r} is not hex.",
+                                      code="STATUS_MESSAGE_ERROR") from exc
+        else:
+            value, message = item
+            items[int(value)] = str(message)
+    return items
 
 
 @dataclass(frozen=True)
