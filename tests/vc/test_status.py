@@ -351,3 +351,21 @@ def test_check_entry_survives_garbage():
     assert check_entry("entry", {}).code == "STATUS_ENTRY_MALFORMED"  # type: ignore[arg-type]
     assert check_entry(status_entry(LIST_URL, 1, "revocation"), {"credentialSubject": 5}).code \
         == "STATUS_PURPOSE_MISMATCH"
+
+
+def test_a_built_status_list_credential_checks_end_to_end():
+    from microdegree.vc.builders import status_list_credential
+
+    bits = BitstringStatusList()
+    bits.set(94567)
+    both = BitstringStatusList()
+    list_cred = status_list_credential(issuer="did:web:uni.example", list_url=LIST_URL,
+                                       status_list=bits, valid_from="2026-01-01T00:00:00Z")
+    assert check_entry(status_entry(LIST_URL, 94567, "revocation"), list_cred).code == \
+        "STATUS_REVOKED"
+    assert check_entry(status_entry(LIST_URL, 94566, "revocation"), list_cred).code == \
+        "STATUS_OK"
+    clear = status_list_credential(issuer="did:web:uni.example", list_url=LIST_URL,
+                                   status_list=both.encode(), purpose="suspension",
+                                   valid_from="2026-01-01T00:00:00Z")
+    assert check_entry(status_entry(LIST_URL, 94567, "suspension"), clear).ok

@@ -4,6 +4,10 @@ Output follows STANDARDS.md §0-§2: arrays for `type`/`credentialSchema`, plain
 as `{id, type: "Image"}`, `@context` in the exact order (plus `extensions.json` whenever a
 1EdTech type appears and our EU context whenever EU terms appear), `urn:uuid:` ids by default.
 Bad input raises `BuildError` with a specific code. Sign the result with `microdegree.vc.proofs`.
+
+Not emitted: `endorsementJwt` (the OB 3.0.3 context does not define it, so safe-mode JSON-LD refuses
+it; embed signed EndorsementCredentials in `endorsement` instead), and more than one
+`credentialStatus` entry while a 1EdTech schema is declared (both schema flavours want one object).
 """
 
 from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB
