@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from .test_builders import (
     LEARNER_DID,
     VALID_FROM,
     clr,
+    endorsement,
     expand_without_loss,
     full_achievement,
     full_credential,
@@ -273,3 +276,57 @@ def test_a_signed_eu_credential_is_stable_under_reserialisation():
                                         credential_id="urn:uuid:1")
     again = json.loads(json.dumps(copy.deepcopy(document)))
     assert jsonld.canonicalize_general(document) == jsonld.canonicalize_general(again)
+
+
+# --- jsonld.js (what most verifiers run) agrees, in safe mode -----------------------------------
+
+NODE = shutil.which("node")
+NODE_DIR = Path(__file__).parents[1] / "node"
+CANON_SCRIPT = """
+import jsonld from 'jsonld';
+import {bundledContexts} from './loader.mjs';
+const contexts = bundledContexts();
+const documentLoader = async (url) => {
+  if(!contexts.has(url)) throw new Error('not bundled: ' + url);
+  return {contextUrl: null, documentUrl: url, document: structuredClone(contexts.get(url))};
+};
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const out = [];
+for(const doc of JSON.parse(input)) {
+  try {
+    out.push({canonical: await jsonld.canonize(doc, {
+      algorithm: 'RDFC-1.0', format: 'application/n-quads', safe: true, documentLoader})});
+  } catch(e) {
+    out.push({error: String((e && e.message) || e) + ' ' +
+      JSON.stringify((e && e.details) || {}).slice(0, 400)});
+  }
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+@pytest.mark.node
+@pytest.mark.skipif(NODE is None or not (NODE_DIR / "node_modules" / "jsonld").is_dir(),
+                    reason="needs node and tests/node/node_modules (scripts/ensure_node_deps.sh)")
+def test_jsonld_js_safe_mode_gives_the_same_canonical_form():
+    documents = {
+        "full": full_credential(),
+        "edubadges-shaped": minimal_credential(achievement=b.Achievement(
+            name="n", description="d", criteria="c",
+            eu=b.EUMicroCredential(ects=2.5, participation_type="online",
+                                   identity_checked=False))),
+        "clr": clr(achievement=[full_achievement()], association=[]),
+        "endorsement": endorsement(),
+    }
+    assert NODE is not None
+    proc = subprocess.run(
+        [NODE, "--input-type=module", "-e", CANON_SCRIPT],
+        input=json.dumps(list(documents.values())), capture_output=True, text=True,
+        timeout=300, cwd=NODE_DIR, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = dict(zip(documents, json.loads(proc.stdout), strict=True))
+    for name, document in documents.items():
+        assert "error" not in results[name], (name, results[name])
+        assert results[name]["canonical"] == jsonld.canonicalize_general(document), name
