@@ -10,8 +10,8 @@ from microdegree.vc.builders import _common as c
 from microdegree.vc.builders.achievement import Achievement, Image
 from microdegree.vc.builders.credentials import (
     Evidence,
-    _insert_subject,
     envelope,
+    insert_subject,
     subject_identity,
     with_context,
 )
@@ -114,7 +114,7 @@ def clr_credential(
     )
     if partial is not None:
         doc = {**doc, "partial": partial}
-    return with_context(_insert_subject(doc, subject), c.CLR_CONTEXTS)
+    return with_context(insert_subject(doc, subject), c.CLR_CONTEXTS)
 
 
 def _achievement_id(credential: Mapping[str, Any]) -> Any:

@@ -239,11 +239,11 @@ class OpenBadgeCredential:
             credential_schema=self.credential_schema, refresh_service=self.refresh_service,
             terms_of_use=self.terms_of_use,
         )
-        doc = _insert_subject(doc, subject)
+        doc = insert_subject(doc, subject)
         return with_context(doc, c.OB_CONTEXTS)
 
 
-def _insert_subject(doc: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
+def insert_subject(doc: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
     """Put credentialSubject right after the dates (reads like the spec examples)."""
     out: dict[str, Any] = {}
     for key, value in doc.items():
@@ -292,4 +292,4 @@ def endorsement_credential(
         credential_status=credential_status, credential_schema=credential_schema,
         refresh_service=refresh_service, terms_of_use=terms_of_use,
     )
-    return with_context(_insert_subject(doc, subject), c.OB_CONTEXTS)
+    return with_context(insert_subject(doc, subject), c.OB_CONTEXTS)
