@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("microdegree.institutions.urls")),
+    path("", include("microdegree.catalog.urls")),
 ]

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from microdegree.vc import builders as b
 from microdegree.vc.builders._common import EU_TERMS, OB_CONTEXTS
+from microdegree.vc.contexts import OB_EXTENSIONS_CONTEXT
 
 if TYPE_CHECKING:
     from microdegree.catalog.models import AchievementVersion, Competency
@@ -123,16 +124,23 @@ def achievement_document(version: AchievementVersion) -> dict[str, Any]:
     return achievement_builder(version).to_dict()
 
 
-def _contexts(document: dict[str, Any]) -> list[str]:
+def _contexts(document: dict[str, Any], *, extensions: bool = False) -> list[str]:
     contexts = list(OB_CONTEXTS)
+    if extensions:
+        contexts.append(OB_EXTENSIONS_CONTEXT)
     if EU_TERMS & set(document):
         contexts.append(b.EU_CONTEXT)
     return contexts
 
 
-def achievement_contexts(version: AchievementVersion) -> list[str]:
-    """The `@context` list of a credential embedding this Achievement."""
-    return _contexts(achievement_document(version))
+def achievement_contexts(version: AchievementVersion, *,
+                         credential_schema: bool = True) -> list[str]:
+    """The `@context` list of an OB credential embedding this Achievement.
+
+    Our credentials carry a `credentialSchema` of type 1EdTechJsonSchemaValidator2019, which
+    only `extensions.json` defines (STANDARDS §0); pass `credential_schema=False` without one.
+    """
+    return _contexts(achievement_document(version), extensions=credential_schema)
 
 
 def achievement_jsonld(version: AchievementVersion) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""Staff forms: they only parse input; the services validate and write."""
+
+# Django reads Meta lists as class attributes.
+# ruff: noqa: RUF012
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from microdegree.catalog.models import (
+    EDITABLE_FIELDS,
+    AchievementDefinition,
+    AchievementVersion,
+    Competency,
+)
+
+
+class LinesField(forms.CharField):
+    """A list of texts, one per line (tags, learning outcomes)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def url_field(help_text: str = "") -> forms.URLField:
+    return forms.URLField(required=False, max_length=500, assume_scheme="https",
+                          help_text=help_text)
+
+
+class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
+    criteria_url = url_field("A page with the full criteria (optional).")
+    further_info_url = url_field()
+    tags = LinesField(required=False, help_text="One per line.")
+    learning_outcomes = LinesField(required=False, help_text="One outcome per line.")
+
+    class Meta:
+        model = AchievementVersion
+        fields = [*EDITABLE_FIELDS, "competencies"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "criteria_narrative": forms.Textarea(attrs={"rows": 4}),
+            "quality_assurance": forms.Textarea(attrs={"rows": 2}),
+            "prerequisites": forms.Textarea(attrs={"rows": 2}),
+            "competencies": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, institution: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competencies"].queryset = Competency.objects.filter(institution=institution)
+
+    def _post_clean(self) -> None:
+        """Model validation is the services' job (they raise Invalid with a sentence)."""
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["competencies"] = list(data.get("competencies") or [])
+        return data
+
+
+class NewDefinitionForm(VersionForm):
+    slug = forms.SlugField(
+        required=False, max_length=80,
+        help_text="The last part of the public address; made from the name if empty.",
+    )
+    kind = forms.ChoiceField(choices=AchievementDefinition.Kind.choices)
+
+    field_order = ["kind", "name", "slug"]
+
+
+class RuleForm(forms.Form):
+    rule = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+        help_text='JSON, e.g. {"all_of": [{"achievement": "data-literacy"}, {"at_least": 1, '
+                  '"of": [{"achievement": "statistics"}, {"achievement": "python"}]}]}',
+    )
+
+    def clean_rule(self) -> Any:
+        try:
+            return json.loads(self.cleaned_data["rule"])
+        except ValueError as exc:
+            raise forms.ValidationError(f"This is not valid JSON ({exc}).") from exc
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(help_text="A PNG or SVG file of at most 1 MB.")
+
+
+class CompetencyForm(forms.ModelForm):  # type: ignore[type-arg]
+    target_url = url_field("The competency's URI in the framework, e.g. an ESCO skill.")
+
+    class Meta:
+        model = Competency
+        fields = ["name", "description", "framework", "framework_name", "target_url", "code"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self) -> None:
+        """Model validation is the services' job."""

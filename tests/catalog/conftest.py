@@ -1,0 +1,48 @@
+"""Catalogue fixtures: an issuer at the example institution, another institution, definitions."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def issuer(institution, make_user):
+    from microdegree.institutions import services
+
+    user = make_user("issuer@uni.example")
+    services.set_member(None, institution, user, "issuer")
+    return user
+
+
+@pytest.fixture
+def other_institution(make_user, admin_user):
+    from microdegree.institutions import services
+
+    owner = make_user("owner@other.example")
+    inst = services.register_institution(
+        owner, name="Other College", country_code="DE", owner=owner, slug="other-college"
+    )
+    services.approve_institution(admin_user, inst)
+    return inst
+
+
+@pytest.fixture
+def make_definition(institution, issuer):
+    from microdegree.catalog import services
+
+    def make(name: str = "Data Literacy", **fields):
+        defaults = {
+            "description": f"{name}: a short course.",
+            "criteria_narrative": "Pass the final assessment.",
+            "ects": 5,
+            "credits_available": 5,
+        }
+        return services.create_definition(issuer, institution, name=name,
+                                          **{**defaults, **fields})
+
+    return make
