@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("microdegree.institutions.urls")),
     path("", include("microdegree.catalog.urls")),
+    path("", include("microdegree.issuing.urls")),
 ]

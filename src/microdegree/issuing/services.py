@@ -1,0 +1,874 @@
+"""Awarding, revoking, suspending: every write here runs in one transaction with an audit entry.
+
+Layers (the bulk-issuance jobs build on the lower ones):
+
+- `build_credential(...)`: pure; the unsigned OB 3.0 AchievementCredential.
+- `prepare_signer(inst)`: decrypt the institution's key once per batch.
+- `prepare_issue(version, rows, signer=...)`: validate rows, allocate status indices in bulk (one
+  short locked transaction per purpose), build and sign; returns JSON-serialisable dicts (a job may
+  persist them and store later).
+- `store_issued(actor, version, prepared)`: one transaction: idempotency re-check, bulk insert,
+  mark the version awarded, audit, e-mail after commit, pathway check.
+- `issue_credential(...)` / `issue_many(...)`: the two above in one transaction.
+- `revoke`, `suspend`, `unsuspend`; `check_pathways`, `approve_microdegree`, `reject_microdegree`;
+  API tokens.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import secrets
+import uuid as uuid_mod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from microdegree.audit.services import log_action
+from microdegree.catalog import rules as catalog_rules
+from microdegree.catalog import services as catalog_services
+from microdegree.catalog.achievement import achievement_builder, issuer_profile
+from microdegree.catalog.models import AchievementVersion
+from microdegree.institutions import services as inst_services
+from microdegree.institutions.models import Institution
+from microdegree.issuing import mail, statuslists
+from microdegree.issuing.errors import Conflict, Invalid, NotFound, PermissionDenied
+from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree, StatusList
+from microdegree.vc import builders as b
+from microdegree.vc import proofs
+from microdegree.vc.builders.identity import hash_identity, plain_identity
+from microdegree.vc.schema import OB_ACHIEVEMENT_CREDENTIAL
+from microdegree.vc.status import status_entry
+
+State = IssuedCredential.State
+
+
+def embed_suspension() -> bool:
+    """Whether credentials carry a suspension entry besides the revocation entry.
+
+    The OB 3.0 JSON Schema (both flavours) allows ONE `credentialStatus` object, so a credential
+    with two entries fails schema validation (and 1EdTech certification). By default a credential
+    names its revocation entry only; a suspension index is still allocated and kept in step, and
+    `MICRODEGREE_ISSUING_EMBED_SUSPENSION = True` (a Django setting) embeds both as an array
+    (valid VCDM 2.0 and Bitstring Status List) and then names no `credentialSchema`.
+    """
+    return bool(getattr(settings, "MICRODEGREE_ISSUING_EMBED_SUSPENSION", False))
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | date) -> str:
+    if not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    return moment.replace(year=year, month=month,
+                          day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _snapshot(cred: IssuedCredential) -> dict[str, Any]:
+    return {"state": cred.state, "reason": cred.state_reason,
+            "credential_id": cred.credential_id}
+
+
+# --- the pure builder -----------------------------------------------------------------------
+
+
+def build_credential(
+    version: AchievementVersion,
+    *,
+    recipient_email: str,
+    recipient_name: str | None = None,
+    recipient_did: str | None = None,
+    salt: str,
+    credential_id: str,
+    issued_at: datetime,
+    status_entries: Sequence[dict[str, Any]],
+    credits_earned: float | None = None,
+    result: str | None = None,
+    narrative: str | None = None,
+    evidence_url: str | None = None,
+    activity_start: datetime | date | None = None,
+    activity_end: datetime | date | None = None,
+    components: Sequence[IssuedCredential] = (),
+    achievement: b.Achievement | None = None,
+) -> dict[str, Any]:
+    """The unsigned OB 3.0 AchievementCredential (no database writes), built by the core.
+
+    The recipient is a salted `sha256$` IdentityObject of the e-mail address (never the plain
+    address), plus an unhashed `name` IdentityObject only when a name is given. A microdegree
+    names each component credential as an `evidence` entry whose `id` is that credential's id,
+    and carries the summed `creditsEarned` (docs/adr/0004-microdegree-components.md).
+    `achievement` lets a batch build the version's Achievement once.
+    """
+    inst = version.definition.institution
+    identifiers = [hash_identity(normalise_email(recipient_email), salt, "emailAddress")]
+    if recipient_name:
+        identifiers.append(plain_identity(recipient_name, "name"))
+    if components and credits_earned is None:
+        credits_earned = sum(c.credits_earned or 0 for c in components)
+    evidence: list[b.Evidence] = []
+    if evidence_url:
+        evidence.append(b.Evidence(id=evidence_url, name="Evidence"))
+    for part in components:
+        part_name = part.achievement_version.name
+        credits = (f", {_number(part.credits_earned)} credits"
+                   if part.credits_earned is not None else "")
+        evidence.append(b.Evidence(
+            id=part.credential_id, name=part_name, genre="Component credential",
+            description=f"Component credential: {part_name}{credits}.",
+        ))
+    return b.OpenBadgeCredential(
+        issuer=issuer_profile(inst),
+        achievement=achievement or achievement_builder(version),
+        subject_id=recipient_did or None,
+        identifier=identifiers,
+        credential_id=credential_id,
+        valid_from=_iso(issued_at),
+        valid_until=(_iso(add_months(issued_at, version.validity_months))
+                     if version.validity_months else None),
+        awarded_date=_iso(issued_at),
+        name=version.name,
+        credits_earned=_number(credits_earned),
+        result=[b.Result(value=str(result), status="Completed")] if result else (),
+        narrative=narrative or None,
+        activity_start_date=_iso(activity_start) if activity_start is not None else None,
+        activity_end_date=_iso(activity_end) if activity_end is not None else None,
+        evidence=evidence,
+        credential_status=[dict(e) for e in status_entries],
+        # The OB schemas allow one credentialStatus object: with two entries no schema is named
+        # (see `embed_suspension`).
+        credential_schema=[OB_ACHIEVEMENT_CREDENTIAL] if len(status_entries) <= 1 else None,
+    ).to_dict()
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardRow:
+    """One award's per-recipient data (a form, an API body or a CSV row)."""
+
+    recipient_email: str
+    recipient_name: str = ""
+    recipient_identifier: str = ""
+    recipient_did: str = ""
+    credits_earned: float | None = None
+    result: str = ""
+    narrative: str = ""
+    evidence_url: str = ""
+    activity_start: datetime | None = None
+    activity_end: datetime | None = None
+    idempotency_key: str | None = None
+    components: tuple[int, ...] = field(default=())  # IssuedCredential pks
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "recipient_email": self.recipient_email, "recipient_name": self.recipient_name,
+            "recipient_identifier": self.recipient_identifier,
+            "recipient_did": self.recipient_did, "credits_earned": self.credits_earned,
+            "result": self.result, "narrative": self.narrative,
+            "evidence_url": self.evidence_url,
+            "activity_start": _iso(self.activity_start) if self.activity_start else None,
+            "activity_end": _iso(self.activity_end) if self.activity_end else None,
+            "idempotency_key": self.idempotency_key, "components": list(self.components),
+        }
+
+
+_ROW_FIELDS = set(AwardRow.__dataclass_fields__)
+
+
+def _when(value: Any, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = parse_datetime(value.strip())
+        if parsed is None and (day := parse_date(value.strip())) is not None:
+            parsed = datetime(day.year, day.month, day.day)
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise Invalid(f"{name} is not a date (use YYYY-MM-DD).", code="DATE_INVALID")
+
+
+def validate_row(row: AwardRow | Mapping[str, Any]) -> AwardRow:
+    """Check and normalise one row; raises `Invalid` with a code and a sentence."""
+    if isinstance(row, AwardRow):
+        row = row.as_dict()
+    unknown = set(row) - _ROW_FIELDS
+    if unknown:
+        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+    email = normalise_email(str(row.get("recipient_email") or ""))
+    if not email:
+        raise Invalid("The recipient's e-mail address is required.", code="EMAIL_REQUIRED")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise Invalid(f"{email!r} is not a valid e-mail address.",
+                      code="EMAIL_INVALID") from exc
+    evidence = str(row.get("evidence_url") or "").strip()
+    if evidence:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence)
+        except ValidationError as exc:
+            raise Invalid("The evidence URL is not a valid http(s) URL.",
+                          code="EVIDENCE_URL_INVALID") from exc
+    did = str(row.get("recipient_did") or "").strip()
+    if did and not did.startswith("did:"):
+        raise Invalid("The recipient DID must start with 'did:'.", code="DID_INVALID")
+    credits = row.get("credits_earned")
+    if credits in ("", None):
+        credits = None
+    else:
+        try:
+            credits = float(credits)
+        except (TypeError, ValueError) as exc:
+            raise Invalid("Credits earned must be a number.", code="CREDITS_INVALID") from exc
+        if credits < 0 or credits != credits or credits in (float("inf"), float("-inf")):
+            raise Invalid("Credits earned must be zero or more.", code="CREDITS_INVALID")
+    start = _when(row.get("activity_start"), "The activity start date")
+    end = _when(row.get("activity_end"), "The activity end date")
+    if start and end and end < start:
+        raise Invalid("The activity ends before it starts.", code="DATES_INVALID")
+    key = row.get("idempotency_key")
+    key = str(key).strip()[:200] if key not in (None, "") else None
+    return AwardRow(
+        recipient_email=email,
+        recipient_name=str(row.get("recipient_name") or "").strip()[:200],
+        recipient_identifier=str(row.get("recipient_identifier") or "").strip()[:200],
+        recipient_did=did,
+        credits_earned=credits,
+        result=str(row.get("result") or "").strip()[:100],
+        narrative=str(row.get("narrative") or "").strip(),
+        evidence_url=evidence,
+        activity_start=start,
+        activity_end=end,
+        idempotency_key=key,
+        components=tuple(int(getattr(c, "pk", c)) for c in row.get("components") or ()),
+    )
+
+
+# --- signing in batches ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An institution's decrypted key, its verification method and suite: open once per batch."""
+
+    institution: Institution
+    key: Any
+    verification_method: str
+    suite: str
+
+    def sign(self, document: dict[str, Any]) -> dict[str, Any]:
+        signed = proofs.sign(document, self.key, verification_method=self.verification_method,
+                             suite=self.suite)
+        return proof_as_array(signed)
+
+
+def proof_as_array(signed: dict[str, Any]) -> dict[str, Any]:
+    """`proof` as an array, as the strict OB schema flavour requires (STANDARDS §1).
+
+    The proof is not covered by its own signature, so wrapping it changes nothing it signs.
+    """
+    if isinstance(signed.get("proof"), dict):
+        signed["proof"] = [signed["proof"]]
+    return signed
+
+
+def prepare_signer(inst: Institution) -> Signer:
+    key, vm = inst_services.signer_for(inst)
+    return Signer(institution=inst, key=key, verification_method=vm, suite=inst.suite)
+
+
+def _check_can_award(version: AchievementVersion) -> Institution:
+    inst = version.definition.institution
+    if not inst.is_approved:
+        raise PermissionDenied("The institution is not approved yet, so it cannot award.",
+                               code="INSTITUTION_NOT_APPROVED")
+    return inst
+
+
+def prepare_issue(
+    version: AchievementVersion,
+    rows: Sequence[AwardRow | Mapping[str, Any]],
+    *,
+    signer: Signer | None = None,
+    issued_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Validate, allocate status indices (in bulk), build and sign: one dict per row.
+
+    Each dict is JSON-serialisable: `uuid`, `credential_id`, `salt`, `issued_at`, `valid_until`,
+    `status_list_id`, `status_index`, `suspension_list_id`, `suspension_index`, `document` (the
+    exact signed text to store) and `row` (the validated row). Nothing is stored yet: pass the
+    list to `store_issued`. Allocated indices of rows never stored are simply never used.
+    """
+    inst = _check_can_award(version)
+    signer = signer or prepare_signer(inst)
+    if signer.institution.pk != inst.pk:
+        raise Invalid("The signer belongs to another institution.", code="SIGNER_MISMATCH")
+    valid = [validate_row(r) for r in rows]
+    if not valid:
+        return []
+    if version.definition.is_microdegree and any(not r.components for r in valid):
+        raise Invalid("A microdegree is awarded with its component credentials (it is awarded "
+                      "automatically when its pathway is complete).", code="COMPONENTS_REQUIRED")
+    achievement = achievement_builder(version)
+    moment = (issued_at or timezone.now()).astimezone(UTC).replace(microsecond=0)
+    valid_until = (add_months(moment, version.validity_months)
+                   if version.validity_months else None)
+    revocation = statuslists.allocate_indices(inst, StatusList.Purpose.REVOCATION, len(valid))
+    suspension = statuslists.allocate_indices(inst, StatusList.Purpose.SUSPENSION, len(valid))
+    parts_by_pk = _components(inst, {pk for r in valid for pk in r.components})
+    with_suspension = embed_suspension()
+    out: list[dict[str, Any]] = []
+    for row, (rev_list, rev_index), (sus_list, sus_index) in zip(
+        valid, revocation, suspension, strict=True
+    ):
+        cred_uuid = uuid_mod.uuid4()
+        credential_id = f"urn:uuid:{cred_uuid}"
+        salt = secrets.token_hex(16)
+        entries = [status_entry(rev_list.url, rev_index, "revocation")]
+        if with_suspension:
+            entries.append(status_entry(sus_list.url, sus_index, "suspension"))
+        parts = [parts_by_pk[pk] for pk in row.components]
+        unsigned = build_credential(
+            version,
+            recipient_email=row.recipient_email,
+            recipient_name=row.recipient_name or None,
+            recipient_did=row.recipient_did or None,
+            salt=salt,
+            credential_id=credential_id,
+            issued_at=moment,
+            status_entries=entries,
+            credits_earned=row.credits_earned,
+            result=row.result or None,
+            narrative=row.narrative or None,
+            evidence_url=row.evidence_url or None,
+            activity_start=row.activity_start,
+            activity_end=row.activity_end,
+            components=parts,
+            achievement=achievement,
+        )
+        signed = signer.sign(unsigned)
+        credits = row.credits_earned
+        if credits is None and parts:
+            credits = sum(p.credits_earned or 0 for p in parts)
+        out.append({
+            "uuid": str(cred_uuid),
+            "credential_id": credential_id,
+            "salt": salt,
+            "issued_at": _iso(moment),
+            "valid_until": _iso(valid_until) if valid_until else None,
+            "credits_earned": credits,
+            "status_list_id": rev_list.pk,
+            "status_index": rev_index,
+            "suspension_list_id": sus_list.pk,
+            "suspension_index": sus_index,
+            "document": json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+            "row": row.as_dict(),
+        })
+    return out
+
+
+def _components(inst: Institution, pks: Iterable[int]) -> dict[int, IssuedCredential]:
+    pks = set(pks)
+    if not pks:
+        return {}
+    found = {
+        c.pk: c for c in IssuedCredential.objects.select_related("achievement_version")
+        .filter(pk__in=pks, institution=inst)
+    }
+    if set(found) != pks:
+        raise Invalid("A component credential does not exist at this institution.",
+                      code="COMPONENT_UNKNOWN")
+    return found
+
+
+def _existing_for_key(inst: Institution, key: str, row: AwardRow,
+                      version: AchievementVersion) -> IssuedCredential:
+    existing = IssuedCredential.objects.get(institution=inst, idempotency_key=key)
+    if (existing.recipient_email != row.recipient_email
+            or existing.achievement_version_id != version.pk):
+        raise Conflict(
+            "This idempotency key was already used for a different award.",
+            code="IDEMPOTENCY_KEY_REUSED",
+        )
+    return existing
+
+
+def store_issued(
+    actor: Any,
+    version: AchievementVersion,
+    prepared: Sequence[dict[str, Any]],
+    *,
+    send_email: bool = True,
+    check_pathways: bool = True,
+) -> list[IssuedCredential]:
+    """Store prepared credentials verbatim in one transaction; one result per prepared row.
+
+    A row whose idempotency key is already stored returns the stored credential instead (nothing is
+    issued twice). Then: the version is marked awarded, each award is audited, e-mails go out after
+    commit, and microdegrees the recipients now complete are awarded (or queued for approval).
+    """
+    inst = _check_can_award(version)
+    with transaction.atomic():
+        rows = [validate_row(p["row"]) for p in prepared]
+        keys = [r.idempotency_key for r in rows if r.idempotency_key]
+        existing = {
+            c.idempotency_key: c
+            for c in IssuedCredential.objects.filter(institution=inst, idempotency_key__in=keys)
+        }
+        results: list[IssuedCredential | None] = []
+        new: list[tuple[IssuedCredential, AwardRow]] = []
+        seen_keys: dict[str, int] = {}
+        for item, row in zip(prepared, rows, strict=True):
+            key = row.idempotency_key
+            if key and key in existing:
+                results.append(_existing_for_key(inst, key, row, version))
+                continue
+            if key and key in seen_keys:  # the same key twice in one batch: first one wins
+                results.append(None)
+                continue
+            if key:
+                seen_keys[key] = len(results)
+            cred = IssuedCredential(
+                uuid=uuid_mod.UUID(item["uuid"]),
+                institution=inst,
+                achievement_version=version,
+                recipient_email=row.recipient_email,
+                recipient_name=row.recipient_name,
+                recipient_identifier=row.recipient_identifier,
+                recipient_did=row.recipient_did,
+                identity_salt=item["salt"],
+                document=item["document"],
+                credential_id=item["credential_id"],
+                issued_at=parse_datetime(item["issued_at"]),
+                valid_from=parse_datetime(item["issued_at"]),
+                valid_until=parse_datetime(item["valid_until"]) if item["valid_until"] else None,
+                credits_earned=item.get("credits_earned", row.credits_earned),
+                result_value=row.result,
+                narrative=row.narrative,
+                evidence_url=row.evidence_url,
+                status_list_id=item["status_list_id"],
+                status_index=item["status_index"],
+                suspension_list_id=item["suspension_list_id"],
+                suspension_index=item["suspension_index"],
+                idempotency_key=key,
+                issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            results.append(cred)
+            new.append((cred, row))
+        stored = _insert(inst, version, new)
+        fresh = [c for c, _ in new if stored[c.uuid] is c]
+        for index, cred in enumerate(results):
+            if cred is None:  # the same key twice in one batch resolves to its first row
+                key = rows[index].idempotency_key
+                assert key is not None
+                cred = results[seen_keys[key]]
+            assert cred is not None
+            results[index] = stored.get(cred.uuid, cred)
+        if fresh:
+            catalog_services.mark_awarded(version)
+        for cred in fresh:
+            log_action(actor, "issuing.credential_issued", cred, institution_id=inst.pk,
+                       after={"credential_id": cred.credential_id,
+                              "achievement_version": version.pk,
+                              "recipient": cred.recipient_email, "state": cred.state})
+        if send_email and fresh:
+            ids = [c.pk for c in fresh]
+            transaction.on_commit(lambda: mail.send_award_emails(ids))
+        if check_pathways and fresh:
+            for email in dict.fromkeys(c.recipient_email for c in fresh):
+                pathway_check(actor, inst, version, email, send_email=send_email)
+    return [c for c in results if c is not None]
+
+
+def _insert(inst: Institution, version: AchievementVersion,
+            new: list[tuple[IssuedCredential, AwardRow]]) -> dict[uuid_mod.UUID, IssuedCredential]:
+    """Bulk insert; on a concurrent idempotency-key clash fall back to one savepoint per row."""
+    if not new:
+        return {}
+    out: dict[uuid_mod.UUID, IssuedCredential] = {}
+    try:
+        with transaction.atomic():
+            IssuedCredential.objects.bulk_create([c for c, _ in new])
+    except IntegrityError:
+        for cred, row in new:
+            try:
+                with transaction.atomic():
+                    cred.save(force_insert=True)
+            except IntegrityError:
+                cred.pk = None
+                if not row.idempotency_key:
+                    raise
+                out[cred.uuid] = _existing_for_key(inst, row.idempotency_key, row, version)
+                continue
+            out[cred.uuid] = cred
+    else:
+        if any(c.pk is None for c, _ in new):  # a backend that returns no ids
+            by_uuid = {c.uuid: c for c in IssuedCredential.objects.filter(
+                uuid__in=[c.uuid for c, _ in new])}
+            for cred, _ in new:
+                cred.pk = by_uuid[cred.uuid].pk
+        out = {c.uuid: c for c, _ in new}
+    through = IssuedCredential.components.through
+    links = [
+        through(from_issuedcredential_id=out[c.uuid].pk, to_issuedcredential_id=pk)
+        for c, row in new for pk in row.components
+        if out[c.uuid] is c  # freshly inserted, not an idempotent replay
+    ]
+    if links:
+        through.objects.bulk_create(links, ignore_conflicts=True)
+    return out
+
+
+def issue_many(
+    actor: Any,
+    version: AchievementVersion,
+    rows: Sequence[AwardRow | Mapping[str, Any]],
+    *,
+    send_email: bool = True,
+    check_pathways: bool = True,
+) -> list[IssuedCredential]:
+    """Issue several credentials of one version in one transaction (key opened once)."""
+    with transaction.atomic():
+        prepared = prepare_issue(version, rows)
+        return store_issued(actor, version, prepared, send_email=send_email,
+                            check_pathways=check_pathways)
+
+
+def issue_credential(
+    actor: Any,
+    version: AchievementVersion,
+    *,
+    recipient_email: str,
+    recipient_name: str = "",
+    recipient_identifier: str = "",
+    recipient_did: str = "",
+    credits_earned: float | None = None,
+    result: str = "",
+    narrative: str = "",
+    evidence_url: str = "",
+    activity_start: datetime | date | str | None = None,
+    activity_end: datetime | date | str | None = None,
+    components: Sequence[IssuedCredential | int] = (),
+    idempotency_key: str | None = None,
+    send_email: bool = True,
+    check_pathways: bool = True,
+) -> IssuedCredential:
+    """Award `version` to one recipient: signed, stored verbatim, e-mailed, pathways checked.
+
+    With an `idempotency_key` already used at this institution for the same award, returns the
+    stored credential and issues nothing (a different award under the same key is a Conflict).
+    """
+    row = validate_row({
+        "recipient_email": recipient_email, "recipient_name": recipient_name,
+        "recipient_identifier": recipient_identifier, "recipient_did": recipient_did,
+        "credits_earned": credits_earned, "result": result, "narrative": narrative,
+        "evidence_url": evidence_url, "activity_start": activity_start,
+        "activity_end": activity_end, "idempotency_key": idempotency_key,
+        "components": list(components),
+    })
+    inst = _check_can_award(version)
+    with transaction.atomic():
+        if row.idempotency_key and IssuedCredential.objects.filter(
+            institution=inst, idempotency_key=row.idempotency_key
+        ).exists():
+            return _existing_for_key(inst, row.idempotency_key, row, version)
+        prepared = prepare_issue(version, [row])
+        return store_issued(actor, version, prepared, send_email=send_email,
+                            check_pathways=check_pathways)[0]
+
+
+# --- status changes -------------------------------------------------------------------------
+
+
+def _change_state(actor: Any, cred: IssuedCredential, reason: str, action: str) -> IssuedCredential:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Give a reason.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        locked = IssuedCredential.objects.select_for_update().get(pk=cred.pk)
+        before = _snapshot(locked)
+        if locked.state == State.REVOKED:
+            raise Conflict("This credential is revoked; revocation is permanent.",
+                           code="ALREADY_REVOKED")
+        if action == "revoked":
+            statuslists.set_status(locked.status_list, locked.status_index, 1)
+            locked.state = State.REVOKED
+        elif action == "suspended":
+            if locked.state == State.SUSPENDED:
+                raise Conflict("This credential is already suspended.", code="ALREADY_SUSPENDED")
+            statuslists.set_status(locked.suspension_list, locked.suspension_index, 1)
+            locked.state = State.SUSPENDED
+        else:
+            if locked.state != State.SUSPENDED:
+                raise Conflict("This credential is not suspended.", code="NOT_SUSPENDED")
+            statuslists.set_status(locked.suspension_list, locked.suspension_index, 0)
+            locked.state = State.ACTIVE
+        locked.state_reason = reason
+        locked.state_changed_at = timezone.now()
+        locked.save(update_fields=["state", "state_reason", "state_changed_at"])
+        log_action(actor, f"issuing.credential_{action}", locked,
+                   institution_id=locked.institution_id, before=before, after=_snapshot(locked))
+    cred.state, cred.state_reason = locked.state, locked.state_reason
+    cred.state_changed_at = locked.state_changed_at
+    return locked
+
+
+def revoke(actor: Any, credential: IssuedCredential, reason: str) -> IssuedCredential:
+    """Revoke for good: sets the credential's bit in its revocation list."""
+    return _change_state(actor, credential, reason, "revoked")
+
+
+def suspend(actor: Any, credential: IssuedCredential, reason: str) -> IssuedCredential:
+    return _change_state(actor, credential, reason, "suspended")
+
+
+def unsuspend(actor: Any, credential: IssuedCredential, reason: str) -> IssuedCredential:
+    return _change_state(actor, credential, reason, "unsuspended")
+
+
+# --- pathways (microdegrees) ----------------------------------------------------------------
+
+
+def valid_credentials(inst: Institution, email: str) -> list[IssuedCredential]:
+    """The recipient's active, unexpired credentials at `inst` (newest first)."""
+    now = timezone.now()
+    return list(
+        IssuedCredential.objects.select_related("achievement_version")
+        .filter(institution=inst, recipient_email=normalise_email(email), state=State.ACTIVE,
+                valid_from__lte=now)
+        .exclude(valid_until__lt=now)
+        .order_by("-issued_at", "-id")
+    )
+
+
+def _holdings(creds: Sequence[IssuedCredential]) -> tuple[dict[int, float],
+                                                           dict[int, IssuedCredential]]:
+    holdings: dict[int, float] = {}
+    best: dict[int, IssuedCredential] = {}
+    for cred in creds:
+        definition_id = cred.achievement_version.definition_id
+        credits = cred.credits_earned
+        if credits is None:
+            credits = cred.achievement_version.credits_available or 0.0
+        if definition_id not in holdings or credits > holdings[definition_id]:
+            holdings[definition_id] = float(credits)
+            best[definition_id] = cred
+    return holdings, best
+
+
+def pathway_check(
+    actor: Any, inst: Institution, version: AchievementVersion, email: str, *,
+    send_email: bool = True,
+) -> list[IssuedCredential | PendingMicrodegree]:
+    """Award (or queue for approval) every microdegree containing `version` that `email` completes.
+
+    Only the recipient's valid credentials at the microdegree's institution count. A microdegree
+    already held (active) or already waiting for approval is not awarded again.
+    """
+    out: list[IssuedCredential | PendingMicrodegree] = []
+    for md_version in catalog_services.pathways_containing(version.definition):
+        md_inst = md_version.definition.institution
+        if md_inst.pk != inst.pk or not md_version.rule:
+            continue
+        held = IssuedCredential.objects.filter(
+            institution=md_inst, recipient_email=normalise_email(email),
+            achievement_version__definition=md_version.definition,
+        ).exclude(state=State.REVOKED)
+        if held.exists() or PendingMicrodegree.objects.filter(
+            achievement_version__definition=md_version.definition,
+            recipient_email=normalise_email(email), state=PendingMicrodegree.State.PENDING,
+        ).exists():
+            continue
+        creds = valid_credentials(md_inst, email)
+        holdings, best = _holdings(creds)
+        result = catalog_rules.evaluate(md_version.rule, holdings)
+        if not result.satisfied:
+            continue
+        parts = [best[d] for d in result.components if d in best]
+        name = next((c.recipient_name for c in creds if c.recipient_name), "")
+        if md_inst.approve_microdegrees:
+            out.append(_queue_microdegree(actor, md_version, email, name, parts, result.credits))
+        else:
+            out.append(issue_credential(
+                actor, md_version, recipient_email=email, recipient_name=name,
+                credits_earned=result.credits, components=parts, send_email=send_email,
+            ))
+    return out
+
+
+def _queue_microdegree(actor: Any, version: AchievementVersion, email: str, name: str,
+                       parts: Sequence[IssuedCredential], credits: float) -> PendingMicrodegree:
+    pending = PendingMicrodegree.objects.create(
+        institution=version.definition.institution, achievement_version=version,
+        recipient_email=normalise_email(email), recipient_name=name, credits=credits,
+    )
+    pending.components.set(parts)
+    log_action(actor, "issuing.microdegree_pending", pending,
+               institution_id=pending.institution_id,
+               after={"recipient": pending.recipient_email, "version": version.pk,
+                      "components": [p.credential_id for p in parts], "credits": credits})
+    return pending
+
+
+def approve_microdegree(actor: Any, pending: PendingMicrodegree) -> IssuedCredential:
+    """Issue a queued microdegree (its components must still be valid)."""
+    with transaction.atomic():
+        locked = PendingMicrodegree.objects.select_for_update().get(pk=pending.pk)
+        if locked.state != PendingMicrodegree.State.PENDING:
+            raise Conflict("This microdegree was already decided.", code="ALREADY_DECIDED")
+        parts = list(locked.components.select_related("achievement_version"))
+        valid_ids = {c.pk for c in valid_credentials(locked.institution, locked.recipient_email)}
+        if any(p.pk not in valid_ids for p in parts):
+            raise Conflict("A component credential is no longer valid (revoked, suspended or "
+                           "expired).", code="COMPONENT_INVALID")
+        cred = issue_credential(
+            actor, locked.achievement_version, recipient_email=locked.recipient_email,
+            recipient_name=locked.recipient_name, credits_earned=locked.credits,
+            components=parts, check_pathways=True,
+        )
+        locked.state = PendingMicrodegree.State.APPROVED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.credential = cred
+        locked.save()
+        log_action(actor, "issuing.microdegree_approved", locked,
+                   institution_id=locked.institution_id,
+                   before={"state": PendingMicrodegree.State.PENDING},
+                   after={"state": locked.state, "credential_id": cred.credential_id})
+    pending.state = locked.state
+    return cred
+
+
+def reject_microdegree(actor: Any, pending: PendingMicrodegree, reason: str) -> PendingMicrodegree:
+    if not (reason or "").strip():
+        raise Invalid("Give a reason.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        locked = PendingMicrodegree.objects.select_for_update().get(pk=pending.pk)
+        if locked.state != PendingMicrodegree.State.PENDING:
+            raise Conflict("This microdegree was already decided.", code="ALREADY_DECIDED")
+        locked.state = PendingMicrodegree.State.REJECTED
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.save()
+        log_action(actor, "issuing.microdegree_rejected", locked,
+                   institution_id=locked.institution_id,
+                   before={"state": PendingMicrodegree.State.PENDING},
+                   after={"state": locked.state}, note=reason.strip())
+    return locked
+
+
+# --- access helpers -------------------------------------------------------------------------
+
+
+def credential_for(user: Any, slug: str, cred_uuid: Any, *, role: str = "viewer"
+                   ) -> IssuedCredential:
+    """The credential if `user` has `role` at its institution; the same 404 otherwise."""
+    inst = inst_services.institution_for(user, slug, role=role)
+    cred = _by_uuid(cred_uuid, inst)
+    if cred is None:
+        raise NotFound("No such credential.")
+    return cred
+
+
+def credential_by_uuid_for(user: Any, cred_uuid: Any, *, role: str = "viewer"
+                           ) -> IssuedCredential:
+    cred = _by_uuid(cred_uuid, None)
+    if cred is None:
+        raise NotFound("No such credential.")
+    inst_services.institution_for(user, cred.institution.slug, role=role)
+    return cred
+
+
+def _by_uuid(cred_uuid: Any, inst: Institution | None) -> IssuedCredential | None:
+    try:
+        value = uuid_mod.UUID(str(cred_uuid))
+    except ValueError:
+        return None
+    qs = IssuedCredential.objects.select_related("institution", "achievement_version",
+                                                 "achievement_version__definition")
+    if inst is not None:
+        qs = qs.filter(institution=inst)
+    return qs.filter(uuid=value).first()
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+TOKEN_PREFIX = "mdt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(actor: Any, inst: Institution, name: str, *, role: str = "issuer"
+                     ) -> tuple[ApiToken, str]:
+    """A new bearer token; the raw value is returned once and never stored."""
+    if role not in ApiToken.Role.values:
+        raise Invalid(f"Unknown role {role!r}.", code="ROLE_INVALID")
+    if not (name or "").strip():
+        raise Invalid("Name the token.", code="NAME_REQUIRED")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            institution=inst, name=name.strip()[:100], prefix=raw[:12],
+            token_hash=_hash_token(raw), role=role,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        log_action(actor, "issuing.api_token_created", token, institution_id=inst.pk,
+                   after={"name": token.name, "prefix": token.prefix, "role": role})
+    return token, raw
+
+
+def revoke_api_token(actor: Any, token: ApiToken) -> ApiToken:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_action(actor, "issuing.api_token_revoked", token,
+                   institution_id=token.institution_id, after={"prefix": token.prefix})
+    return token
+
+
+def token_from(raw: str) -> ApiToken | None:
+    """The live token with this value, or None (touches `last_used_at` at most once a minute)."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (ApiToken.objects.select_related("institution")
+             .filter(token_hash=_hash_token(raw), revoked_at__isnull=True).first())
+    if token is not None:
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,175 @@
+"""Bitstring Status Lists: random index allocation, bit flips under a row lock, signed publication.
+
+- `allocate_indices` hands out RANDOM free indices (W3C Bitstring Status List §7: sequential
+  indices let an observer correlate issuance order) and never hands one out twice, even after
+  revocation. A list is closed for allocation once `FULL_THRESHOLD` of it is used (random draws in
+  an almost full list get slow); the next list is opened.
+- `set_status` flips a bit under `SELECT ... FOR UPDATE` on the list row, so parallel revocations
+  serialise on PostgreSQL and none is lost (on SQLite the IMMEDIATE transaction does the same).
+- `publish` returns the signed BitstringStatusListCredential, re-signed with the institution's key
+  only when `version` moved since the cached copy: the very next request after a change sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from microdegree.institutions import services as inst_services
+from microdegree.institutions.models import Institution
+from microdegree.issuing.errors import Invalid
+from microdegree.issuing.models import StatusList
+from microdegree.vc import proofs
+from microdegree.vc.builders import status_list_credential
+from microdegree.vc.status import MIN_ENTRIES, BitstringStatusList
+
+FULL_THRESHOLD = 0.9  # stop allocating from a list once 90% of its entries are used
+TTL_SECONDS = 60  # Cache-Control max-age and the list credential's `ttl` (in ms there)
+
+_random = secrets.SystemRandom()
+
+
+def _bitstring(data: bytes | memoryview) -> BitstringStatusList:
+    return BitstringStatusList._from_bytes(bytes(data), 1)
+
+
+def _empty_bits(size: int) -> bytes:
+    return bytes((size + 7) // 8)
+
+
+def _capacity(status_list: StatusList) -> int:
+    return int(status_list.size * FULL_THRESHOLD)
+
+
+def _open_list(inst: Institution, purpose: str) -> StatusList:
+    """The list currently taking new entries, locked; opens the next one when it is full."""
+    current = (
+        StatusList.objects.select_for_update()
+        .filter(institution=inst, purpose=purpose)
+        .order_by("-sequence")
+        .first()
+    )
+    if current is not None and current.used < _capacity(current):
+        return current
+    # Serialise the creation of the next list on the institution row.
+    Institution.objects.select_for_update().filter(pk=inst.pk).first()
+    current = (
+        StatusList.objects.select_for_update()
+        .filter(institution=inst, purpose=purpose)
+        .order_by("-sequence")
+        .first()
+    )
+    if current is not None and current.used < _capacity(current):
+        return current
+    return StatusList.objects.create(
+        institution=inst,
+        purpose=purpose,
+        sequence=(current.sequence + 1) if current else 1,
+        size=MIN_ENTRIES,
+        bits=_empty_bits(MIN_ENTRIES),
+        allocated=_empty_bits(MIN_ENTRIES),
+    )
+
+
+def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[StatusList, int]]:
+    """`count` fresh random indices for `purpose`, spread over as many lists as needed.
+
+    Runs in its own transaction (a savepoint if the caller already has one); the list rows stay
+    locked until the outermost transaction ends, so call it outside a long transaction when
+    throughput matters (bulk issuance): indices allocated by a transaction that later fails are
+    simply never used, which is harmless.
+    """
+    if purpose not in StatusList.Purpose.values:
+        raise Invalid(f"Unknown status purpose {purpose!r}.", code="STATUS_PURPOSE_INVALID")
+    out: list[tuple[StatusList, int]] = []
+    with transaction.atomic():
+        while len(out) < count:
+            status_list = _open_list(inst, purpose)
+            allocated = bytearray(status_list.allocated)
+            take = min(count - len(out), _capacity(status_list) - status_list.used)
+            picked: list[int] = []
+            while len(picked) < take:
+                index = _random.randrange(status_list.size)
+                byte, mask = index // 8, 0x80 >> (index % 8)
+                if allocated[byte] & mask:
+                    continue
+                allocated[byte] |= mask
+                picked.append(index)
+            status_list.allocated = bytes(allocated)
+            status_list.used += len(picked)
+            status_list.save(update_fields=["allocated", "used", "updated_at"])
+            out.extend((status_list, index) for index in picked)
+    return out
+
+
+def set_status(status_list: StatusList, index: int, value: int) -> bool:
+    """Set entry `index` to `value` (1 or 0); True if the bit changed (then `version` is bumped)."""
+    with transaction.atomic():
+        locked = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        bits = _bitstring(locked.bits)
+        if bits.get(index) == value:
+            return False
+        bits.set(index, value)
+        locked.bits = bits.to_bytes()
+        locked.version += 1
+        locked.save(update_fields=["bits", "version", "updated_at"])
+        status_list.bits, status_list.version = locked.bits, locked.version
+        return True
+
+
+def get_status(status_list: StatusList, index: int) -> int:
+    return _bitstring(status_list.bits).get(index)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def list_credential(status_list: StatusList, *, valid_from: datetime) -> dict[str, Any]:
+    """The unsigned BitstringStatusListCredential of `status_list` as it is now."""
+    return status_list_credential(
+        issuer=status_list.institution.did,
+        list_url=status_list.url,
+        status_list=_bitstring(status_list.bits),
+        purpose=status_list.purpose,
+        valid_from=_iso(valid_from),
+        ttl=TTL_SECONDS * 1000,
+    )
+
+
+def publish(status_list: StatusList) -> tuple[str, str]:
+    """The signed list credential as JSON text and its ETag, re-signed only if bits changed.
+
+    Lock-free: concurrent publishers of the same version both sign, and the cache write is
+    conditional on the version still being current, so a stale copy never overwrites a newer one.
+    """
+    fresh = StatusList.objects.select_related("institution").get(pk=status_list.pk)
+    if fresh.signed_version == fresh.version and fresh.signed_json:
+        return fresh.signed_json, fresh.etag
+    inst = fresh.institution
+    key, verification_method = inst_services.signer_for(inst)
+    signed = proofs.sign(
+        list_credential(fresh, valid_from=datetime.now(UTC)), key,
+        verification_method=verification_method, suite=inst.suite,
+    )
+    if isinstance(signed.get("proof"), dict):
+        signed["proof"] = [signed["proof"]]
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+    StatusList.objects.filter(pk=fresh.pk, version=fresh.version).update(
+        signed_json=text, signed_version=fresh.version, etag=etag
+    )
+    return text, etag
+
+
+def find_list(inst_slug: str, purpose: str, sequence: int) -> StatusList | None:
+    return (
+        StatusList.objects.select_related("institution")
+        .filter(institution__slug=inst_slug, purpose=purpose, sequence=sequence)
+        .first()
+    )

@@ -1,0 +1,34 @@
+"""Issuing routes: staff pages, the JSON API, public status lists and claim links."""
+
+from django.urls import path
+
+from microdegree.issuing import api, views
+
+app_name = "issuing"
+
+urlpatterns = [
+    # public
+    path("status/<slug:inst_slug>/<str:purpose>/<int:sequence>", views.status_list,
+         name="status-list"),
+    path("claim/<str:token>", views.claim, name="claim"),
+    # staff pages
+    path("institutions/<slug:slug>/credentials/", views.credential_list, name="list"),
+    path("institutions/<slug:slug>/credentials/award/<slug:definition>/", views.award,
+         name="award"),
+    path("institutions/<slug:slug>/credentials/pending/", views.pending_list, name="pending"),
+    path("institutions/<slug:slug>/credentials/pending/<int:pk>/<str:decision>/",
+         views.pending_decide, name="pending-decide"),
+    path("institutions/<slug:slug>/credentials/<uuid:cred>/", views.credential_detail,
+         name="detail"),
+    path("institutions/<slug:slug>/credentials/<uuid:cred>/credential.json",
+         views.credential_json, name="download"),
+    path("institutions/<slug:slug>/credentials/<uuid:cred>/<str:action>/",
+         views.credential_action, name="action"),
+    # JSON API
+    path("api/v1/institutions/<slug:slug>/credentials", api.institution_credentials,
+         name="api-credentials"),
+    path("api/v1/institutions/<slug:slug>/credentials/<uuid:cred>", api.credential_document,
+         name="api-credential"),
+    path("api/v1/credentials/<uuid:cred>/<str:action>", api.credential_action,
+         name="api-action"),
+]

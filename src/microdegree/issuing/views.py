@@ -1,0 +1,260 @@
+"""Pages: award form, credential list and detail with status actions, approvals, status lists,
+claim links. Views parse, call services and render; DomainErrors become 4xx pages."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from microdegree.catalog import services as catalog_services
+from microdegree.catalog.models import AchievementDefinition
+from microdegree.institutions import services as inst_services
+from microdegree.issuing import mail, services, statuslists
+from microdegree.issuing.errors import DomainError, NotFound
+from microdegree.issuing.models import IssuedCredential, PendingMicrodegree, StatusList
+
+CONTENT_TYPE = "application/vc+ld+json"
+
+
+@functools.cache
+def base_template() -> str:
+    """The site's base template once the web app provides it, else issuing's minimal one."""
+    try:
+        get_template("microdegree/base.html")
+    except TemplateDoesNotExist:
+        return "issuing/base.html"
+    return "microdegree/base.html"
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any],
+            status: int = 200) -> HttpResponse:
+    return render(request, template, {"base_template": base_template(), **context},
+                  status=status)
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return _render(request, "issuing/error.html", {"error": exc}, status=exc.status)
+
+    return wrapper
+
+
+# --- award ----------------------------------------------------------------------------------
+
+
+class AwardForm(forms.Form):
+    recipient_email = forms.EmailField(label="Recipient e-mail")
+    recipient_name = forms.CharField(label="Recipient name", required=False, max_length=200)
+    recipient_identifier = forms.CharField(label="Other identifier (student number)",
+                                           required=False, max_length=200)
+    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    result = forms.CharField(label="Result / grade", required=False, max_length=100)
+    evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500,
+                                   assume_scheme="https")
+    credits_earned = forms.FloatField(label="Credits earned", required=False, min_value=0)
+    activity_start = forms.DateField(required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    activity_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def award(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
+    inst = inst_services.institution_for(request.user, slug, role="issuer")
+    found = AchievementDefinition.objects.filter(institution=inst, slug=definition).first()
+    if found is None:
+        raise NotFound("No such achievement.")
+    version = catalog_services.latest_version(found)
+    form = AwardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cred = services.issue_credential(request.user, version, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Awarded {version.name} to {cred.recipient_email}.")
+            return redirect("issuing:detail", slug=inst.slug, cred=cred.uuid)
+    return _render(request, "issuing/award.html",
+                   {"institution": inst, "version": version, "form": form},
+                   status=400 if request.method == "POST" else 200)
+
+
+# --- list and detail ------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def credential_list(request: HttpRequest, slug: str) -> HttpResponse:
+    inst = inst_services.institution_for(request.user, slug)
+    qs = IssuedCredential.objects.filter(institution=inst).select_related(
+        "achievement_version", "achievement_version__definition"
+    )
+    state = request.GET.get("state", "")
+    if state in IssuedCredential.State.values:
+        qs = qs.filter(state=state)
+    achievement = request.GET.get("achievement", "")
+    if achievement:
+        qs = qs.filter(achievement_version__definition__slug=achievement)
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(recipient_email__icontains=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return _render(request, "issuing/list.html", {
+        "institution": inst, "page": page, "state": state, "achievement": achievement,
+        "q": query, "states": IssuedCredential.State.choices,
+        "definitions": AchievementDefinition.objects.filter(institution=inst),
+        "pending_count": PendingMicrodegree.objects.filter(
+            institution=inst, state=PendingMicrodegree.State.PENDING).count(),
+    })
+
+
+@login_required
+@domain_errors
+def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    credential = services.credential_for(request.user, slug, cred)
+    role = inst_services.role_of(request.user, credential.institution)
+    can_write = request.user.is_superuser or role in ("issuer", "owner")
+    return _render(request, "issuing/detail.html", {
+        "institution": credential.institution, "credential": credential,
+        "can_write": can_write, "claim_url": mail.claim_url(credential),
+        "components": credential.components.select_related("achievement_version"),
+        "part_of": credential.part_of.select_related("achievement_version"),
+    })
+
+
+@login_required
+@domain_errors
+def credential_json(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    credential = services.credential_for(request.user, slug, cred)
+    response = HttpResponse(credential.document, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{credential.uuid}.json"'
+    return response
+
+
+ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
+           "unsuspend": services.unsuspend}
+
+
+@login_required
+@require_POST
+@domain_errors
+def credential_action(request: HttpRequest, slug: str, cred: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise NotFound("No such action.")
+    credential = services.credential_for(request.user, slug, cred, role="issuer")
+    try:
+        ACTIONS[action](request.user, credential, request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+    messages.success(request, f"The credential is now {credential.state}.")
+    return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+
+
+# --- microdegree approvals ------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def pending_list(request: HttpRequest, slug: str) -> HttpResponse:
+    inst = inst_services.institution_for(request.user, slug)
+    pending = PendingMicrodegree.objects.filter(
+        institution=inst, state=PendingMicrodegree.State.PENDING
+    ).select_related("achievement_version").prefetch_related("components")
+    return _render(request, "issuing/pending.html", {"institution": inst, "pending": pending})
+
+
+@login_required
+@require_POST
+@domain_errors
+def pending_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    inst = inst_services.institution_for(request.user, slug, role="issuer")
+    pending = PendingMicrodegree.objects.filter(institution=inst, pk=pk).first()
+    if pending is None or decision not in ("approve", "reject"):
+        raise NotFound("No such approval.")
+    try:
+        if decision == "approve":
+            cred = services.approve_microdegree(request.user, pending)
+            messages.success(request, f"Awarded {cred.achievement_version.name}.")
+        else:
+            services.reject_microdegree(request.user, pending, request.POST.get("reason", ""))
+            messages.success(request, "Rejected.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("issuing:pending", slug=inst.slug)
+
+
+# --- public: status lists and claim links ---------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
+def status_list(request: HttpRequest, inst_slug: str, purpose: str, sequence: int
+                ) -> HttpResponse:
+    """`/status/<institution>/<purpose>/<n>`: the signed list, fresh after every change."""
+    response: HttpResponse
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Accept, If-None-Match"
+        response["Access-Control-Max-Age"] = "86400"
+    else:
+        found: StatusList | None = None
+        if purpose in StatusList.Purpose.values:
+            found = statuslists.find_list(inst_slug, purpose, sequence)
+        if found is None:
+            response = HttpResponse(
+                '{"code": "NOT_FOUND", "message": "No such status list."}',
+                status=404, content_type="application/json",
+            )
+        else:
+            text, etag = statuslists.publish(found)
+            if etag in _etags(request.headers.get("If-None-Match", "")):
+                response = HttpResponse(status=304)
+            else:
+                response = HttpResponse(text, content_type=CONTENT_TYPE)
+            response["ETag"] = etag
+            response["Cache-Control"] = f"public, max-age={statuslists.TTL_SECONDS}"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "ETag"
+    return response
+
+
+def _etags(header: str) -> set[str]:
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
+
+
+@require_http_methods(["GET", "HEAD"])
+def claim(request: HttpRequest, token: str) -> HttpResponse:
+    """The recipient's landing page from the award e-mail (public: the token is the secret)."""
+    cred_uuid = mail.read_claim_token(token)
+    credential = (IssuedCredential.objects.select_related("institution", "achievement_version")
+                  .filter(uuid=cred_uuid).first() if cred_uuid else None)
+    if credential is None:
+        return _render(request, "issuing/error.html",
+                       {"error": NotFound("This claim link is not valid (or has expired).")},
+                       status=404)
+    if request.GET.get("format") == "json":
+        response = HttpResponse(credential.document, content_type=CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{credential.uuid}.json"'
+        return response
+    return _render(request, "issuing/claim.html", {
+        "credential": credential, "institution": credential.institution,
+        "download_url": reverse("issuing:claim", kwargs={"token": token}) + "?format=json",
+    })
