@@ -6,8 +6,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # test users need no slow password hashing (the default costs ~0.5 s per user)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

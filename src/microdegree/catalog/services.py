@@ -65,11 +65,12 @@ def latest_version(definition: AchievementDefinition) -> AchievementVersion:
 
 
 def catalogue(institution: Institution) -> list[AchievementVersion]:
-    """The latest version of each of the institution's definitions, by name."""
-    versions = []
-    for definition in institution.achievement_definitions.all():
-        versions.append(latest_version(definition))
-    return sorted(versions, key=lambda v: (v.name.lower(), v.pk))
+    """The latest version of each of the institution's definitions, by name (one query)."""
+    latest: dict[int, AchievementVersion] = {}
+    for version in AchievementVersion.objects.filter(definition__institution=institution) \
+            .select_related("definition__institution").order_by("definition_id", "-number"):
+        latest.setdefault(version.definition_id, version)
+    return sorted(latest.values(), key=lambda v: (v.name.lower(), v.pk))
 
 
 def get_public_definition(inst_slug: str, def_slug: str) -> AchievementDefinition:
@@ -256,11 +257,16 @@ def _next_version(version: AchievementVersion) -> AchievementVersion:
     return new
 
 
+def _lock(definition: AchievementDefinition) -> AchievementVersion:
+    """Lock the definition (edits and first awards serialise on it); its latest version."""
+    AchievementDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+    return latest_version(definition)
+
+
 def _writable(definition: AchievementDefinition,
               version: AchievementVersion | None = None) -> tuple[AchievementVersion, bool]:
     """The version a change goes into (locking the definition): the latest, or N+1 if awarded."""
-    AchievementDefinition.objects.select_for_update().filter(pk=definition.pk).first()
-    latest = latest_version(definition)
+    latest = _lock(definition)
     if version is not None and version.number != latest.number:
         raise Conflict(f"Only the latest version (v{latest.number}) can be changed.",
                        code="NOT_LATEST")
@@ -286,20 +292,23 @@ def update_definition(actor: Any, definition: AchievementDefinition, *,
 
     Returns the version that holds the changes (the latest unchanged one if nothing changed).
     """
-    latest = latest_version(definition)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+                      code="FIELD_UNKNOWN")
+    latest = _lock(definition)
     before = _snapshot(latest)
     wanted_competencies = None
     if competencies is not None:
         wanted_competencies = _competencies(definition.institution, competencies)
-    changed = {k: v for k, v in changes.items() if k not in before or before[k] != v}
+    changed = {k: v for k, v in changes.items() if before[k] != v}
     same_competencies = wanted_competencies is None or \
         sorted(c.pk for c in wanted_competencies) == before["competencies"]
     if not changed and same_competencies:
-        _apply(latest, changes)  # still refuse unknown fields
         return latest
     version, created = _writable(definition)
     _apply(version, changed)
-    version.save()
+    version.save(update_fields=EDITABLE_FIELDS)  # never awarded_at (see mark_awarded)
     if wanted_competencies is not None:
         version.competencies.set(wanted_competencies)
     _check_document(version)
@@ -314,7 +323,8 @@ def set_image(actor: Any, version: AchievementVersion, uploaded_file: Any) -> Ac
     kind = images.check_image(data)
     before = _snapshot(version)
     target, created = _writable(version.definition, version)
-    target.image.save(f"image.{kind}", ContentFile(data), save=True)
+    target.image.save(f"image.{kind}", ContentFile(data), save=False)
+    target.save(update_fields=["image"])
     _log_change(actor, "catalog.image_set", target, before, created)
     return target
 
@@ -331,16 +341,23 @@ def clear_image(actor: Any, version: AchievementVersion) -> AchievementVersion:
 
 
 def mark_awarded(version: AchievementVersion) -> AchievementVersion:
-    """Record the first award of `version` (idempotent); from now on it never changes."""
-    with transaction.atomic():
-        now = timezone.now()
-        first = AchievementVersion.objects.filter(pk=version.pk, awarded_at__isnull=True) \
-            .update(awarded_at=now)
-        if first:
-            log_action(None, "catalog.version_awarded", version,
-                       institution_id=version.definition.institution_id,
-                       after={"number": version.number, "awarded_at": now.isoformat()})
-    version.refresh_from_db(fields=["awarded_at"])
+    """Record the first award of `version` (idempotent); from now on it never changes.
+
+    Returns the version as stored. Call it inside the issuing transaction *before* building the
+    Achievement: it locks the definition like every edit does, so an edit either lands before
+    (and the refreshed version has it) or goes into version N+1.
+    """
+    if version.awarded_at is None:
+        with transaction.atomic():
+            _lock(version.definition)
+            now = timezone.now()
+            first = AchievementVersion.objects.filter(pk=version.pk, awarded_at__isnull=True) \
+                .update(awarded_at=now)
+            if first:
+                log_action(None, "catalog.version_awarded", version,
+                           institution_id=version.definition.institution_id,
+                           after={"number": version.number, "awarded_at": now.isoformat()})
+    version.refresh_from_db()
     return version
 
 

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from microdegree.catalog import forms, rules, services
 from microdegree.catalog.achievement import image_url
 from microdegree.catalog.errors import DomainError, NotFound, PermissionDenied, RuleInvalid
-from microdegree.catalog.models import AchievementDefinition
+from microdegree.catalog.models import AchievementDefinition, AchievementType
 from microdegree.institutions.services import institution_for
 
 ISSUER = "issuer"
@@ -53,8 +53,10 @@ def definition_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
 def definition_new(request: HttpRequest, inst_slug: str) -> HttpResponse:
     inst = institution_for(request.user, inst_slug, role=ISSUER)
     kind = request.GET.get("kind", AchievementDefinition.Kind.MICROCREDENTIAL)
-    form = forms.NewDefinitionForm(request.POST or None, institution=inst,
-                                   initial={"kind": kind})
+    initial = {"kind": kind}
+    if kind == AchievementDefinition.Kind.MICRODEGREE:
+        initial["achievement_type"] = AchievementType.LEARNING_PROGRAM
+    form = forms.NewDefinitionForm(request.POST or None, institution=inst, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.create_definition(request.user, inst, **form.changes())

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from microdegree.catalog import images, rules, services
 from microdegree.catalog.achievement import achievement_jsonld, image_url
@@ -25,9 +25,9 @@ def _wants_json(request: HttpRequest) -> str | None:
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET only, CORS open, the same 404 for anything missing (JSON if JSON was asked for)."""
+    """GET/HEAD only, CORS open, one 404 for anything missing (JSON if JSON was asked for)."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
