@@ -54,7 +54,8 @@ pytestmark = [
 try:  # our signing core; written in parallel, so these tests skip until it lands
     # (import_module: stable under isort whether or not the modules exist yet)
     core_proofs: Any = importlib.import_module("microdegree.vc.proofs")
-    core_did_key: Any = importlib.import_module("microdegree.vc.did").did_key
+    core_did: Any = importlib.import_module("microdegree.vc.did")
+    core_did_key: Any = core_did.did_key
     Ed25519Key: Any = importlib.import_module("microdegree.vc.keys").Ed25519Key
     CORE_MISSING: str | None = None
 except (ImportError, AttributeError) as exc:  # pragma: no cover - depends on integration state
@@ -526,6 +527,18 @@ def interop() -> Interop:
         documents = cases[name].documents
         verify[f"ours:{name}"] = {"credential": doc, "documents": documents}
         verify[f"ours-tampered:{name}"] = {"credential": _tampered(doc), "documents": documents}
+        if name == "ob-did-key":  # our own did:key document instead of the loader's
+            verify["ours-with-our-did-document:ob-did-key"] = {
+                "credential": doc,
+                "documents": {KEY_A.did_key: core_did.did_key_document(KEY_A.did_key)},
+            }
+        if name == "ob-did-web":  # our own did:web document builder
+            verify["ours-with-our-did-document:ob-did-web"] = {
+                "credential": doc,
+                "documents": {
+                    DID_WEB: core_did.did_web_document(DID_WEB, [("key-0", KEY_B.public_multibase)])
+                },
+            }
         if name == "ob-did-web":  # same signature, DID document no longer authorises the key
             verify["ours-unauthorised-key"] = {
                 "credential": doc,
@@ -718,6 +731,15 @@ def test_ours_tampered_fails_in_node(interop: Interop, name: str) -> None:
     result = interop.verified[f"ours-tampered:{name}"]
     assert not result["verified"]
     assert any("Invalid signature" in e for e in result["errors"]), result["errors"]
+
+
+@needs_core
+@pytest.mark.parametrize("name", ["ob-did-key", "ob-did-web"])
+def test_node_accepts_our_did_documents(interop: Interop, name: str) -> None:
+    """`did_key_document` / `did_web_document` output works as Node's controller document."""
+    _ours(interop, name)
+    result = interop.verified[f"ours-with-our-did-document:{name}"]
+    assert result["verified"], result["errors"]
 
 
 @needs_core
