@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from microdegree.audit.models import AuditEntry
 from microdegree.catalog import services
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions import services as institutions
@@ -62,6 +63,8 @@ def test_public_page_is_html_for_browsers_and_json_ld_on_request(client, make_de
     assert plain["Content-Type"] == "application/json"
     assert json.loads(plain.content)["id"] == doc["id"]
     assert client.get(f"{URL}/v1")["Content-Type"].startswith("text/html")  # no Accept
+    assert client.head(f"{URL}/v1").status_code == 200
+    assert client.post(f"{URL}/v1").status_code == 405
 
 
 def test_missing_things_are_404(client, make_definition):
@@ -256,6 +259,9 @@ def test_image_upload(client, issuer, make_definition):
 
     assert client.post(page, {"generated": "1"}).status_code == 302
     assert b"<title" in client.get(f"{URL}/v1/image.svg").content
+    assert [e.action for e in AuditEntry.objects.filter(action__startswith="catalog.image")
+            .order_by("id")] == ["catalog.image_set", "catalog.image_set",
+                                 "catalog.image_cleared"]
 
 
 def test_an_image_for_an_awarded_version_goes_into_the_next(client, issuer, make_definition):

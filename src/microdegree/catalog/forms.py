@@ -28,7 +28,7 @@ class LinesField(forms.CharField):
             return "\n".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+    def to_python(self, value: Any) -> list[str]:
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -38,7 +38,7 @@ def url_field(help_text: str = "") -> forms.URLField:
                           help_text=help_text)
 
 
-class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
+class VersionForm(forms.ModelForm):
     criteria_url = url_field("A page with the full criteria (optional).")
     further_info_url = url_field()
     tags = LinesField(required=False, help_text="One per line.")
@@ -96,7 +96,7 @@ class ImageForm(forms.Form):
     image = forms.FileField(help_text="A PNG or SVG file of at most 1 MB.")
 
 
-class CompetencyForm(forms.ModelForm):  # type: ignore[type-arg]
+class CompetencyForm(forms.ModelForm):
     target_url = url_field("The competency's URI in the framework, e.g. an ESCO skill.")
 
     class Meta:

@@ -15,7 +15,7 @@ appears twice in the tree is counted once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,7 +174,7 @@ class RuleResult:
         return self.root.missing
 
 
-def _unique(ids: Iterator[int] | list[int]) -> tuple[int, ...]:
+def _unique(ids: Iterable[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
 
 
@@ -203,26 +203,31 @@ def _evaluate(node: dict[str, Any], holdings: Mapping[int, float]) -> NodeStatus
     if kind is None:
         raise ValueError("Evaluate only rules that validate_rule accepts.")
     if kind == "achievement":
-        ident = node["achievement"]
+        ident: int = node["achievement"]
         held = ident in holdings
-        used = (ident,) if held else ()
+        used: tuple[int, ...] = (ident,) if held else ()
         return NodeStatus(kind=kind, done=held, used=used, credits=_sum(used, holdings),
                           achievement=ident, count_done=int(held),
                           missing=() if held else (ident,))
     children = tuple(_evaluate(child, holdings) for child in _children(node))
     done_children = [c for c in children if c.done]
     used = _unique(i for c in done_children for i in c.used)
-    missing = _unique(i for c in children for i in c.missing)
     credits = _sum(used, holdings)
-    common = {"kind": kind, "used": used, "credits": credits, "children": children,
-              "count_done": len(done_children), "missing": missing}
+    needed: int | None = None
+    credits_needed: float | None = None
     if kind == "all_of":
-        return NodeStatus(done=len(done_children) == len(children), **common)
-    if kind == "at_least":
-        needed = node["at_least"]
-        return NodeStatus(done=len(done_children) >= needed, needed=needed, **common)
-    needed_credits = float(node["credits_at_least"])
-    return NodeStatus(done=credits >= needed_credits, credits_needed=needed_credits, **common)
+        done = len(done_children) == len(children)
+    elif kind == "at_least":
+        needed = int(node["at_least"])
+        done = len(done_children) >= needed
+    else:
+        credits_needed = float(node["credits_at_least"])
+        done = credits >= credits_needed
+    return NodeStatus(
+        kind=kind, done=done, used=used, credits=credits, children=children, needed=needed,
+        count_done=len(done_children), credits_needed=credits_needed,
+        missing=_unique(i for c in children for i in c.missing),
+    )
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def _competency_snapshot(competency: Competency) -> dict[str, Any]:
 
 
 def _errors(exc: ValidationError) -> str:
-    messages = []
+    messages: list[str] = []
     for name, errors in exc.message_dict.items():
         label = name.replace("_", " ")
         messages.extend(f"{label}: {error}" for error in errors)
@@ -217,7 +217,7 @@ def create_definition(
     *,
     name: str,
     slug: str | None = None,
-    kind: str = Kind.MICROCREDENTIAL,
+    kind: str = "microcredential",
     competencies: Iterable[Any] = (),
     **fields: Any,
 ) -> AchievementVersion:
