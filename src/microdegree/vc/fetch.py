@@ -74,7 +74,9 @@ def is_public_address(ip: IPAddress | str) -> bool:
     if isinstance(addr, ipaddress.IPv6Address):
         if addr.scope_id:
             return False
-        embedded: ipaddress.IPv4Address | None = addr.ipv4_mapped or addr.sixtofour
+        if addr.ipv4_mapped is not None:  # ::ffff:a.b.c.d reaches a.b.c.d and nothing else
+            return is_public_address(addr.ipv4_mapped)
+        embedded: ipaddress.IPv4Address | None = addr.sixtofour
         if embedded is None and addr in _NAT64:
             embedded = ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
         if embedded is None and addr.teredo is not None:
