@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 URL = "/achievements/example-uni/data-literacy"
+STAFF = "/institutions/example-uni/achievements"
 
 
 def png_bytes(extra: bytes = b"") -> bytes:
@@ -108,14 +109,14 @@ def test_generated_svg_badge(client, make_definition):
 def test_staff_pages_need_a_login_and_membership(client, make_definition, make_user,
                                                  other_institution):
     make_definition()
-    pages = ["/catalog/example-uni/", "/catalog/example-uni/data-literacy/",
-             "/catalog/example-uni/competencies/", "/catalog/example-uni/new"]
+    pages = [f"{STAFF}/", f"{STAFF}/data-literacy/",
+             "/institutions/example-uni/competencies/", f"{STAFF}/new"]
     for page in pages:
         assert client.get(page).status_code == 302  # to the login page
     client.force_login(other_institution.members.get().user)
     for page in pages:
         assert client.get(page).status_code == 404  # same as a missing institution
-    assert client.get("/catalog/no-such-uni/").status_code == 404
+    assert client.get("/institutions/no-such-uni/achievements/").status_code == 404
 
 
 def test_a_viewer_reads_but_does_not_write(client, make_definition, make_user, institution):
@@ -123,8 +124,8 @@ def test_a_viewer_reads_but_does_not_write(client, make_definition, make_user, i
     viewer = make_user()
     institutions.set_member(None, institution, viewer, "viewer")
     client.force_login(viewer)
-    assert client.get("/catalog/example-uni/").status_code == 200
-    response = client.post("/catalog/example-uni/data-literacy/", {"name": "Changed"})
+    assert client.get(f"{STAFF}/").status_code == 200
+    response = client.post(f"{STAFF}/data-literacy/", {"name": "Changed"})
     assert response.status_code == 403
     assert AchievementVersion.objects.get().name == "Data Literacy"
 
@@ -143,32 +144,32 @@ def form_data(version: AchievementVersion, **changes):
 def test_create_and_edit_through_the_pages(client, issuer, institution):
     client.force_login(issuer)
     competency = services.create_competency(issuer, institution, name="Reading charts")
-    page = client.get("/catalog/example-uni/new?kind=microcredential")
+    page = client.get(f"{STAFF}/new?kind=microcredential")
     assert page.status_code == 200
     assert '<label for="id_name">' in page.content.decode()
-    response = client.post("/catalog/example-uni/new", {
+    response = client.post(f"{STAFF}/new", {
         "kind": "microcredential", "name": "Data Literacy", "description": "Read data.",
         "criteria_narrative": "Pass the exam.", "achievement_type": "MicroCredential",
         "language": "en", "learning_outcomes": "Read a chart\nQuestion a source",
         "competencies": [competency.pk], "eqf_level": "5",
     })
     assert response.status_code == 302
-    assert response["Location"] == "/catalog/example-uni/data-literacy/"
+    assert response["Location"] == f"{STAFF}/data-literacy/"
     version = AchievementVersion.objects.get()
     assert version.learning_outcomes == ["Read a chart", "Question a source"]
     assert list(version.competencies.all()) == [competency]
 
-    listing = client.get("/catalog/example-uni/").content.decode()
+    listing = client.get(f"{STAFF}/").content.decode()
     assert "Data Literacy" in listing
     assert "/achievements/example-uni/data-literacy/v1" in listing
 
-    bad = client.post("/catalog/example-uni/data-literacy/", form_data(version, eqf_level="9"))
+    bad = client.post(f"{STAFF}/data-literacy/", form_data(version, eqf_level="9"))
     assert bad.status_code == 400
 
     services.mark_awarded(version)
-    page = client.get("/catalog/example-uni/data-literacy/").content.decode()
+    page = client.get(f"{STAFF}/data-literacy/").content.decode()
     assert "saving this form creates version 2" in page
-    response = client.post("/catalog/example-uni/data-literacy/",
+    response = client.post(f"{STAFF}/data-literacy/",
                            form_data(version, name="Data Literacy II"))
     assert response.status_code == 302
     assert "Saved as version 2" in client.get(response["Location"]).content.decode()
@@ -181,9 +182,9 @@ def test_rule_page(client, issuer, make_definition):
     make_definition("Python", slug="python")
     make_definition("Data Science", slug="data-science", kind="microdegree")
     client.force_login(issuer)
-    page = "/catalog/example-uni/data-science/rule"
+    page = f"{STAFF}/data-science/rule"
     assert "No rule yet" in client.get(page).content.decode()
-    assert client.get("/catalog/example-uni/statistics/rule").status_code == 404
+    assert client.get(f"{STAFF}/statistics/rule").status_code == 404
 
     not_json = client.post(page, {"rule": "{all_of"})
     assert not_json.status_code == 400
@@ -209,7 +210,7 @@ def test_rule_page(client, issuer, make_definition):
 def test_image_upload(client, issuer, make_definition):
     make_definition()
     client.force_login(issuer)
-    page = "/catalog/example-uni/data-literacy/image"
+    page = f"{STAFF}/data-literacy/image"
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -270,7 +271,7 @@ def test_an_image_for_an_awarded_version_goes_into_the_next(client, issuer, make
     client.force_login(issuer)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post("/catalog/example-uni/data-literacy/image",
+    response = client.post(f"{STAFF}/data-literacy/image",
                            {"image": SimpleUploadedFile("b.png", png_bytes(), "image/png")})
     assert response.status_code == 302
     v1.refresh_from_db()
@@ -280,17 +281,18 @@ def test_an_image_for_an_awarded_version_goes_into_the_next(client, issuer, make
 
 def test_competency_pages(client, issuer, institution):
     client.force_login(issuer)
-    response = client.post("/catalog/example-uni/competencies/", {
+    response = client.post("/institutions/example-uni/competencies/", {
         "name": "Use spreadsheets", "framework": "esco", "framework_name": "",
         "target_url": "http://data.europa.eu/esco/skill/1973c966", "code": "S5.6.1",
         "description": "",
     })
     assert response.status_code == 302
     competency = institution.competencies.get()
-    assert "Use spreadsheets" in client.get("/catalog/example-uni/competencies/").content.decode()
-    bad = client.post("/catalog/example-uni/competencies/", {"name": "", "framework": "own"})
+    listing = client.get("/institutions/example-uni/competencies/").content.decode()
+    assert "Use spreadsheets" in listing
+    bad = client.post("/institutions/example-uni/competencies/", {"name": "", "framework": "own"})
     assert bad.status_code == 400
-    edit = client.post(f"/catalog/example-uni/competencies/{competency.pk}", {
+    edit = client.post(f"/institutions/example-uni/competencies/{competency.pk}", {
         "name": "Use spreadsheets well", "framework": "esco", "code": "S5.6.1",
         "target_url": "http://data.europa.eu/esco/skill/1973c966", "framework_name": "",
         "description": "",
@@ -300,3 +302,25 @@ def test_competency_pages(client, issuer, institution):
     assert competency.name == "Use spreadsheets well"
     public = client.get(f"/competencies/example-uni/{competency.pk}")
     assert "Use spreadsheets well" in public.content.decode()
+
+
+def test_public_json_catalogue(client, issuer, make_definition):
+    make_definition("Statistics", slug="statistics", ects=2.5, credits_available=2.5)
+    md = make_definition("Data Science", slug="data-science", kind="microdegree",
+                         credits_available=15)
+    services.set_rule(issuer, md, {"all_of": [{"achievement": "statistics"}]})
+    response = client.get("/api/v1/institutions/example-uni/achievements")
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    data = json.loads(response.content)
+    assert data["institution"]["slug"] == "example-uni"
+    by_slug = {a["slug"]: a for a in data["achievements"]}
+    assert by_slug["statistics"]["ects"] == 2.5
+    assert by_slug["statistics"]["achievementId"] == \
+        "http://localhost:8000/achievements/example-uni/statistics/v1"
+    assert by_slug["data-science"]["rule"] == {"all_of": [{"achievement": "statistics"}]}
+    assert by_slug["data-science"]["components"] == ["statistics"]
+    assert by_slug["data-science"]["achievementType"] == "LearningProgram"
+    missing = client.get("/api/v1/institutions/nope/achievements")
+    assert missing.status_code == 404
+    assert json.loads(missing.content)["code"] == "NOT_FOUND"
