@@ -74,3 +74,29 @@ def test_parallel_allocations_never_share_an_index(institution):
     assert len(every) == 400
     assert len(set(every)) == 400
     assert StatusList.objects.get(institution=institution, purpose="revocation").used == 400
+
+
+def test_parallel_requests_with_one_idempotency_key_issue_once(institution, course):
+    barrier = threading.Barrier(6)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def issue() -> None:
+        try:
+            barrier.wait(timeout=30)
+            cred = services.issue_credential(None, course, recipient_email="same@example.org",
+                                             idempotency_key="retry-1", send_email=False)
+            results.append(cred.pk)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(results) == 6 and len(set(results)) == 1
+    assert IssuedCredential.objects.count() == 1

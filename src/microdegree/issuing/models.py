@@ -74,7 +74,7 @@ class IssuedCredential(models.Model):
         "catalog.AchievementVersion", on_delete=models.PROTECT, related_name="issued_credentials"
     )
     # Kept for e-mail, claiming and pathway matching; never written into the credential.
-    recipient_email = models.EmailField(db_index=True)
+    recipient_email = models.EmailField()  # indexed with the institution (Meta.indexes)
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_identifier = models.CharField(max_length=200, blank=True)
     recipient_did = models.CharField(max_length=300, blank=True)
@@ -88,12 +88,13 @@ class IssuedCredential(models.Model):
     result_value = models.CharField(max_length=100, blank=True)
     narrative = models.TextField(blank=True)
     evidence_url = models.URLField(max_length=500, blank=True)
+    # db_index=False: the unique (list, index) constraints below already index these columns.
     status_list = models.ForeignKey(
-        StatusList, on_delete=models.PROTECT, related_name="revocation_entries"
+        StatusList, on_delete=models.PROTECT, related_name="revocation_entries", db_index=False
     )
     status_index = models.PositiveIntegerField()
     suspension_list = models.ForeignKey(
-        StatusList, on_delete=models.PROTECT, related_name="suspension_entries"
+        StatusList, on_delete=models.PROTECT, related_name="suspension_entries", db_index=False
     )
     suspension_index = models.PositiveIntegerField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('recipient_email', models.EmailField(db_index=True, max_length=254)),
+                ('recipient_email', models.EmailField(max_length=254)),
                 ('recipient_name', models.CharField(blank=True, max_length=200)),
                 ('recipient_identifier', models.CharField(blank=True, max_length=200)),
                 ('recipient_did', models.CharField(blank=True, max_length=300)),
@@ -89,8 +89,8 @@ class Migration(migrations.Migration):
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issued_credentials', to='institutions.institution')),
                 ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supersedes', to='issuing.issuedcredential')),
-                ('status_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revocation_entries', to='issuing.statuslist')),
-                ('suspension_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suspension_entries', to='issuing.statuslist')),
+                ('status_list', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='revocation_entries', to='issuing.statuslist')),
+                ('suspension_list', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='suspension_entries', to='issuing.statuslist')),
             ],
             options={
                 'ordering': ('-issued_at', '-id'),
