@@ -33,20 +33,36 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def url_field(help_text: str = "") -> forms.URLField:
-    return forms.URLField(required=False, max_length=500, assume_scheme="https",
+def url_field(label: str, help_text: str = "") -> forms.URLField:
+    return forms.URLField(label=label, required=False, max_length=500, assume_scheme="https",
                           help_text=help_text)
 
 
 class VersionForm(forms.ModelForm):
-    criteria_url = url_field("A page with the full criteria (optional).")
-    further_info_url = url_field()
+    criteria_url = url_field("Criteria page (URL)", "A page with the full criteria (optional).")
+    further_info_url = url_field("Further information (URL)")
     tags = LinesField(required=False, help_text="One per line.")
     learning_outcomes = LinesField(required=False, help_text="One outcome per line.")
 
     class Meta:
         model = AchievementVersion
         fields = [*EDITABLE_FIELDS, "competencies"]
+        labels = {
+            "criteria_narrative": "Criteria (how it is earned)",
+            "human_code": "Course code",
+            "workload_hours": "Workload (hours)",
+            "ects": "ECTS credits",
+            "credits_available": "Credits",
+            "eqf_level": "EQF level (1-8)",
+            "nqf_level": "NQF level",
+            "assessment_type": "Type of assessment",
+            "participation_form": "Form of participation",
+            "supervision": "Supervision and identity check during assessment",
+            "identity_checked": "The learner's identity is checked",
+            "grade_scheme": "Grading scheme",
+            "stackability": "Integration / stackability",
+            "validity_months": "Validity (months)",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "criteria_narrative": forms.Textarea(attrs={"rows": 4}),
@@ -97,7 +113,8 @@ class ImageForm(forms.Form):
 
 
 class CompetencyForm(forms.ModelForm):
-    target_url = url_field("The competency's URI in the framework, e.g. an ESCO skill.")
+    target_url = url_field("URI in the framework",
+                           "The competency's URI in the framework, e.g. an ESCO skill.")
 
     class Meta:
         model = Competency

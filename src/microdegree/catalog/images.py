@@ -7,6 +7,7 @@ run code or pull in other content (scripts, foreignObject, event handlers, exter
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 import re
 import textwrap
@@ -89,18 +90,23 @@ def _check_svg(data: bytes) -> None:
 
 def _colour(seed: str) -> str:
     """A dark, stable colour per institution (white text on it passes WCAG AA contrast)."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    hue = digest[0] * 360 // 256
-    return f"hsl({hue}, 55%, 28%)"
+    hue = hashlib.sha256(seed.encode()).digest()[0] / 256
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.28, 0.55)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def generated_svg(version: AchievementVersion) -> str:
     """An SVG badge with the achievement's name, institution and level."""
     definition = version.definition
     institution = definition.institution
-    lines = textwrap.wrap(version.name, 22)[:3] or [""]
-    if len(textwrap.wrap(version.name, 22)) > 3:
-        lines[-1] = lines[-1][:20] + "…"
+    wrapped = textwrap.wrap(version.name, 18)
+    lines = wrapped[:3] or [""]
+    if len(wrapped) > 3:
+        lines[-1] = lines[-1][:16] + "…"
     level = f"EQF level {version.eqf_level}" if version.eqf_level else \
         definition.get_kind_display()
     title = f"{version.name}, {institution.name}, {level}"
@@ -117,7 +123,7 @@ def generated_svg(version: AchievementVersion) -> str:
         f'<circle cx="150" cy="150" r="146" fill="{_colour(institution.slug)}"/>'
         f'<circle cx="150" cy="150" r="132" fill="none" stroke="#ffffff" stroke-width="3"/>'
         f'<g fill="#ffffff" font-family="system-ui, sans-serif" text-anchor="middle">'
-        f'<text x="150" y="72" font-size="15">{escape(institution.name[:34])}</text>'
+        f'<text x="150" y="72" font-size="15">{escape(_short(institution.name, 28))}</text>'
         f"{name_text}"
         f'<text x="150" y="238" font-size="16">{escape(level)}</text>'
         f"</g></svg>"
