@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from microdegree.vc.fetch import FetchResponse
 
 from microdegree.vc.errors import FetchError
+from microdegree.vc.fetch import FetchResponse
 
 
 @dataclass
