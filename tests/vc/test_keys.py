@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +191,15 @@ def test_generate_is_random_and_repr_hides_seed() -> None:
     assert a.seed is not None
     assert a.seed.hex() not in repr(a)
     assert repr(a.seed) not in repr(a)
+
+
+def test_copy_and_pickle_keep_a_working_key() -> None:
+    key = Ed25519Key.from_seed(bytes([4]) * 32)
+    for clone in (pickle.loads(pickle.dumps(key)), copy.deepcopy(key), copy.copy(key)):
+        assert clone == key
+        assert clone.sign(b"m") == key.sign(b"m")
+    public_only = Ed25519Key.from_public_bytes(key.public)
+    assert pickle.loads(pickle.dumps(public_only)) == public_only
 
 
 def test_bad_lengths_rejected() -> None:

@@ -105,6 +105,10 @@ class Ed25519Key:
             )
         object.__setattr__(self, "_signer", signer)
 
+    def __reduce__(self) -> tuple[type[Ed25519Key], tuple[bytes, bytes | None]]:
+        # pickle/copy rebuild from the bytes; the cached nacl signer is not picklable state
+        return (Ed25519Key, (self.public, self.seed))
+
     # --- constructors -------------------------------------------------------------------
 
     @classmethod
