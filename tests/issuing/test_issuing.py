@@ -277,3 +277,15 @@ def test_an_unapproved_institution_cannot_award(make_user, course):
     with pytest.raises(Exception) as refused:
         services.issue_credential(None, version, recipient_email=EMAIL)
     assert getattr(refused.value, "code", "") == "INSTITUTION_NOT_APPROVED"
+
+
+def test_publish_re_signs_only_when_the_bits_change(institution, course):
+    cred = services.issue_credential(None, course, recipient_email=EMAIL, send_email=False)
+    status_list = cred.status_list
+    first = statuslists.publish(status_list)
+    assert statuslists.publish(status_list) == first  # cached by version
+    assert first["proof"][0]["verificationMethod"].startswith(institution.did)
+    statuslists.set_status(status_list, cred.status_index, 1)
+    second = statuslists.publish(status_list)
+    assert second["credentialSubject"]["encodedList"] != first["credentialSubject"]["encodedList"]
+    assert not statuslists.set_status(status_list, cred.status_index, 1)  # no change, no bump

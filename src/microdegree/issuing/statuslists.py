@@ -142,7 +142,14 @@ def list_credential(status_list: StatusList, *, valid_from: datetime) -> dict[st
     )
 
 
-def publish(status_list: StatusList) -> tuple[str, str]:
+def publish(status_list: StatusList) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential (re-signed only if the bits changed)."""
+    text, _ = published(status_list)
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def published(status_list: StatusList) -> tuple[str, str]:
     """The signed list credential as JSON text and its ETag, re-signed only if bits changed.
 
     Lock-free: concurrent publishers of the same version both sign, and the cache write is

@@ -224,7 +224,7 @@ def status_list(request: HttpRequest, inst_slug: str, purpose: str, sequence: in
                 status=404, content_type="application/json",
             )
         else:
-            text, etag = statuslists.publish(found)
+            text, etag = statuslists.published(found)
             if etag in _etags(request.headers.get("If-None-Match", "")):
                 response = HttpResponse(status=304)
             else:
