@@ -1,8 +1,8 @@
 """Sign and verify throughput for a ~3 KB OpenBadgeCredential, one core, ratios in one run.
 
 Prints, for each path and suite, credentials per second (median of alternating rounds) and the
-ratio against the pyld-only eddsa-rdfc-2022 baseline and against raw Ed25519 signing, all measured in
-this same process (the machine drifts, so only same-run ratios mean anything).
+ratio against the pyld-only eddsa-rdfc-2022 baseline and against raw Ed25519 signing, all measured
+in this same process (the machine drifts, so only same-run ratios mean anything).
 
     uv run python bench/sign_verify.py            # about a minute
     uv run python bench/sign_verify.py --quick    # a few seconds, for a smoke run
@@ -114,8 +114,10 @@ def main() -> int:
         signer("eddsa-rdfc-2022")()
     fast_stats = _fast.stats()
 
-    print(f"credential: {size} bytes, Python {sys.version.split()[0]}, one core, "
-          f"{rounds} round(s) of {seconds}s per case")
+    print(
+        f"credential: {size} bytes, Python {sys.version.split()[0]}, one core, "
+        f"{rounds} round(s) of {seconds}s per case"
+    )
     print(f"{'case':44} {'per s':>10} {'x pyld':>8} {'x raw':>8}")
     for name, value in medians.items():
         base = base_verify if "verify" in name else base_sign

@@ -59,20 +59,39 @@ def _parser() -> argparse.ArgumentParser:
     p_verify = sub.add_parser("verify", help="verify credentials or presentations")
     p_verify.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p_verify.add_argument("--json", action="store_true", help="print the reports as JSON")
-    p_verify.add_argument("--registry", type=Path, action="append", default=[],
-                          help="a JSON list of trusted issuer DIDs (repeatable)")
-    p_verify.add_argument("--did-document", type=Path, action="append", default=[],
-                          help="a DID or controller document to use instead of fetching it")
-    p_verify.add_argument("--offline", action="store_true",
-                          help="never fetch: did:web and status lists are then unresolvable")
-    p_verify.add_argument("--allow-private", action="store_true",
-                          help="allow fetching from private and loopback addresses (testing)")
+    p_verify.add_argument(
+        "--registry",
+        type=Path,
+        action="append",
+        default=[],
+        help="a JSON list of trusted issuer DIDs (repeatable)",
+    )
+    p_verify.add_argument(
+        "--did-document",
+        type=Path,
+        action="append",
+        default=[],
+        help="a DID or controller document to use instead of fetching it",
+    )
+    p_verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="never fetch: did:web and status lists are then unresolvable",
+    )
+    p_verify.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow fetching from private and loopback addresses (testing)",
+    )
     p_verify.add_argument("--now", help="verify as of this date-time (ISO 8601 with zone)")
     p_verify.add_argument("--challenge", help="required presentation challenge")
     p_verify.add_argument("--domain", help="required presentation domain")
     p_verify.add_argument("--recipient", help="email or DID the credential must be issued to")
-    p_verify.add_argument("--strict", action="store_true",
-                          help="treat 'status unknown' and 'issuer unknown' as failures")
+    p_verify.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat 'status unknown' and 'issuer unknown' as failures",
+    )
     p_verify.set_defaults(handler=_cmd_verify)
 
     p_keygen = sub.add_parser("keygen", help="generate an Ed25519 Multikey key file")
@@ -84,11 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     p_sign = sub.add_parser("sign", help="add a Data Integrity proof to a credential")
     p_sign.add_argument("file", type=Path, metavar="FILE")
     p_sign.add_argument("--key", type=Path, required=True, metavar="KEYFILE")
-    p_sign.add_argument("--suite", default="eddsa-rdfc-2022",
-                        choices=["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+    p_sign.add_argument(
+        "--suite", default="eddsa-rdfc-2022", choices=["eddsa-rdfc-2022", "eddsa-jcs-2022"]
+    )
     p_sign.add_argument("--created", help="proof creation time (default: now)")
-    p_sign.add_argument("--purpose", default="assertionMethod",
-                        choices=["assertionMethod", "authentication"])
+    p_sign.add_argument(
+        "--purpose", default="assertionMethod", choices=["assertionMethod", "authentication"]
+    )
     p_sign.add_argument("--challenge")
     p_sign.add_argument("--domain")
     p_sign.add_argument("-o", "--output", type=Path, help="write here, else stdout")
@@ -168,8 +189,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
         report = verify(
-            raw, now=now, resolver=resolver, status_fetcher=fetcher, registry=registry,
-            challenge=args.challenge, domain=args.domain, recipient=args.recipient, fatal=fatal,
+            raw,
+            now=now,
+            resolver=resolver,
+            status_fetcher=fetcher,
+            registry=registry,
+            challenge=args.challenge,
+            domain=args.domain,
+            recipient=args.recipient,
+            fatal=fatal,
         )
         failed = failed or not report.verified
         if args.json:
@@ -233,8 +261,14 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     if key.seed is None:
         raise CliError(f"{args.key} holds no secret key")
     signed = proofs.sign(
-        document, key, verification_method=vm_id, suite=args.suite, created=args.created,
-        proof_purpose=args.purpose, challenge=args.challenge, domain=args.domain,
+        document,
+        key,
+        verification_method=vm_id,
+        suite=args.suite,
+        created=args.created,
+        proof_purpose=args.purpose,
+        challenge=args.challenge,
+        domain=args.domain,
     )
     text = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from microdegree.vc import proofs
 from microdegree.vc.contexts import OB_CONTEXT, VC_V2_CONTEXT
 from microdegree.vc.errors import CanonicalizationError, ProofError
-from tests.vc._vector_keys import VectorKey
+from microdegree.vc.keys import Ed25519Key
 
-KEY = VectorKey(b"\x01" * 32)
-OTHER = VectorKey(b"\x02" * 32)
+KEY = Ed25519Key.from_seed(b"\x01" * 32)
+OTHER = Ed25519Key.from_seed(b"\x02" * 32)
 VM = "did:example:issuer#key-1"
 CREATED = "2026-01-15T00:00:00Z"
 SUITES = sorted(proofs.SUPPORTED_SUITES)
@@ -44,7 +44,7 @@ def _credential() -> dict[str, Any]:
     }
 
 
-def _sign(doc: dict[str, Any], suite: str, key: VectorKey = KEY, **kw: Any) -> dict[str, Any]:
+def _sign(doc: dict[str, Any], suite: str, key: Ed25519Key = KEY, **kw: Any) -> dict[str, Any]:
     return proofs.sign(doc, key, verification_method=VM, suite=suite, created=CREATED, **kw)
 
 
@@ -54,7 +54,7 @@ def test_round_trip(suite: str) -> None:
     signed = _sign(doc, suite)
     assert "proof" not in doc
     assert signed["credentialSubject"] is doc["credentialSubject"]  # shallow copy only
-    proof = signed["proof"]
+    proof = signed["proof"][0]
     assert proof["cryptosuite"] == suite
     assert proof["type"] == "DataIntegrityProof"
     assert proof["proofPurpose"] == "assertionMethod"
@@ -92,14 +92,14 @@ def test_tampered_after_signing_fails(suite: str, path: tuple[str, ...]) -> None
         if path[-1] == "id"
         else node[path[-1]] + "."
     )
-    check = proofs.verify_proof(signed, signed["proof"], KEY.public)
+    check = proofs.verify_proof(signed, signed["proof"][0], KEY.public)
     assert (check.valid, check.code) == (False, "PROOF_INVALID_SIGNATURE")
 
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_wrong_key_fails(suite: str) -> None:
     signed = _sign(_credential(), suite)
-    check = proofs.verify_proof(signed, signed["proof"], OTHER.public)
+    check = proofs.verify_proof(signed, signed["proof"][0], OTHER.public)
     assert (check.valid, check.code) == (False, "PROOF_INVALID_SIGNATURE")
 
 
@@ -108,7 +108,7 @@ def test_options_are_signed(suite: str) -> None:
     signed = _sign(
         _credential(), suite, challenge="c-1", domain="verifier.example", proof_id="urn:uuid:p1"
     )
-    proof = signed["proof"]
+    proof = signed["proof"][0]
     assert (proof["challenge"], proof["domain"], proof["id"]) == (
         "c-1",
         "verifier.example",
@@ -116,22 +116,23 @@ def test_options_are_signed(suite: str) -> None:
     )
     assert proofs.verify_proof(signed, proof, KEY.public).valid
     for field, value in [("challenge", "c-2"), ("domain", "evil.example"), ("id", "urn:uuid:p2")]:
-        tampered = {**signed, "proof": {**proof, field: value}}
-        assert not proofs.verify_proof(tampered, tampered["proof"], KEY.public).valid
+        tampered = {**signed, "proof": [{**proof, field: value}]}
+        assert not proofs.verify_proof(tampered, tampered["proof"][0], KEY.public).valid
 
 
 def test_created_defaults_to_now_in_seconds() -> None:
     signed = proofs.sign(_credential(), KEY, verification_method=VM)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", signed["proof"]["created"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", signed["proof"][0]["created"])
 
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_second_signature_makes_a_proof_set(suite: str) -> None:
     once = _sign(_credential(), suite)
     twice = _sign(once, "eddsa-rdfc-2022", key=OTHER)
-    assert isinstance(once["proof"], dict)
+    assert isinstance(once["proof"], list)
+    assert len(once["proof"]) == 1  # always an array (strict OB schema)
     assert len(twice["proof"]) == 2
-    assert twice["proof"][0] == once["proof"]
+    assert twice["proof"][0] == once["proof"][0]
     first, second = proofs.proofs_of(twice)
     assert proofs.verify_proof(twice, first, KEY.public).valid
     assert proofs.verify_proof(twice, second, OTHER.public).valid
@@ -201,7 +202,7 @@ def _signed() -> dict[str, Any]:
 )
 def test_verify_reports_codes_and_never_raises(change: dict[str, Any], code: str) -> None:
     signed = _signed()
-    proof = {**signed["proof"], **change}
+    proof = {**signed["proof"][0], **change}
     check = proofs.verify_proof({**signed, "proof": proof}, proof, KEY.public)
     assert (check.valid, check.code) == (False, code)
     assert check.message
@@ -210,22 +211,22 @@ def test_verify_reports_codes_and_never_raises(change: dict[str, Any], code: str
 def test_verify_reports_canonicalisation_failures() -> None:
     signed = _signed()
     doc = {**signed, "@context": [VC_V2_CONTEXT, "https://unknown.example/ctx"]}
-    check = proofs.verify_proof(doc, doc["proof"], KEY.public)
+    check = proofs.verify_proof(doc, doc["proof"][0], KEY.public)
     assert (check.valid, check.code) == (False, "JSONLD_CONTEXT_UNKNOWN")
     doc = {**signed, "extra": 1}
-    assert proofs.verify_proof(doc, doc["proof"], KEY.public).code == "JSONLD_UNDEFINED_TERM"
+    assert proofs.verify_proof(doc, doc["proof"][0], KEY.public).code == "JSONLD_UNDEFINED_TERM"
 
 
 @pytest.mark.parametrize("bad", [None, "text", [], 5])
 def test_verify_with_non_objects(bad: Any) -> None:
     signed = _signed()
-    assert proofs.verify_proof(bad, signed["proof"], KEY.public).code == "PROOF_MALFORMED"
+    assert proofs.verify_proof(bad, signed["proof"][0], KEY.public).code == "PROOF_MALFORMED"
     assert proofs.verify_proof(signed, bad, KEY.public).code == "PROOF_MALFORMED"
 
 
 def test_verify_with_a_malformed_key() -> None:
     signed = _signed()
-    check = proofs.verify_proof(signed, signed["proof"], b"short")
+    check = proofs.verify_proof(signed, signed["proof"][0], b"short")
     assert (check.valid, check.code) == (False, "KEY_FORMAT_ERROR")
 
 
@@ -284,7 +285,7 @@ def test_verify_never_raises_on_mutated_documents(
         doc[where][key] = value
     else:
         doc[where] = value
-    proof = doc["proof"] if isinstance(doc.get("proof"), dict) else _SIGNED[suite]["proof"]
+    proof = doc["proof"] if isinstance(doc.get("proof"), dict) else _SIGNED[suite]["proof"][0]
     check = proofs.verify_proof(doc, proof, KEY.public)
     assert isinstance(check, proofs.ProofCheck)
     assert check.code

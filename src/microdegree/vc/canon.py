@@ -1,9 +1,10 @@
 """RDF canonicalisation dispatcher: the fast path first, the general library when it declines.
 
 `canonicalize(doc)` returns RDFC-1.0 canonical N-Quads of a JSON-LD document using only bundled
-contexts. The fast path (`microdegree.vc._fast`) answers for the documents it fully covers and returns
-None for anything else; the general path (`microdegree.vc.jsonld`, pyld in safe mode) then answers.
-Either way the result is byte-identical; tests prove it on the vectors and on generated documents.
+contexts. The fast path (`microdegree.vc._fast`) answers for the documents it fully covers and
+returns None for anything else; the general path (`microdegree.vc.jsonld`, pyld in safe mode)
+then answers. Either way the result is byte-identical; tests prove it on the vectors and on
+generated documents.
 
 `use(mode)` switches the path for benchmarks and cross-checks: "fast" (default: fast, else general),
 "general" (pyld safe-mode expansion + RDFC), "pyld" (pyld end to end, the reference baseline).
@@ -22,7 +23,10 @@ _mode: Mode = "fast"
 
 
 def canonicalize(document: dict[str, Any], *, fast: bool = True) -> str:
-    """Canonical N-Quads (RDFC-1.0) of `document`; raises `CanonicalizationError` / `ContextError`."""
+    """Canonical N-Quads (RDFC-1.0) of `document`.
+
+    Raises `CanonicalizationError` or `ContextError`.
+    """
     if _mode == "pyld":
         return jsonld.canonicalize_pyld_only(document)
     if fast and _mode == "fast":
@@ -39,7 +43,7 @@ def mode() -> Mode:
 @contextmanager
 def use(new_mode: Mode) -> Iterator[None]:
     """Temporarily select the canonicalisation path (not thread-safe: for tests and benchmarks)."""
-    global _mode  # noqa: PLW0603 - a process-wide switch is the point
+    global _mode
     previous = _mode
     _mode = new_mode
     try:

@@ -100,7 +100,9 @@ def sign(
     proof = {**options, "proofValue": di.encode_proof_value(key.sign(data))}
 
     signed = dict(document)
-    signed["proof"] = [*existing, proof] if existing else proof
+    # Always an array: the strict OB schema requires it (STANDARDS.md section 1), and the RDF is
+    # the same either way, so verifiers that expect an object are unaffected.
+    signed["proof"] = [*existing, proof]
     return signed
 
 

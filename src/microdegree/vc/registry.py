@@ -13,7 +13,9 @@ from typing import Any, Protocol
 class RegistryEntry:
     issuer_id: str
     name: str
-    registry: str  # which registry knows the issuer, e.g. "microdegree-platform", "operator-trusted"
+    registry: (
+        str  # which registry knows the issuer, e.g. "microdegree-platform", "operator-trusted"
+    )
 
 
 class IssuerRegistry(Protocol):
@@ -50,7 +52,9 @@ class StaticRegistry:
             elif isinstance(item, dict) and isinstance(item.get("id"), str):
                 issuers[item["id"]] = str(item.get("name") or item["id"])
             else:
-                raise ValueError(f"registry entry {item!r} is neither a DID nor an object with an id")
+                raise ValueError(
+                    f"registry entry {item!r} is neither a DID nor an object with an id"
+                )
         return cls(name, issuers)
 
     @classmethod

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 - not a password
     WARN = "warn"
     FAIL = "fail"
@@ -52,6 +52,7 @@ class Report:
         outcome: Outcome,
         code: str,
         message: str,
+        /,
         **details: Any,
     ) -> Check:
         check = Check(name, outcome, code, message, dict(details))

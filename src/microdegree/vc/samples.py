@@ -33,15 +33,19 @@ def sample_credential(
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": "Data Literacy for Public Policy",
-        "description": "Awarded for completing the Data Literacy for Public Policy microcredential.",
+        "description": "Awarded for the Data Literacy for Public Policy microcredential.",
         "issuer": {
             "id": issuer,
             "type": ["Profile"],
             "name": "Example University",
             "url": "https://uni.example/",
             "email": "registrar@uni.example",
-            "address": {"type": ["Address"], "addressCountryCode": "NL",
-                        "addressRegion": "Utrecht", "addressLocality": "Utrecht"},
+            "address": {
+                "type": ["Address"],
+                "addressCountryCode": "NL",
+                "addressRegion": "Utrecht",
+                "addressLocality": "Utrecht",
+            },
         },
         "validFrom": valid_from,
         "awardedDate": valid_from,
@@ -52,8 +56,14 @@ def sample_credential(
             "activityStartDate": "2025-09-01T00:00:00Z",
             "activityEndDate": "2025-12-19T00:00:00Z",
             "narrative": "Completed all four modules and the capstone data-audit project.",
-            "result": [{"type": ["Result"], "resultDescription": "urn:uuid:rd-grade",
-                        "value": "8.5", "status": "Completed"}],
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": "urn:uuid:rd-grade",
+                    "value": "8.5",
+                    "status": "Completed",
+                }
+            ],
             "achievement": {
                 "id": "https://uni.example/achievements/data-literacy/v1",
                 "type": ["Achievement"],
@@ -61,30 +71,55 @@ def sample_credential(
                 "name": "Data Literacy for Public Policy",
                 "description": "Read, question and present quantitative evidence in policy work: "
                 "descriptive statistics, sampling, visualisation and data ethics.",
-                "criteria": {"narrative": "Pass four module assessments (60% or more) and a "
-                             "supervised capstone data audit."},
+                "criteria": {
+                    "narrative": "Pass four module assessments (60% or more) and a "
+                    "supervised capstone data audit."
+                },
                 "creditsAvailable": 5,
                 "fieldOfStudy": "Public administration",
                 "humanCode": "DLPP-101",
                 "inLanguage": "en",
                 "tag": ["data literacy", "statistics", "public policy"],
-                "image": {"id": "https://uni.example/achievements/data-literacy/badge.png",
-                          "type": "Image"},
+                "image": {
+                    "id": "https://uni.example/achievements/data-literacy/badge.png",
+                    "type": "Image",
+                },
                 "alignment": [
-                    {"type": ["Alignment"], "targetName": "EQF level 6",
-                     "targetFramework": "European Qualifications Framework", "targetCode": "6",
-                     "targetUrl": "http://data.europa.eu/snb/eqf/6"},
-                    {"type": ["Alignment"], "targetName": "Data literacy",
-                     "targetFramework": "ESCO", "targetType": "ceasn:Competency",
-                     "targetUrl": "http://data.europa.eu/esco/skill/S5.6.1"},
+                    {
+                        "type": ["Alignment"],
+                        "targetName": "EQF level 6",
+                        "targetFramework": "European Qualifications Framework",
+                        "targetCode": "6",
+                        "targetUrl": "http://data.europa.eu/snb/eqf/6",
+                    },
+                    {
+                        "type": ["Alignment"],
+                        "targetName": "Data literacy",
+                        "targetFramework": "ESCO",
+                        "targetType": "ceasn:Competency",
+                        "targetUrl": "http://data.europa.eu/esco/skill/S5.6.1",
+                    },
                 ],
-                "resultDescription": [{"id": "urn:uuid:rd-grade", "type": ["ResultDescription"],
-                                       "name": "Final grade", "resultType": "ScaledScore",
-                                       "valueMin": "1", "valueMax": "10"}],
+                "resultDescription": [
+                    {
+                        "id": "urn:uuid:rd-grade",
+                        "type": ["ResultDescription"],
+                        "name": "Final grade",
+                        "resultType": "ScaledScore",
+                        "valueMin": "1",
+                        "valueMax": "10",
+                    }
+                ],
             },
         },
-        "evidence": [{"id": "https://uni.example/evidence/capstone/4711", "type": ["Evidence"],
-                      "name": "Capstone data audit", "genre": "Project"}],
+        "evidence": [
+            {
+                "id": "https://uni.example/evidence/capstone/4711",
+                "type": ["Evidence"],
+                "name": "Capstone data audit",
+                "genre": "Project",
+            }
+        ],
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     if status_list is not None:

@@ -2,7 +2,8 @@
 
 Order follows the Open Badges 3.0 verification section: input limits, structure, JSON Schema, each
 proof and its key's binding to the issuer, the validity window, status, the issuer registry, the
-recipient; then nested credentials (CLR envelopes, presentations, endorsements) get their own reports.
+recipient; then nested credentials (CLR envelopes, presentations, endorsements) get their own
+reports.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def verify(
         parsed = _parse_input(document, report, opts.limits)
         if parsed is not None:
             _verify_document(parsed, report, opts)
-    except Exception as exc:  # noqa: BLE001 - the contract is that verify never raises
+    except Exception as exc:
         report.add(
             "internal",
             Outcome.FAIL,
@@ -126,7 +127,9 @@ def _parse_input(document: Any, report: Report, limits: Limits) -> dict[str, Any
         size = len(document)
         if size > limits.max_bytes:
             report.add(
-                "input", Outcome.FAIL, "DOCUMENT_TOO_LARGE",
+                "input",
+                Outcome.FAIL,
+                "DOCUMENT_TOO_LARGE",
                 f"The document is {size:,} bytes; the limit is {limits.max_bytes:,}.",
             )
             return None
@@ -134,26 +137,34 @@ def _parse_input(document: Any, report: Report, limits: Limits) -> dict[str, Any
             document = json.loads(document, parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             report.add(
-                "input", Outcome.FAIL, "JSON_MALFORMED",
+                "input",
+                Outcome.FAIL,
+                "JSON_MALFORMED",
                 f"The document is not valid JSON: {exc}.",
             )
             return None
     if not isinstance(document, dict):
         report.add(
-            "input", Outcome.FAIL, "DOCUMENT_NOT_OBJECT",
+            "input",
+            Outcome.FAIL,
+            "DOCUMENT_NOT_OBJECT",
             "A credential or presentation must be a JSON object.",
         )
         return None
     depth, nodes = _measure(document, limits)
     if depth > limits.max_depth:
         report.add(
-            "input", Outcome.FAIL, "DOCUMENT_TOO_DEEP",
+            "input",
+            Outcome.FAIL,
+            "DOCUMENT_TOO_DEEP",
             f"The document nests more than {limits.max_depth} levels deep.",
         )
         return None
     if nodes > limits.max_nodes:
         report.add(
-            "input", Outcome.FAIL, "DOCUMENT_TOO_LARGE",
+            "input",
+            Outcome.FAIL,
+            "DOCUMENT_TOO_LARGE",
             f"The document has more than {limits.max_nodes:,} values.",
         )
         return None
@@ -213,7 +224,9 @@ def _verify_document(document: dict[str, Any], report: Report, opts: Options) ->
         _verify_credential(document, report, opts)
     else:
         report.add(
-            "structure", Outcome.FAIL, "TYPE_MISSING",
+            "structure",
+            Outcome.FAIL,
+            "TYPE_MISSING",
             "The document's type names neither VerifiableCredential nor VerifiablePresentation.",
         )
 
@@ -252,14 +265,22 @@ def _check_structure(document: dict[str, Any], report: Report) -> bool:
     doc_id = document.get("id")
     if doc_id is not None and (not isinstance(doc_id, str) or ":" not in doc_id):
         problems.append("id must be a URL")
-    for field in ("credentialStatus", "evidence", "termsOfUse", "refreshService", "credentialSchema"):
+    for field in (
+        "credentialStatus",
+        "evidence",
+        "termsOfUse",
+        "refreshService",
+        "credentialSchema",
+    ):
         for item in _as_list(document.get(field)):
             if not isinstance(item, dict) or "type" not in item:
                 problems.append(f"each {field} entry needs a type")
                 break
     if problems:
         report.add(
-            "structure", Outcome.FAIL, "STRUCTURE_INVALID",
+            "structure",
+            Outcome.FAIL,
+            "STRUCTURE_INVALID",
             "The credential is malformed: " + "; ".join(problems) + ".",
             problems=problems,
         )
@@ -276,7 +297,8 @@ def _as_list(value: Any) -> list[Any]:
 
 def _check_schema(document: dict[str, Any], report: Report) -> None:
     schemas = [
-        s for s in _as_list(document.get("credentialSchema"))
+        s
+        for s in _as_list(document.get("credentialSchema"))
         if isinstance(s, dict) and s.get("type") == OB_SCHEMA_TYPE
     ]
     if not schemas:
@@ -285,7 +307,9 @@ def _check_schema(document: dict[str, Any], report: Report) -> None:
         url = entry.get("id")
         if not isinstance(url, str) or not schema_mod.is_known(url):
             report.add(
-                "schema", Outcome.WARN, "SCHEMA_UNKNOWN",
+                "schema",
+                Outcome.WARN,
+                "SCHEMA_UNKNOWN",
                 f"The credential names a JSON Schema ({url}) that is not bundled, so it was not "
                 "checked.",
             )
@@ -294,14 +318,20 @@ def _check_schema(document: dict[str, Any], report: Report) -> None:
         if problems:
             shown = "; ".join(str(p) for p in problems[:3])
             report.add(
-                "schema", Outcome.FAIL, "SCHEMA_INVALID",
+                "schema",
+                Outcome.FAIL,
+                "SCHEMA_INVALID",
                 f"The credential does not match its JSON Schema: {shown}.",
-                schema=url, problems=[str(p) for p in problems[:20]],
+                schema=url,
+                problems=[str(p) for p in problems[:20]],
             )
         else:
             report.add(
-                "schema", Outcome.PASS, "SCHEMA_VALID",
-                "The credential matches its 1EdTech JSON Schema.", schema=url,
+                "schema",
+                Outcome.PASS,
+                "SCHEMA_VALID",
+                "The credential matches its 1EdTech JSON Schema.",
+                schema=url,
             )
 
 
@@ -319,7 +349,9 @@ def _check_proofs(
     proofs = proofs_mod.proofs_of(document)
     if not proofs:
         report.add(
-            "proof", Outcome.FAIL, "PROOF_MISSING",
+            "proof",
+            Outcome.FAIL,
+            "PROOF_MISSING",
             "The document carries no proof, so nobody can tell who issued it.",
         )
         return False
@@ -347,7 +379,9 @@ def _check_one_proof(
         return False
     if proof.get("proofPurpose") != purpose:
         report.add(
-            name, Outcome.FAIL, "PROOF_PURPOSE_MISMATCH",
+            name,
+            Outcome.FAIL,
+            "PROOF_PURPOSE_MISMATCH",
             f"The proof's purpose is {proof.get('proofPurpose')!r}; {purpose!r} is required.",
         )
         return False
@@ -359,7 +393,9 @@ def _check_one_proof(
         method = did_mod.resolve_verification_method(vm_id, opts.resolver)
     except VcError as exc:
         report.add(
-            name, Outcome.FAIL, exc.code,
+            name,
+            Outcome.FAIL,
+            exc.code,
             f"The signing key {vm_id} could not be resolved: {exc.message}",
         )
         return False
@@ -368,7 +404,9 @@ def _check_one_proof(
         report.add(name, Outcome.FAIL, result.code, result.message, verificationMethod=vm_id)
         return False
     report.add(
-        name, Outcome.PASS, "PROOF_VALID",
+        name,
+        Outcome.PASS,
+        "PROOF_VALID",
         f"The {proof.get('cryptosuite') or proof.get('type')} signature is valid.",
         verificationMethod=vm_id,
     )
@@ -387,18 +425,24 @@ def _check_binding(
     name = "issuer.key" if index == 0 else f"issuer.key[{index}]"
     if controller is None or method.controller != controller:
         report.add(
-            name, Outcome.FAIL, "KEY_NOT_ISSUERS",
+            name,
+            Outcome.FAIL,
+            "KEY_NOT_ISSUERS",
             f"The signing key belongs to {method.controller}, not to the issuer {controller}.",
         )
         return False
     if purpose not in method.purposes:
         report.add(
-            name, Outcome.FAIL, "KEY_NOT_AUTHORIZED",
+            name,
+            Outcome.FAIL,
+            "KEY_NOT_AUTHORIZED",
             f"The issuer's DID document does not authorise this key for {purpose}.",
         )
         return False
     report.add(
-        name, Outcome.PASS, "KEY_BOUND_TO_ISSUER",
+        name,
+        Outcome.PASS,
+        "KEY_BOUND_TO_ISSUER",
         "The signing key belongs to the issuer and is authorised for issuing.",
     )
     return True
@@ -429,31 +473,41 @@ def _check_validity(document: dict[str, Any], report: Report, opts: Options) -> 
     end = parse_datetime(end_raw)
     if start_raw is not None and start is None:
         report.add(
-            "validity", Outcome.FAIL, "DATE_MALFORMED",
+            "validity",
+            Outcome.FAIL,
+            "DATE_MALFORMED",
             f"{start_key} {start_raw!r} is not a date-time with a time zone.",
         )
         return
     if end_raw is not None and end is None:
         report.add(
-            "validity", Outcome.FAIL, "DATE_MALFORMED",
+            "validity",
+            Outcome.FAIL,
+            "DATE_MALFORMED",
             f"{end_key} {end_raw!r} is not a date-time with a time zone.",
         )
         return
     if start is not None and end is not None and end < start:
         report.add(
-            "validity", Outcome.FAIL, "DATES_INVERTED",
+            "validity",
+            Outcome.FAIL,
+            "DATES_INVERTED",
             f"{end_key} is before {start_key}.",
         )
         return
     if start is not None and start > opts.now + opts.clock_skew:
         report.add(
-            "validity", Outcome.FAIL, "NOT_YET_VALID",
+            "validity",
+            Outcome.FAIL,
+            "NOT_YET_VALID",
             f"The credential is not valid before {start_raw}.",
         )
         return
     if end is not None and end < opts.now - opts.clock_skew:
         report.add(
-            "validity", Outcome.FAIL, "EXPIRED",
+            "validity",
+            Outcome.FAIL,
+            "EXPIRED",
             f"The credential expired on {end_raw}.",
         )
         return
@@ -481,7 +535,9 @@ def _check_status(document: dict[str, Any], report: Report, opts: Options) -> No
             _check_revocation_list(document, entry, report, opts)
         else:
             report.add(
-                "status", Outcome.WARN, STATUS_UNKNOWN,
+                "status",
+                Outcome.WARN,
+                STATUS_UNKNOWN,
                 f"The status method {kind!r} is not supported, so revocation could not be checked.",
             )
 
@@ -502,22 +558,26 @@ def _check_bitstring_status(
     purpose = entry.get("statusPurpose")
     if not isinstance(list_url, str):
         report.add(
-            "status", Outcome.FAIL, "STATUS_ENTRY_MALFORMED",
+            "status",
+            Outcome.FAIL,
+            "STATUS_ENTRY_MALFORMED",
             "The status entry names no status list credential.",
         )
         return
     if opts.status_fetcher is None:
         _status_unknown(
-            report, "The status list could not be checked here (no fetcher), so revocation is "
-            "unknown.", statusListCredential=list_url,
+            report,
+            "The status list could not be checked here (no fetcher), so revocation is unknown.",
+            statusListCredential=list_url,
         )
         return
     try:
         list_credential = _fetch_json(opts, list_url)
     except (VcError, ValueError) as exc:
         _status_unknown(
-            report, f"The status list at {list_url} could not be fetched ({exc}); revocation is "
-            "unknown.", statusListCredential=list_url,
+            report,
+            f"The status list at {list_url} could not be fetched ({exc}); revocation is unknown.",
+            statusListCredential=list_url,
         )
         return
     if opts.depth > 2:
@@ -526,13 +586,17 @@ def _check_bitstring_status(
     list_report = _verify_status_list_credential(list_credential, opts)
     if not list_report.verified:
         _status_unknown(
-            report, f"The status list at {list_url} failed its own verification, so revocation "
-            "is unknown.", statusListCredential=list_url, problems=[c.code for c in list_report.errors],
+            report,
+            f"The status list at {list_url} failed its own verification, so revocation is unknown.",
+            statusListCredential=list_url,
+            problems=[c.code for c in list_report.errors],
         )
         return
     if _issuer_id(list_credential) != _issuer_id(document):
         report.add(
-            "status", Outcome.WARN, "STATUS_LIST_OTHER_ISSUER",
+            "status",
+            Outcome.WARN,
+            "STATUS_LIST_OTHER_ISSUER",
             "The status list is published by a different issuer than the credential.",
         )
     result = status_mod.check_entry(entry, list_credential)
@@ -547,14 +611,22 @@ def _check_bitstring_status(
 
 def _verify_status_list_credential(list_credential: Any, opts: Options) -> Report:
     inner = Report()
-    nested_opts = replace(opts, check_status=False, depth=opts.depth + 1, recipient=None,
-                          registry=None, fatal=frozenset())
+    nested_opts = replace(
+        opts,
+        check_status=False,
+        depth=opts.depth + 1,
+        recipient=None,
+        registry=None,
+        fatal=frozenset(),
+    )
     parsed = _parse_input(list_credential, inner, opts.limits)
     if parsed is None:
         return inner
     if "BitstringStatusListCredential" not in _types(parsed):
         inner.add(
-            "structure", Outcome.FAIL, "STATUS_LIST_WRONG_TYPE",
+            "structure",
+            Outcome.FAIL,
+            "STATUS_LIST_WRONG_TYPE",
             "The document at the status list URL is not a BitstringStatusListCredential.",
         )
         return inner
@@ -586,7 +658,9 @@ def _check_revocation_list(
             message = "The issuer has revoked this credential" + (f": {reason}." if reason else ".")
             report.add("status", Outcome.FAIL, "STATUS_REVOKED", message)
             return
-    report.add("status", Outcome.PASS, "STATUS_OK", "The issuer's revocation list does not list it.")
+    report.add(
+        "status", Outcome.PASS, "STATUS_OK", "The issuer's revocation list does not list it."
+    )
 
 
 # --- registry and recipient -----------------------------------------------------------------
@@ -599,15 +673,20 @@ def _check_registry(document: dict[str, Any], report: Report, opts: Options) -> 
     entry = opts.registry.lookup(issuer)
     if entry is None:
         report.add(
-            "issuer.registry", Outcome.WARN, ISSUER_UNKNOWN,
+            "issuer.registry",
+            Outcome.WARN,
+            ISSUER_UNKNOWN,
             f"The issuer {issuer} is not in any registry this verifier trusts. The signature can "
             "still be valid: it only means nobody here vouches for who the issuer is.",
         )
     else:
         report.add(
-            "issuer.registry", Outcome.PASS, "ISSUER_KNOWN",
+            "issuer.registry",
+            Outcome.PASS,
+            "ISSUER_KNOWN",
             f"The issuer is known: {entry.name} (registry: {entry.registry}).",
-            registry=entry.registry, name=entry.name,
+            registry=entry.registry,
+            issuerName=entry.name,
         )
 
 
@@ -629,12 +708,16 @@ def _check_recipient(document: dict[str, Any], report: Report, opts: Options) ->
                 continue
             if identity_matches(identity, opts.recipient):
                 report.add(
-                    "recipient", Outcome.PASS, "RECIPIENT_MATCH",
+                    "recipient",
+                    Outcome.PASS,
+                    "RECIPIENT_MATCH",
                     "The credential's recipient identifier matches.",
                 )
                 return
     report.add(
-        "recipient", Outcome.FAIL, "RECIPIENT_MISMATCH",
+        "recipient",
+        Outcome.FAIL,
+        "RECIPIENT_MISMATCH",
         "The credential was not issued to the given recipient.",
     )
 
@@ -658,7 +741,9 @@ def _verify_nested_credentials(document: dict[str, Any], report: Report, opts: O
 def _verify_children(children: list[Any], report: Report, opts: Options) -> None:
     if len(children) > opts.limits.max_nested_credentials:
         report.add(
-            "nested", Outcome.FAIL, "TOO_MANY_NESTED_CREDENTIALS",
+            "nested",
+            Outcome.FAIL,
+            "TOO_MANY_NESTED_CREDENTIALS",
             f"More than {opts.limits.max_nested_credentials} nested credentials.",
         )
         return
@@ -666,13 +751,16 @@ def _verify_children(children: list[Any], report: Report, opts: Options) -> None
     for child in children:
         child_report = Report()
         if opts.depth >= 4:
-            child_report.add("nested", Outcome.FAIL, "NESTING_TOO_DEEP",
-                             "Credentials are nested too deeply.")
+            child_report.add(
+                "nested", Outcome.FAIL, "NESTING_TOO_DEEP", "Credentials are nested too deeply."
+            )
         elif isinstance(child, dict):
             _verify_document(child, child_report, child_opts)
         else:
             child_report.add(
-                "input", Outcome.FAIL, "NESTED_NOT_OBJECT",
+                "input",
+                Outcome.FAIL,
+                "NESTED_NOT_OBJECT",
                 "A nested credential must be a JSON object (enveloped JWTs are not supported).",
             )
         _apply_fatal(child_report, opts.fatal)
@@ -683,7 +771,9 @@ def _verify_presentation(document: dict[str, Any], report: Report, opts: Options
     context = document.get("@context")
     if not isinstance(context, list) or not context or context[0] not in (VC_V2, VC_V1):
         report.add(
-            "structure", Outcome.FAIL, "STRUCTURE_INVALID",
+            "structure",
+            Outcome.FAIL,
+            "STRUCTURE_INVALID",
             f"A presentation's @context must be a list starting with {VC_V2}.",
         )
     else:
@@ -694,16 +784,21 @@ def _verify_presentation(document: dict[str, Any], report: Report, opts: Options
     if proofs:
         ok = _check_proofs(document, report, opts, purpose="authentication", bind_issuer=False)
         if ok:
-            _check_presentation_binding(proofs, holder_id if isinstance(holder_id, str) else None,
-                                        report, opts)
+            _check_presentation_binding(
+                proofs, holder_id if isinstance(holder_id, str) else None, report, opts
+            )
     elif opts.challenge is not None or opts.domain is not None:
         report.add(
-            "proof", Outcome.FAIL, "PRESENTATION_UNSIGNED",
+            "proof",
+            Outcome.FAIL,
+            "PRESENTATION_UNSIGNED",
             "A challenge was required, but the presentation is not signed by its holder.",
         )
     else:
         report.add(
-            "proof", Outcome.WARN, "PRESENTATION_UNSIGNED",
+            "proof",
+            Outcome.WARN,
+            "PRESENTATION_UNSIGNED",
             "The presentation is not signed by its holder; only the credentials inside it were "
             "checked.",
         )
@@ -716,13 +811,17 @@ def _check_presentation_binding(
     for proof in proofs:
         if opts.challenge is not None and proof.get("challenge") != opts.challenge:
             report.add(
-                "presentation.challenge", Outcome.FAIL, "CHALLENGE_MISMATCH",
+                "presentation.challenge",
+                Outcome.FAIL,
+                "CHALLENGE_MISMATCH",
                 "The presentation was made for a different challenge (a replay?).",
             )
             return
         if opts.domain is not None and proof.get("domain") != opts.domain:
             report.add(
-                "presentation.domain", Outcome.FAIL, "DOMAIN_MISMATCH",
+                "presentation.domain",
+                Outcome.FAIL,
+                "DOMAIN_MISMATCH",
                 "The presentation was made for a different domain.",
             )
             return
@@ -730,13 +829,17 @@ def _check_presentation_binding(
             vm = str(proof.get("verificationMethod", ""))
             if vm.split("#", 1)[0] != holder:
                 report.add(
-                    "presentation.holder", Outcome.FAIL, "HOLDER_MISMATCH",
+                    "presentation.holder",
+                    Outcome.FAIL,
+                    "HOLDER_MISMATCH",
                     "The presentation is signed by a key that is not the holder's.",
                 )
                 return
     if opts.challenge is not None or opts.domain is not None:
         report.add(
-            "presentation.challenge", Outcome.PASS, "CHALLENGE_MATCH",
+            "presentation.challenge",
+            Outcome.PASS,
+            "CHALLENGE_MATCH",
             "The presentation answers this verifier's challenge.",
         )
 

@@ -1,0 +1,149 @@
+"""The microdegree command: verify, keygen, sign, and clear one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microdegree.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_keygen_sign_verify_round_trip(tmp_path, capsys):
+    keyfile = tmp_path / "key.json"
+    code, _, err = run(capsys, "keygen", "-o", str(keyfile))
+    assert code == 0, err
+    assert stat.S_IMODE(os.stat(keyfile).st_mode) == 0o600
+    key = json.loads(keyfile.read_text())
+    assert key["publicKeyMultibase"].startswith("z6Mk")
+    assert key["controller"].startswith("did:key:z6Mk")
+
+    from microdegree.vc.samples import sample_credential
+
+    unsigned = tmp_path / "cred.json"
+    unsigned.write_text(json.dumps(sample_credential(key["controller"], status_list=None)))
+    for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        signed = tmp_path / f"signed-{suite}.json"
+        code, _, err = run(
+            capsys,
+            "sign",
+            str(unsigned),
+            "--key",
+            str(keyfile),
+            "--suite",
+            suite,
+            "-o",
+            str(signed),
+        )
+        assert code == 0, err
+        assert json.loads(signed.read_text())["proof"][0]["cryptosuite"] == suite
+        code, out, _ = run(capsys, "verify", "--offline", str(signed))
+        assert code == 0, out
+        assert "VERIFIED" in out
+        assert "PROOF_VALID" in out
+
+
+def test_verify_exits_non_zero_if_any_file_fails(tmp_path, capsys):
+    good = sorted((EXAMPLES / "credentials").glob("*.json"))[0]
+    bad = tmp_path / "bad.json"
+    doc = json.loads(good.read_text())
+    doc["name"] = "Forged"
+    bad.write_text(json.dumps(doc))
+    code, out, _ = run(capsys, "verify", "--offline", str(good), str(bad))
+    assert code == 1
+    assert f"{bad}: NOT VERIFIED" in out
+    assert f"{good}: VERIFIED" in out
+
+
+def test_verify_json_output(capsys):
+    files = sorted((EXAMPLES / "credentials").glob("*.json"))
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "--offline",
+        "--json",
+        "--registry",
+        str(EXAMPLES / "registry.json"),
+        *map(str, files),
+    )
+    assert code == 0
+    reports = json.loads(out)
+    assert [r["file"] for r in reports] == [str(f) for f in files]
+    assert all(r["verified"] for r in reports)
+    assert all(
+        "ISSUER_KNOWN" in [c["code"] for c in r["checks"]]
+        for r in reports
+        if r["documentType"] != "VerifiablePresentation"
+    )
+
+
+def test_bundled_demo_credentials_verify_and_tampered_ones_fail(capsys):
+    creds = sorted((EXAMPLES / "credentials").glob("*.json"))
+    tampered = sorted((EXAMPLES / "tampered").glob("*.json"))
+    assert creds
+    assert tampered
+    assert run(capsys, "verify", "--offline", *map(str, creds))[0] == 0
+    for path in tampered:
+        assert run(capsys, "verify", "--offline", str(path))[0] == 1, path
+
+
+def test_strict_makes_unknown_status_fatal(tmp_path, capsys):
+    with_status = EXAMPLES / "credentials" / "ob-data-literacy.json"
+    code, out, _ = run(capsys, "verify", "--offline", str(with_status))
+    assert code == 0
+    assert "STATUS_UNKNOWN" in out
+    code, _, _ = run(capsys, "verify", "--offline", "--strict", str(with_status))
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "cannot read"),
+        ("{broken", "NOT VERIFIED"),
+    ],
+)
+def test_bad_files_give_a_line_not_a_traceback(tmp_path, capsys, content, expected):
+    path = tmp_path / "input.json"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "verify", "--offline", str(path))
+    assert code != 0
+    assert expected in out + err
+    assert "Traceback" not in out + err
+
+
+def test_sign_with_a_bad_key_file_is_a_one_line_error(tmp_path, capsys):
+    cred = tmp_path / "c.json"
+    cred.write_text("{}")
+    key = tmp_path / "k.json"
+    key.write_text('{"publicKeyMultibase": "zNotAKey"}')
+    code, _, err = run(capsys, "sign", str(cred), "--key", str(key))
+    assert code == 2
+    assert err.startswith("microdegree: error:")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_installed_entry_point_runs():
+    creds = sorted((EXAMPLES / "credentials").glob("*.json"))
+    result = subprocess.run(
+        [sys.executable, "-m", "microdegree.cli", "verify", "--offline", *map(str, creds)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
