@@ -66,10 +66,12 @@ def sign(
     previous_proof: str | list[str] | None = None,
     proof_id: str | None = None,
 ) -> dict[str, Any]:
-    """A new document: `document` with a new proof added (a proof set when it already had proofs).
+    """A new document: `document` with a new proof appended to its `proof` array.
 
-    Only the top level is copied; nested values are shared with `document`. Raises `ProofError`
-    (unsupported suite, unknown previousProof, bad `created`) and canonicalisation errors.
+    `proof` is always an array (the strict OB schema requires one); with earlier proofs it is a
+    proof set, or a chain when `previous_proof` names some of them. Only the top level is copied;
+    nested values are shared with `document`. Raises `ProofError` (unsupported suite, unknown
+    previousProof, bad `created`) and canonicalisation errors.
     """
     if suite not in SUPPORTED_SUITES:
         raise ProofError(

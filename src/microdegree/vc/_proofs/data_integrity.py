@@ -12,10 +12,7 @@ import hashlib
 import re
 from typing import Any
 
-import base58
-import nacl.exceptions
-import nacl.signing
-
+from microdegree.vc import keys, multibase
 from microdegree.vc.errors import KeyFormatError, ProofError
 
 __all__ = [
@@ -97,7 +94,7 @@ def hash_data(canonical_proof_config: bytes, canonical_document: bytes) -> bytes
 
 def encode_proof_value(signature: bytes) -> str:
     """Multibase base58btc ("z...") of a signature."""
-    return "z" + base58.b58encode(signature).decode("ascii")
+    return multibase.encode_z(signature)
 
 
 def decode_proof_value(proof: dict[str, Any]) -> bytes:
@@ -109,12 +106,12 @@ def decode_proof_value(proof: dict[str, Any]) -> bytes:
             code="PROOF_MALFORMED",
         )
     try:
-        signature = base58.b58decode(value[1:])
-    except ValueError as exc:
+        signature = multibase.decode_z(value)
+    except KeyFormatError as exc:
         raise ProofError(
-            f"proofValue is not valid base58btc: {exc}", code="PROOF_MALFORMED"
+            f"proofValue is not valid base58btc: {exc.message}", code="PROOF_MALFORMED"
         ) from exc
-    if len(signature) != 64:
+    if len(signature) != keys.SIGNATURE_LENGTH:
         raise ProofError(
             f"proofValue decodes to {len(signature)} bytes; an Ed25519 signature has 64.",
             code="PROOF_MALFORMED",
@@ -123,15 +120,7 @@ def decode_proof_value(proof: dict[str, Any]) -> bytes:
 
 
 def verify_ed25519(public_key: bytes, signature: bytes, data: bytes) -> bool:
-    """Ed25519 (RFC 8032, pure) verification; a malformed key is a `KeyFormatError`."""
-    if not isinstance(public_key, bytes) or len(public_key) != 32:
+    """Ed25519 (RFC 8032, pure) verification; a key that is not 32 bytes is a `KeyFormatError`."""
+    if not isinstance(public_key, bytes) or len(public_key) != keys.KEY_LENGTH:
         raise KeyFormatError("An Ed25519 public key is 32 bytes.", code="KEY_FORMAT_ERROR")
-    try:
-        nacl.signing.VerifyKey(public_key).verify(data, signature)
-    except nacl.exceptions.BadSignatureError:
-        return False
-    except (ValueError, TypeError, nacl.exceptions.CryptoError) as exc:
-        raise KeyFormatError(
-            f"Unusable Ed25519 public key: {exc}", code="KEY_FORMAT_ERROR"
-        ) from exc
-    return True
+    return keys.verify_signature(public_key, signature, data)
