@@ -56,6 +56,7 @@ _ALLOWED_CONTAINERS: tuple[frozenset[str], ...] = (
     frozenset({"@graph", "@set"}),
 )
 _MISSING: Any = object()
+_MAX_DOUBLE = 10**308
 _canonicalize_double = _pyld._canonicalize_double
 _jcs = _pyld.canonicalize  # pyld's own JSON canonicalisation for rdf:JSON literals
 
@@ -88,8 +89,8 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
         lexical = _canonicalize_double(float(value))
     elif isinstance(value, int | float):
         if abs(value) >= 1e21:
-            if abs(value) > 1e300:
-                raise Decline("huge-number")
+            if isinstance(value, int) and abs(value) > _MAX_DOUBLE:
+                raise Decline("huge-number")  # pyld's float conversion overflows
             lexical = _canonicalize_double(value)
             datatype = datatype or _XSD_DOUBLE
         else:
