@@ -158,7 +158,9 @@ def _registry(args: argparse.Namespace) -> IssuerRegistry | None:
     registries: list[IssuerRegistry] = []
     for path in args.registry:
         try:
-            registries.append(StaticRegistry.from_json(path.stem, _read_json(path)))
+            registries.append(
+                StaticRegistry.from_json(f"trusted list {path.name}", _read_json(path))
+            )
         except ValueError as exc:
             raise CliError(f"{path}: {exc}") from exc
     return ChainRegistry(*registries)

@@ -567,7 +567,8 @@ def _check_bitstring_status(
     if opts.status_fetcher is None:
         _status_unknown(
             report,
-            "The status list could not be checked here (no fetcher), so revocation is unknown.",
+            f"The status list at {list_url} was not fetched (fetching is off), so revocation "
+            "is unknown.",
             statusListCredential=list_url,
         )
         return
