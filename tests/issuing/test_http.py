@@ -246,3 +246,18 @@ def test_api_session_posts_need_csrf(institution, course, issuer):
     assert response.status_code == 403
     assert response.json()["code"] == "CSRF_FAILED"
     assert IssuedCredential.objects.count() == 0
+
+
+def test_reissue_button(client, institution, course, issuer):
+    cred = services.issue_credential(None, course, recipient_email=EMAIL, recipient_name="Lin",
+                                     send_email=False)
+    client.force_login(issuer)
+    response = client.post(f"/institutions/{institution.slug}/credentials/{cred.uuid}/reissue/",
+                           {"recipient_name": "Lin Wei", "recipient_email": EMAIL,
+                            "reason": "Name change"})
+    assert response.status_code == 302
+    cred.refresh_from_db()
+    assert cred.state == "revoked"
+    assert response["Location"].endswith(f"/credentials/{cred.superseded_by.uuid}/")
+    old_page = client.get(f"/institutions/{institution.slug}/credentials/{cred.uuid}/")
+    assert b"Superseded by" in old_page.content

@@ -289,3 +289,19 @@ def test_publish_re_signs_only_when_the_bits_change(institution, course):
     second = statuslists.publish(status_list)
     assert second["credentialSubject"]["encodedList"] != first["credentialSubject"]["encodedList"]
     assert not statuslists.set_status(status_list, cred.status_index, 1)  # no change, no bump
+
+
+def test_reissue_after_a_name_change_supersedes_the_old_credential(institution, course, check):
+    old = services.issue_credential(None, course, recipient_email=EMAIL, recipient_name="Ada B",
+                                    result="9", send_email=False)
+    new = services.reissue(None, old, reason="Name change", recipient_name="Ada Lovelace")
+    old.refresh_from_db()
+    assert old.state == "revoked"
+    assert old.superseded_by == new
+    assert new.result_value == "9"
+    assert new.recipient_name == "Ada Lovelace"
+    assert "STATUS_REVOKED" in _codes(check(old.document, institution))
+    assert check(new.document, institution).verified
+    assert AuditEntry.objects.filter(action="issuing.credential_reissued").count() == 1
+    with pytest.raises(Conflict):
+        services.reissue(None, old, reason="again")

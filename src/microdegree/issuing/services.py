@@ -694,6 +694,45 @@ def unsuspend(actor: Any, credential: IssuedCredential, reason: str) -> IssuedCr
     return _change_state(actor, credential, reason, "unsuspended")
 
 
+def reissue(
+    actor: Any, credential: IssuedCredential, *, reason: str,
+    recipient_email: str | None = None, recipient_name: str | None = None,
+    send_email: bool = True,
+) -> IssuedCredential:
+    """A corrected copy (e.g. a changed name or e-mail address) of an active credential.
+
+    The new credential has the same achievement version, result, evidence and components; the
+    old one is revoked with `reason` and points to its successor (`superseded_by`).
+    """
+    if not (reason or "").strip():
+        raise Invalid("Give a reason.", code="REASON_REQUIRED")
+    with transaction.atomic():
+        old = IssuedCredential.objects.select_for_update().select_related(
+            "achievement_version").get(pk=credential.pk)
+        if old.state == State.REVOKED:
+            raise Conflict("A revoked credential cannot be re-issued.", code="ALREADY_REVOKED")
+        new = issue_credential(
+            actor, old.achievement_version,
+            recipient_email=recipient_email or old.recipient_email,
+            recipient_name=old.recipient_name if recipient_name is None else recipient_name,
+            recipient_identifier=old.recipient_identifier, recipient_did=old.recipient_did,
+            credits_earned=old.credits_earned, result=old.result_value,
+            narrative=old.narrative, evidence_url=old.evidence_url,
+            components=list(old.components.all()), send_email=send_email,
+            check_pathways=False,
+        )
+        revoke(actor, old, f"Superseded by {new.credential_id}: {reason.strip()}")
+        IssuedCredential.objects.filter(pk=old.pk).update(superseded_by=new)
+        log_action(actor, "issuing.credential_reissued", old, institution_id=old.institution_id,
+                   before={"credential_id": old.credential_id,
+                           "recipient": old.recipient_email, "name": old.recipient_name},
+                   after={"credential_id": new.credential_id,
+                          "recipient": new.recipient_email, "name": new.recipient_name},
+                   note=reason.strip())
+    credential.refresh_from_db()
+    return new
+
+
 # --- pathways (microdegrees) ----------------------------------------------------------------
 
 

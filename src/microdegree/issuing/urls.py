@@ -22,6 +22,8 @@ urlpatterns = [
          name="detail"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/credential.json",
          views.credential_json, name="download"),
+    path("institutions/<slug:slug>/credentials/<uuid:cred>/reissue/", views.credential_reissue,
+         name="reissue"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/<str:action>/",
          views.credential_action, name="action"),
     # JSON API

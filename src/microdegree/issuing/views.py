@@ -168,6 +168,24 @@ def credential_action(request: HttpRequest, slug: str, cred: str, action: str) -
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
 
 
+@login_required
+@require_POST
+@domain_errors
+def credential_reissue(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    credential = services.credential_for(request.user, slug, cred, role="issuer")
+    try:
+        new = services.reissue(
+            request.user, credential, reason=request.POST.get("reason", ""),
+            recipient_email=request.POST.get("recipient_email", "").strip() or None,
+            recipient_name=request.POST.get("recipient_name", "").strip() or None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+    messages.success(request, "Re-issued; the old credential is revoked and points to this one.")
+    return redirect("issuing:detail", slug=slug, cred=new.uuid)
+
+
 # --- microdegree approvals ------------------------------------------------------------------
 
 
