@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "microdegree.institutions",
     "microdegree.catalog",
     "microdegree.issuing",
+    "microdegree.bulk",
     "microdegree.web",
 ]
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("microdegree.institutions.urls")),
     path("", include("microdegree.catalog.urls")),
     path("", include("microdegree.issuing.urls")),
+    path("", include("microdegree.bulk.urls")),
 ]

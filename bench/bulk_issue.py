@@ -1,0 +1,192 @@
+"""Bulk issuance end to end: a generated CSV through the real job path into PostgreSQL.
+
+    uv run python bench/bulk_issue.py                 # 10,000 rows, one worker
+    uv run python bench/bulk_issue.py --workers 2     # the same with two worker processes
+    uv run python bench/bulk_issue.py --rows 1000     # a quick run
+
+What runs: a scratch database (`microdegree_bench`, created and dropped), migrations, an approved
+institution and a course; `prepare_job` (parse and validate the CSV, store the rows),
+`confirm_job` (enqueue the django-tasks task in the database), then W real worker processes
+(`python -m microdegree.manage db_worker --batch`) sign, allocate status indices and store
+until the job is done. E-mails are composed and handed to Django's dummy mail backend.
+
+It prints credentials/second end to end (worker start to job done) and per worker, each worker's
+peak memory (ru_maxrss), and the core's own single-core signing rate (`microdegree.vc.proofs.sign`
+of the same credential shape, measured in the same run before and after the job) with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/microdegree_bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1, choices=(1, 2, 3, 4))
+    parser.add_argument("--chunk", type=int, default=200, help="rows per chunk (default 200)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_URL))
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+
+    import psycopg
+
+    parts = urlsplit(args.database_url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    data_dir = tempfile.mkdtemp(prefix="microdegree-bench-")
+    os.environ.update({
+        "DATABASE_URL": args.database_url,
+        "MICRODEGREE_DATA_DIR": data_dir,
+        "MICRODEGREE_DEBUG": "0",  # DEBUG keeps every SQL query in memory
+        "MICRODEGREE_SECRET_KEY": secrets.token_urlsafe(50),
+        "MICRODEGREE_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "MICRODEGREE_ALLOWED_HOSTS": "localhost",
+        "MICRODEGREE_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "MICRODEGREE_BULK_PARALLEL": str(args.workers),
+        "MICRODEGREE_BULK_CHUNK_SIZE": str(args.chunk),
+        "MICRODEGREE_BULK_MAX_ROWS": str(max(args.rows, 50_000)),
+        "DJANGO_SETTINGS_MODULE": "microdegree.settings",
+    })
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if not args.keep:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sign_rate(version, signer, seconds: float = 3.0) -> float:
+    """The core's single-core signing rate for this credential shape (build excluded)."""
+    from datetime import UTC, datetime
+
+    from microdegree.issuing import services as issuing
+    from microdegree.vc import proofs
+    from microdegree.vc.status import status_entry
+
+    doc = issuing.build_credential(
+        version, recipient_email="someone@example.org", recipient_name="Some One",
+        salt=secrets.token_hex(16), credential_id="urn:uuid:8d6f0a4e-6a4b-4e0e-9d62-1e2f0c0b5a11",
+        issued_at=datetime.now(UTC).replace(microsecond=0),
+        status_entries=[status_entry("http://localhost:8000/status/bench-u/revocation/1", 4711,
+                                     "revocation")],
+        credits_earned=5, result="7", narrative="Passed the final assessment.",
+        activity_end=datetime(2025, 12, 15, tzinfo=UTC),
+    )
+    proofs.sign(doc, signer.key, verification_method=signer.verification_method,
+                suite=signer.suite)  # warm caches
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        proofs.sign(doc, signer.key, verification_method=signer.verification_method,
+                    suite=signer.suite)
+        count += 1
+    return count / elapsed
+
+
+def run(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from microdegree.bulk import services
+    from microdegree.bulk.models import BulkJob
+    from microdegree.catalog import services as catalog
+    from microdegree.institutions import services as inst_services
+    from microdegree.issuing import services as issuing
+    from microdegree.issuing.models import IssuedCredential
+
+    call_command("migrate", verbosity=0)
+    users = get_user_model().objects
+    admin = users.create_user("admin", "admin@example.org", "x", is_staff=True, is_superuser=True)
+    owner = users.create_user("owner", "owner@example.org", "x")
+    inst = inst_services.register_institution(owner, name="Bench University", country_code="NL",
+                                              owner=owner, slug="bench-u")
+    inst_services.approve_institution(admin, inst)
+    version = catalog.create_definition(
+        owner, inst, name="Data Literacy", slug="data-literacy",
+        description="A short course in reading data.", criteria_narrative="Pass the exam.",
+        credits_available=5, ects=5)
+    signer = issuing.prepare_signer(inst)
+    print(f"suite {inst.suite}; {args.rows:,} rows; {args.workers} worker(s); chunk {args.chunk}")
+
+    core_before = sign_rate(version, signer)
+
+    csv = "email,name,identifier,result,narrative,credits_earned,activity_start,activity_end\n"
+    csv += "".join(
+        f"learner{i}@example.org,Learner {i},S-{100000 + i},{i % 10 + 1},"
+        f"Passed the final assessment.,5,2025-09-01,2025-12-15\n" for i in range(args.rows))
+    started = time.perf_counter()
+    job, report, _ = services.prepare_job(owner, version, csv.encode(), filename="bench.csv")
+    prepare_s = time.perf_counter() - started
+    assert report.ok, report.problems[:3]
+    services.confirm_job(owner, job)
+
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "microdegree.manage", "db_worker", "--batch",
+                          "--no-reload", "--no-startup-delay", "--interval", "0.1",
+                          "--worker-id", f"bench-{i}", "-v", "0"])
+        for i in range(args.workers)
+    ]
+    peak_kb = []
+    for worker in workers:
+        _, status, usage = os.wait4(worker.pid, 0)
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        peak_kb.append(usage.ru_maxrss)
+    wall_s = time.perf_counter() - started
+    job.refresh_from_db()
+    if job.state != BulkJob.State.DONE:  # a worker exited early: finish in-process (reported)
+        print(f"job is {job.state} after the workers exited; finishing in-process")
+        services.process_job(job.pk)
+        job.refresh_from_db()
+    job_s = (job.finished_at - job.started_at).total_seconds()
+
+    core_after = sign_rate(version, signer)
+    core = statistics.mean([core_before, core_after])
+
+    creds = IssuedCredential.objects.filter(institution=inst)
+    n = creds.count()
+    distinct = creds.values("idempotency_key").distinct().count()
+    assert n == distinct == args.rows == job.issued_count, (n, distinct, job.issued_count)
+
+    e2e = args.rows / wall_s
+    per_worker = e2e / args.workers
+    print(f"prepare (parse, validate, store {args.rows:,} rows): {prepare_s:.2f} s "
+          f"({args.rows / prepare_s:,.0f} rows/s)")
+    print(f"issued {n:,} credentials, {distinct:,} distinct idempotency keys, state {job.state}")
+    print(f"end to end (workers start -> job done): {wall_s:.1f} s = {e2e:,.1f} credentials/s "
+          f"({per_worker:,.1f} per worker); inside the job: {args.rows / job_s:,.1f}/s")
+    print(f"core proofs.sign, one core, same run: {core_before:,.1f}/s before, "
+          f"{core_after:,.1f}/s after, mean {core:,.1f}/s")
+    print(f"ratio per worker / core: {per_worker / core:.0%} (target >= 50%)")
+    print("worker peak memory (ru_maxrss): "
+          + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in peak_kb))
+    for worker in workers:
+        if worker.returncode:
+            print(f"worker exited with {worker.returncode}")
+
+
+if __name__ == "__main__":
+    main()

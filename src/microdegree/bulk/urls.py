@@ -1,0 +1,22 @@
+"""Bulk issuance routes: staff pages and the JSON API."""
+
+from django.urls import path
+
+from microdegree.bulk import api, views
+
+app_name = "bulk"
+
+_staff = "institutions/<slug:slug>/bulk"
+_api = "api/v1/institutions/<slug:slug>/bulk-jobs"
+
+urlpatterns = [
+    path(f"{_staff}/", views.job_list, name="list"),
+    path(f"{_staff}/example.csv", views.sample_csv, name="sample"),
+    path(f"{_staff}/upload/<slug:definition>/", views.upload, name="upload"),
+    path(f"{_staff}/<uuid:job>/", views.job_page, name="job"),
+    path(f"{_staff}/<uuid:job>/progress.json", views.job_progress, name="progress"),
+    path(f"{_staff}/<uuid:job>/<str:action>/", views.job_action, name="action"),
+    path(_api, api.jobs, name="api-jobs"),
+    path(f"{_api}/<uuid:job>", api.job_detail, name="api-job"),
+    path(f"{_api}/<uuid:job>/<str:action>", api.job_action, name="api-action"),
+]
