@@ -263,16 +263,18 @@ def _lock(definition: AchievementDefinition) -> AchievementVersion:
     return latest_version(definition)
 
 
-def _writable(definition: AchievementDefinition,
-              version: AchievementVersion | None = None) -> tuple[AchievementVersion, bool]:
-    """The version a change goes into (locking the definition): the latest, or N+1 if awarded."""
+def _writable(definition: AchievementDefinition, version: AchievementVersion | None = None,
+              ) -> tuple[AchievementVersion, bool, dict[str, Any]]:
+    """Lock the definition; the version a change goes into (the latest, or N+1 if that has been
+    awarded), whether it is new, and the latest version's state before the change."""
     latest = _lock(definition)
     if version is not None and version.number != latest.number:
         raise Conflict(f"Only the latest version (v{latest.number}) can be changed.",
                        code="NOT_LATEST")
+    before = _snapshot(latest)
     if latest.awarded_at is not None:
-        return _next_version(latest), True
-    return latest, False
+        return _next_version(latest), True, before
+    return latest, False, before
 
 
 def _log_change(actor: Any, action: str, version: AchievementVersion, before: dict[str, Any],
@@ -306,7 +308,7 @@ def update_definition(actor: Any, definition: AchievementDefinition, *,
         sorted(c.pk for c in wanted_competencies) == before["competencies"]
     if not changed and same_competencies:
         return latest
-    version, created = _writable(definition)
+    version, created, before = _writable(definition)
     _apply(version, changed)
     version.save(update_fields=EDITABLE_FIELDS)  # never awarded_at (see mark_awarded)
     if wanted_competencies is not None:
@@ -321,8 +323,7 @@ def set_image(actor: Any, version: AchievementVersion, uploaded_file: Any) -> Ac
     """Store an uploaded PNG (≤ 1 MB) or safe SVG as the image of the latest version."""
     data = uploaded_file.read(images.MAX_BYTES + 1)
     kind = images.check_image(data)
-    before = _snapshot(version)
-    target, created = _writable(version.definition, version)
+    target, created, before = _writable(version.definition, version)
     target.image.save(f"image.{kind}", ContentFile(data), save=False)
     target.save(update_fields=["image"])
     _log_change(actor, "catalog.image_set", target, before, created)
@@ -332,8 +333,7 @@ def set_image(actor: Any, version: AchievementVersion, uploaded_file: Any) -> Ac
 @transaction.atomic
 def clear_image(actor: Any, version: AchievementVersion) -> AchievementVersion:
     """Go back to the generated SVG badge."""
-    before = _snapshot(version)
-    target, created = _writable(version.definition, version)
+    target, created, before = _writable(version.definition, version)
     target.image = ""
     target.save(update_fields=["image"])
     _log_change(actor, "catalog.image_cleared", target, before, created)
@@ -406,6 +406,8 @@ def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementV
     if not definition.is_microdegree:
         raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
     institution = definition.institution
+    # one rule change per institution at a time, so two rules cannot form a cycle together
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
     rule = resolve_rule(institution, rule)
     known = set(institution.achievement_definitions.values_list("pk", flat=True))
     problems = rules.validate_rule(rule, known)
@@ -419,8 +421,7 @@ def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementV
                             "it contains.")
     if problems:
         raise RuleInvalid(problems)
-    before = _snapshot(version)
-    target, created = _writable(definition, version)
+    target, created, before = _writable(definition, version)
     target.rule = rule
     target.save(update_fields=["rule"])
     _log_change(actor, "catalog.rule_set", target, before, created)
