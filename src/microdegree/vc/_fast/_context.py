@@ -20,7 +20,36 @@ from pyld.context_resolver import ContextResolver
 
 from microdegree.vc.contexts import document_loader, is_bundled
 
-__all__ = ["Ctx", "Decline", "Term", "clear", "context_count", "root"]
+__all__ = [
+    "DECLINE",
+    "GRAPH",
+    "JSON",
+    "LIST",
+    "PLAIN",
+    "Ctx",
+    "Decline",
+    "KeyPlan",
+    "Term",
+    "ValuePlan",
+    "clear",
+    "context_count",
+    "root",
+]
+
+#: How a key of a node object is handled in a given context: ("prop", predicate, mode, scoped
+#: context or None), (keyword,) for @id / @type / @value / @language / @context, or
+#: (DECLINE, reason).
+KeyPlan = tuple[Any, ...]
+#: How a scalar value of a term is turned into an RDF term: (string handling, its argument,
+#: datatype for non-strings). String handling: PLAIN (argument: language or None), "@id",
+#: "@vocab", "datatype", or DECLINE (argument: reason).
+ValuePlan = tuple[str, str | None, str | None]
+DECLINE = "decline"
+PLAIN = "plain"
+LIST = "list"
+GRAPH = "graph"
+JSON = "json"
+_KEYWORDS = frozenset({"@id", "@type", "@value", "@language", "@context"})
 
 #: Characters that may not appear raw in an N-Quads IRIREF (and a backslash, which would start a
 #: UCHAR escape the parser would decode): such IRIs are declined rather than escaped.
@@ -32,6 +61,9 @@ _MAX_MEMO = 4096
 _IRI_REFS: dict[str, str] = {}
 _LANGUAGES: set[str] = set()
 _MAX_CONTEXTS = 512
+_MAX_CHILDREN = 256
+#: Longer `@context` lists are left to the general path (ours have 1-4 entries).
+_MAX_CONTEXT_URLS = 8
 
 _PROCESSOR = _pyld.JsonLdProcessor()
 _OPTIONS: dict[str, Any] = {
@@ -116,7 +148,17 @@ def _remember(memo: dict[str, str], key: str, value: str) -> None:
 class Ctx:
     """One pyld active context plus memo tables (never mutated once built)."""
 
-    __slots__ = ("_children", "_ids", "_keys", "_terms", "_types", "previous", "raw")
+    __slots__ = (
+        "_children",
+        "_ids",
+        "_keys",
+        "_terms",
+        "_types",
+        "_values",
+        "plans",
+        "previous",
+        "raw",
+    )
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -127,6 +169,91 @@ class Ctx:
         self._ids: dict[str, str] = {}
         self._types: dict[str, str] = {}
         self._children: dict[tuple[Any, ...], tuple[Any, Ctx | None]] = {}
+        self.plans: dict[str, KeyPlan] = {}  # read directly by the emitter's inner loop
+        self._values: dict[str, ValuePlan] = {}
+
+    # --- plans (what the emitter does with a key / a scalar value, decided once) ----------------
+
+    def key_plan(self, key: str) -> KeyPlan:
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self._key_plan(key)
+            if len(self.plans) >= _MAX_MEMO:
+                self.plans.clear()
+            self.plans[key] = plan
+        return plan
+
+    def _key_plan(self, key: str) -> KeyPlan:
+        expanded = self.expand_key(key)
+        if expanded is None:
+            return (DECLINE, "dropped-term")
+        if expanded.startswith("@"):
+            if expanded in _KEYWORDS:
+                return (expanded,)
+            return (DECLINE, f"keyword:{expanded}")
+        try:
+            term = self.term(key)
+        except Decline as decline:
+            return (DECLINE, decline.reason)
+        if term is None:  # pyld drops it (no term, no prefix, no @vocab)
+            return (DECLINE, "undefined-term")
+        if term.reverse:
+            return (DECLINE, "reverse-property")
+        if not term.nquad:
+            return (DECLINE, "keyword-term")
+        container = term.container
+        if term.coerce == "@json":
+            if container - {"@set"}:
+                return (DECLINE, "json-container")
+            mode = JSON
+        elif not container - {"@set"}:
+            mode = PLAIN
+        elif container == {"@list"}:
+            mode = LIST
+        elif container in ({"@graph"}, {"@graph", "@set"}):
+            mode = GRAPH
+        else:
+            return (DECLINE, "container")
+        return ("prop", term.nquad, mode, term.scoped)
+
+    def value_plan(self, key: str) -> ValuePlan:
+        """pyld `_expand_value` + `_object_to_rdf` decisions for scalars of `key` here."""
+        plan = self._values.get(key)
+        if plan is None:
+            plan = self._value_plan(key)
+            if len(self._values) >= _MAX_MEMO:
+                self._values.clear()
+            self._values[key] = plan
+        return plan
+
+    def _value_plan(self, key: str) -> ValuePlan:
+        try:
+            term = self.term(key)
+        except Decline as decline:
+            return (DECLINE, decline.reason, None)
+        if term is None or not term.nquad:
+            return (DECLINE, "scoped-redefinition", None)
+        coerce = term.coerce
+        if coerce == "@id" or coerce == "@vocab":
+            return (coerce, None, None)
+        if coerce is not None and coerce != "@none":
+            if coerce.startswith("@"):
+                return (DECLINE, "coercion", None)
+            return ("datatype", None, coerce)
+        if self.direction_for(term) is not None:
+            return (DECLINE, "direction", None)
+        return (PLAIN, self.language_for(term), None)
+
+    def property_scoped(self, key: str) -> Any:
+        """The scoped context of term `key` (pyld `get_context_value(ctx, key, "@context")`)."""
+        mapping = self.raw["mappings"].get(key)
+        return None if mapping is None else mapping.get("@context")
+
+    def type_scoped(self, name: str) -> Any:
+        """The type-scoped context `name` brings, or None."""
+        mapping = self.raw["mappings"].get(name)
+        scoped = None if mapping is None else mapping.get("@context")
+        return None if scoped is False else scoped
 
     # --- IRI expansion -------------------------------------------------------------------------
 
@@ -267,10 +394,10 @@ class Ctx:
                     propagate=propagate,
                 )
             except Exception:  # any pyld error: the general path reports it
-                self._children[key] = (local, None)
+                self._remember_child(key, (local, None))
                 raise Decline("context-error") from None
             child = _wrap(raw)
-            self._children[key] = (local, child)
+            self._remember_child(key, (local, child))
         return child
 
     def with_urls(self, urls: tuple[str, ...]) -> Ctx:
@@ -285,11 +412,16 @@ class Ctx:
             try:
                 raw = _PROCESSOR._process_context(self.raw, list(urls), _OPTIONS)
             except Exception:  # any pyld error: the general path reports it
-                self._children[key] = (urls, None)
+                self._remember_child(key, (urls, None))
                 raise Decline("context-error") from None
             child = _wrap(raw)
-            self._children[key] = (urls, child)
+            self._remember_child(key, (urls, child))
         return child
+
+    def _remember_child(self, key: tuple[Any, ...], entry: tuple[Any, Ctx | None]) -> None:
+        if len(self._children) >= _MAX_CHILDREN:
+            self._children.clear()
+        self._children[key] = entry
 
 
 _REGISTRY: dict[int, Ctx] = {}
@@ -319,8 +451,8 @@ def _initial() -> Ctx:
 def context_urls(value: Any) -> tuple[str, ...]:
     """The `@context` value as a tuple of bundled URLs, or Decline."""
     items = value if isinstance(value, list) else [value]
-    if not items:
-        raise Decline("empty-context")
+    if not items or len(items) > _MAX_CONTEXT_URLS:
+        raise Decline("context-list-length")
     for item in items:
         if isinstance(item, dict):
             raise Decline("inline-context")

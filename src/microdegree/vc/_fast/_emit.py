@@ -22,9 +22,15 @@ from typing import Any
 from pyld import jsonld as _pyld
 
 from microdegree.vc._fast._context import (
+    DECLINE,
+    GRAPH,
+    JSON,
+    LIST,
+    PLAIN,
     Ctx,
     Decline,
-    Term,
+    KeyPlan,
+    ValuePlan,
     check_language,
     context_urls,
     iri_ref,
@@ -48,13 +54,8 @@ _RDF_JSON = f"{_RDF}JSON"
 #: pyld escapes only \\ \t \n \r \" in literals; RDFC-1.0 (pyoxigraph) also escapes \b \f and the
 #: other C0 controls and DEL. Literals with those are declined so both paths agree byte for byte.
 _UNSAFE_LITERAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ALLOWED_CONTAINERS: tuple[frozenset[str], ...] = (
-    frozenset(),
-    frozenset({"@set"}),
-    frozenset({"@list"}),
-    frozenset({"@graph"}),
-    frozenset({"@graph", "@set"}),
-)
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+_RDF_LANG_STRING = f"{_RDF}langString"
 _MISSING: Any = object()
 _MAX_DOUBLE = 10**308
 _canonicalize_double = _pyld._canonicalize_double
@@ -62,6 +63,8 @@ _jcs = _pyld.canonicalize  # pyld's own JSON canonicalisation for rdf:JSON liter
 
 
 def _escape(text: str) -> str:
+    if not _NEEDS_ESCAPE.search(text):
+        return text
     if _UNSAFE_LITERAL.search(text):
         raise Decline("control-character")
     return (
@@ -73,8 +76,16 @@ def _escape(text: str) -> str:
     )
 
 
-def _literal(value: Any, datatype: str | None, language: str | None) -> str:
-    """pyld `_object_to_rdf` for a value object, as N-Quads text."""
+def _literal(value: Any, datatype: str | None) -> str:
+    """pyld `_object_to_rdf` for a value without language, as N-Quads text."""
+    if isinstance(value, str):
+        if datatype is None or datatype == _XSD_STRING:
+            return f'"{_escape(value)}"'
+        if datatype == _XSD_DOUBLE:
+            raise Decline("double-coerced-string")  # pyld converts it with float()
+        if datatype == _RDF_LANG_STRING:
+            raise Decline("lang-string-without-language")
+        return f'"{_escape(value)}"^^{iri_ref(datatype)}'
     if isinstance(value, bool):
         lexical = "true" if value else "false"
         datatype = datatype or _XSD_BOOLEAN
@@ -83,29 +94,27 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
             raise Decline("non-finite-number")
         lexical = _canonicalize_double(value)
         datatype = datatype or _XSD_DOUBLE
-    elif datatype == _XSD_DOUBLE:
-        if not isinstance(value, int | float):
-            raise Decline("double-coerced-string")
-        lexical = _canonicalize_double(float(value))
-    elif isinstance(value, int | float):
-        if abs(value) >= 1e21:
-            if isinstance(value, int) and abs(value) > _MAX_DOUBLE:
-                raise Decline("huge-number")  # pyld's float conversion overflows
-            lexical = _canonicalize_double(value)
-            datatype = datatype or _XSD_DOUBLE
-        else:
-            lexical = str(int(value))
-            datatype = datatype or _XSD_INTEGER
-    elif isinstance(value, str):
-        if language is not None:
-            return f'"{_escape(value)}"@{check_language(language)}'
-        lexical = value
-        datatype = datatype or _XSD_STRING
-    else:
+    elif not isinstance(value, int | float):
         raise Decline("value-type")
+    elif datatype == _XSD_DOUBLE:
+        lexical = _canonicalize_double(float(value))
+    elif abs(value) >= 1e21:
+        if isinstance(value, int) and abs(value) > _MAX_DOUBLE:
+            raise Decline("huge-number")  # pyld's float conversion overflows
+        lexical = _canonicalize_double(value)
+        datatype = datatype or _XSD_DOUBLE
+    else:
+        lexical = str(int(value))
+        datatype = datatype or _XSD_INTEGER
     if datatype == _XSD_STRING:
-        return f'"{_escape(lexical)}"'
-    return f'"{_escape(lexical)}"^^{iri_ref(datatype)}'
+        return f'"{lexical}"'
+    if datatype == _RDF_LANG_STRING:
+        raise Decline("lang-string-without-language")
+    return f'"{lexical}"^^{iri_ref(datatype)}'
+
+
+def _language_literal(value: str, language: str) -> str:
+    return f'"{_escape(value)}"@{check_language(language)}'
 
 
 class _Writer:
@@ -119,9 +128,6 @@ class _Writer:
         self.count += 1
         return f"_:b{self.count}"
 
-    def quad(self, subject: str, predicate: str, obj: str, graph: str | None) -> None:
-        self.quads.append((subject, predicate, obj, graph))
-
 
 def to_quads(document: dict[str, Any], top: Ctx) -> list[Quad]:
     """The quads (terms in canonical N-Quads form) of `document` under its top-level context.
@@ -130,8 +136,8 @@ def to_quads(document: dict[str, Any], top: Ctx) -> list[Quad]:
     nothing at the top level (pyld processes the top-level `@context` exactly once, too).
     """
     writer = _Writer()
-    kind, _ = _expand_map(writer, top, None, document, None, local_done=True)
-    if kind != "node" or not writer.quads:
+    is_node, _ = _expand_map(writer, top, None, document, None, local_done=True)
+    if not is_node or not writer.quads:
         # vc.jsonld refuses a top-level value, empty object or bare id (it would be dropped)
         raise Decline("top-level-value")
     return writer.quads
@@ -145,160 +151,157 @@ def _expand_map(
     graph: str | None,
     *,
     local_done: bool = False,
-) -> tuple[str, str]:
-    """Expand one JSON object; returns ("node" | "literal", N-Quads term) and writes its quads."""
+) -> tuple[bool, str]:
+    """Expand one JSON object; returns (is a node, N-Quads term) and writes its quads."""
     # pyld _expand: revert a non-propagated (type-scoped) context unless this is a value object or
     # a bare subject reference, then apply the active property's scoped context.
-    if local_done:
-        active = ctx
-    else:
-        property_scoped = None
+    active = ctx
+    if not local_done:
+        if ctx.previous is not None:
+            must_revert = True
+            if len(element) <= 2 and "@context" not in element:
+                for key in sorted(element):
+                    expanded = ctx.expand_key(key)
+                    if expanded == "@value":
+                        must_revert = False
+                        break
+                    if expanded == "@id" and len(element) == 1:
+                        must_revert = False
+                        break
+            if must_revert:
+                active = ctx.previous
         if active_property is not None:
-            ap_term = ctx.term(active_property)
-            property_scoped = ap_term.scoped if ap_term is not None else None
-        active = ctx
-        must_revert = True
-        if ctx.previous is not None and len(element) <= 2 and "@context" not in element:
-            for key in sorted(element):
-                expanded = ctx.expand_key(key)
-                if expanded == "@value":
-                    must_revert = False
-                    break
-                if expanded == "@id" and len(element) == 1:
-                    must_revert = False
-                    break
-        if must_revert:
-            active = active.revert()
-        if property_scoped is not None:
-            active = active.scoped(property_scoped, propagate=True, override_protected=True)
+            property_scoped = ctx.property_scoped(active_property)
+            if property_scoped is not None:
+                active = active.scoped(property_scoped, propagate=True, override_protected=True)
         if "@context" in element:
             active = active.with_urls(context_urls(element["@context"]))
 
     # pyld _prepare_nested_context: type-scoped contexts, applied in sorted order of the types,
     # looked up in (and their @type values expanded against) the context before any of them.
+    # pyld scans the keys in sorted order against the context as it changes; with one key
+    # expanding to @type before and after (checked below) the result is the same.
     type_scoped = active
-    type_key_seen = False
-    for key in sorted(element):
-        if active.expand_key(key) != "@type":
-            continue
-        if type_key_seen:
-            raise Decline("several-type-keys")
-        type_key_seen = True
-        raw_types = element[key]
+    type_key: str | None = None
+    for key in element:
+        if active.key_plan(key)[0] == "@type":
+            if type_key is not None:
+                raise Decline("several-type-keys")
+            type_key = key
+    if type_key is not None:
+        raw_types = element[type_key]
         names = raw_types if isinstance(raw_types, list) else [raw_types]
-        for name in sorted(t for t in names if isinstance(t, str)):
-            term = type_scoped.term(name)
-            if term is not None and term.scoped is not None and term.scoped is not False:
-                active = active.scoped(term.scoped, propagate=False, override_protected=False)
+        for name in sorted(t for t in names if isinstance(t, str)) if len(names) > 1 else names:
+            scoped = type_scoped.type_scoped(name) if isinstance(name, str) else None
+            if scoped is not None:
+                active = active.scoped(scoped, propagate=False, override_protected=False)
 
     subject: str | None = None
-    types: list[str] = []
-    type_given_as_list = False
+    pairs: list[tuple[str, str]] = []
     value: Any = _MISSING
     language: Any = _MISSING
-    properties: list[tuple[str, list[str], str | None]] = []
 
+    plans = active.plans
     for key, raw in element.items():
-        if key == "@context":
-            continue
-        expanded = active.expand_key(key)
-        if expanded is None:
-            raise Decline("dropped-term")
-        if expanded.startswith("@"):
-            if expanded == "@id":
-                if not isinstance(raw, str):
-                    raise Decline("id-not-string")
-                if subject is not None:
-                    raise Decline("colliding-keywords")
-                subject = active.id_ref(raw)
-            elif expanded == "@type":
-                names = raw if isinstance(raw, list) else [raw]
-                type_given_as_list = isinstance(raw, list)
-                for name in names:
+        plan = plans.get(key) or active.key_plan(key)
+        kind = plan[0]
+        if kind == "prop":
+            _expand_property(w, active, key, plan, raw, graph, pairs)
+        elif kind == "@id":
+            if not isinstance(raw, str):
+                raise Decline("id-not-string")
+            if subject is not None:
+                raise Decline("colliding-keywords")
+            subject = active.id_ref(raw)
+        elif kind == "@type":
+            if key != type_key:  # a type-scoped context made another key an @type alias
+                raise Decline("several-type-keys")
+            if isinstance(raw, list):
+                for name in raw:
                     if not isinstance(name, str):
                         raise Decline("type-not-string")
-                    types.append(type_scoped.vocab_ref(name))
-            elif expanded == "@value":
-                if value is not _MISSING:
-                    raise Decline("colliding-keywords")
-                value = raw
-            elif expanded == "@language":
-                if language is not _MISSING:
-                    raise Decline("colliding-keywords")
-                language = raw
+                    pairs.append((_RDF_TYPE, type_scoped.vocab_ref(name)))
+            elif isinstance(raw, str):
+                pairs.append((_RDF_TYPE, type_scoped.vocab_ref(raw)))
             else:
-                raise Decline(f"keyword:{expanded}")
+                raise Decline("type-not-string")
+        elif kind == "@context":
             continue
-        term = active.term(key)
-        if term is None:
-            # an absolute or compact IRI used as a key, or a term resolved against @vocab
-            raise Decline("undefined-term")
-        if term.reverse:
-            raise Decline("reverse-property")
-        if not term.nquad:
-            raise Decline("keyword-term")
-        properties.append(_expand_property(w, active, key, term, raw, graph))
+        elif kind == "@value":
+            if value is not _MISSING:
+                raise Decline("colliding-keywords")
+            value = raw
+        elif kind == "@language":
+            if language is not _MISSING:
+                raise Decline("colliding-keywords")
+            language = raw
+        else:
+            raise Decline(plan[1])
 
     if value is not _MISSING:
-        if subject is not None or properties or type_given_as_list or len(types) > 1:
-            raise Decline("value-object-shape")
-        return "literal", _value_object(active, type_scoped, element, value, language)
+        return False, _value_object(active, type_scoped, element, value, language, subject, pairs)
     if language is not _MISSING:
         raise Decline("language-without-value")
 
     if subject is None:
         subject = w.blank()
-    for type_ref in types:
-        w.quad(subject, _RDF_TYPE, type_ref, graph)
-    for predicate, objects, _ in properties:
-        for obj in objects:
-            w.quad(subject, predicate, obj, graph)
-    return "node", subject
+    quads = w.quads
+    for predicate, obj in pairs:
+        quads.append((subject, predicate, obj, graph))
+    return True, subject
 
 
 def _value_object(
-    active: Ctx, type_scoped: Ctx, element: dict[str, Any], value: Any, language: Any
+    active: Ctx,
+    type_scoped: Ctx,
+    element: dict[str, Any],
+    value: Any,
+    language: Any,
+    subject: str | None,
+    pairs: list[tuple[str, str]],
 ) -> str:
     """An explicit {"@value": ..., "@language" | "@type": ...} object."""
     datatype: str | None = None
     for key, raw in element.items():
-        if key != "@context" and active.expand_key(key) == "@type":
+        if active.key_plan(key)[0] == "@type":
             if not isinstance(raw, str):
-                raise Decline("value-type-shape")
-            ref = type_scoped.vocab_ref(raw)
-            datatype = ref[1:-1]
+                raise Decline("value-object-shape")
+            datatype = type_scoped.vocab_ref(raw)[1:-1]
+    if subject is not None or len(pairs) > (datatype is not None):
+        raise Decline("value-object-shape")
     if value is None or isinstance(value, dict | list):
         raise Decline("value-shape")
     if language is not _MISSING and language is not None:
         if datatype is not None or not isinstance(language, str) or not isinstance(value, str):
             raise Decline("value-object-shape")
-        return _literal(value, None, language.lower())
-    return _literal(value, datatype, None)
+        return _language_literal(value, language.lower())
+    return _literal(value, datatype)
 
 
 def _expand_property(
-    w: _Writer, active: Ctx, key: str, term: Term, raw: Any, graph: str | None
-) -> tuple[str, list[str], str | None]:
-    """Objects (N-Quads terms) of one property; quads of embedded nodes are written on the way."""
-    container = term.container
-    if container not in _ALLOWED_CONTAINERS:
-        raise Decline("container")
-    term_ctx = active
-    if term.scoped is not None:
-        # the values are expanded in the scoped context (which may even be the empty context, as
-        # for `verifiableCredential` in a presentation); the container comes from `active`
-        term_ctx = active.scoped(term.scoped, propagate=True, override_protected=True)
-
-    if term.coerce == "@json":
-        if container - {"@set"}:
-            raise Decline("json-container")
-        return term.nquad, [_json_literal(raw)], None
+    w: _Writer,
+    active: Ctx,
+    key: str,
+    plan: KeyPlan,
+    raw: Any,
+    graph: str | None,
+    pairs: list[tuple[str, str]],
+) -> None:
+    """(predicate, object) pairs of one property; quads of embedded nodes are written on the way."""
+    _, predicate, mode, scoped = plan
+    # the values are expanded in the term's scoped context (which may even be the empty context,
+    # as for `verifiableCredential` in a presentation); the container comes from `active`
+    term_ctx = (
+        active if scoped is None else active.scoped(scoped, propagate=True, override_protected=True)
+    )
+    if mode == JSON:
+        pairs.append((predicate, _json_literal(raw)))
+        return
     if raw is None:  # pyld drops a null value before any container conversion
-        return term.nquad, [], None
+        return
+    items = raw if isinstance(raw, list) else (raw,)
 
-    items = raw if isinstance(raw, list) else [raw]
-    objects: list[str] = []
-    if "@graph" in container:
+    if mode == GRAPH:
         for item in items:
             if item is None:
                 continue
@@ -306,57 +309,48 @@ def _expand_property(
                 raise Decline("graph-value")
             name = w.blank()
             before = len(w.quads)
-            kind, _ = _expand_map(w, term_ctx, key, item, name)
-            if kind != "node" or len(w.quads) == before:
+            is_node, _ = _expand_map(w, term_ctx, key, item, name)
+            if not is_node or len(w.quads) == before:
                 # a value, an empty node or a bare reference in a graph: vc.jsonld refuses it
                 raise Decline("graph-value")
-            objects.append(name)
-        return term.nquad, objects, None
+            pairs.append((predicate, name))
+        return
 
-    in_list = "@list" in container
+    objects: list[str] = []
+    value_plan: ValuePlan | None = None
     for item in items:
-        obj = _expand_item(w, term_ctx, key, item, graph, in_list=in_list)
-        if obj is not None:
-            objects.append(obj)
-    if in_list:
-        return term.nquad, [_write_list(w, objects, graph)], None
-    return term.nquad, objects, None
+        if item is None:
+            continue
+        if isinstance(item, dict):
+            objects.append(_expand_map(w, term_ctx, key, item, graph)[1])
+        elif isinstance(item, list):
+            raise Decline("nested-array")
+        else:
+            if value_plan is None:
+                value_plan = term_ctx.value_plan(key)
+            objects.append(_expand_scalar(term_ctx, value_plan, item))
+    if mode == LIST:
+        pairs.append((predicate, _write_list(w, objects, graph)))
+    else:
+        pairs.extend((predicate, obj) for obj in objects)
 
 
-def _expand_item(
-    w: _Writer, term_ctx: Ctx, key: str, item: Any, graph: str | None, *, in_list: bool
-) -> str | None:
-    if item is None:
-        return None
-    if isinstance(item, dict):
-        _, obj = _expand_map(w, term_ctx, key, item, graph)
-        return obj
-    if isinstance(item, list):
-        raise Decline("nested-array")
-    return _expand_scalar(term_ctx, key, item)
-
-
-def _expand_scalar(term_ctx: Ctx, key: str, value: Any) -> str:
-    """pyld `_expand_value` followed by `_object_to_rdf`."""
-    term = term_ctx.term(key)
-    if term is None or not term.nquad:
-        raise Decline("scoped-redefinition")
-    coerce = term.coerce
+def _expand_scalar(term_ctx: Ctx, plan: ValuePlan, value: Any) -> str:
+    """pyld `_expand_value` followed by `_object_to_rdf`, with the term's coercion pre-planned."""
+    string_kind, argument, datatype = plan
     if isinstance(value, str):
-        if coerce == "@id":
+        if string_kind == PLAIN:
+            return f'"{_escape(value)}"' if argument is None else _language_literal(value, argument)
+        if string_kind == "@id":
             return term_ctx.id_ref(value)
-        if coerce == "@vocab":
+        if string_kind == "@vocab":
             return term_ctx.vocab_ref(value)
-    if coerce is not None and coerce not in ("@id", "@vocab", "@none"):
-        if coerce.startswith("@"):
-            raise Decline("coercion")
-        return _literal(value, coerce, None)
-    if isinstance(value, str):
-        if term_ctx.direction_for(term) is not None:
-            raise Decline("direction")
-        language = term_ctx.language_for(term)
-        return _literal(value, None, language)
-    return _literal(value, None, None)
+        if string_kind == DECLINE:
+            raise Decline(argument or "coercion")
+        return _literal(value, datatype)
+    if string_kind == DECLINE:
+        raise Decline(argument or "coercion")
+    return _literal(value, datatype)
 
 
 def _json_literal(value: Any) -> str:
@@ -370,11 +364,13 @@ def _json_literal(value: Any) -> str:
 def _write_list(w: _Writer, objects: list[str], graph: str | None) -> str:
     if not objects:
         return _RDF_NIL
+    quads = w.quads
     head = w.blank()
     node = head
+    last = len(objects) - 1
     for index, obj in enumerate(objects):
-        w.quad(node, _RDF_FIRST, obj, graph)
-        following = w.blank() if index + 1 < len(objects) else _RDF_NIL
-        w.quad(node, _RDF_REST, following, graph)
+        quads.append((node, _RDF_FIRST, obj, graph))
+        following = w.blank() if index < last else _RDF_NIL
+        quads.append((node, _RDF_REST, following, graph))
         node = following
     return head

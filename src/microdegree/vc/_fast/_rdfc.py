@@ -52,29 +52,27 @@ def canonicalize(quads: list[Quad], general: Callable[[str], str]) -> str:
 
     by_hash: dict[str, str] = {}
     for node, node_quads in mentions.items():
-        lines = sorted(_line(_focus(q, node)) for q in node_quads)
+        lines = sorted([_focus_line(q, node) for q in node_quads])
         digest = sha256("".join(lines).encode("utf-8")).hexdigest()
         if digest in by_hash:  # shared first-degree hash: needs the N-degree step
             return general(nquads_text(quads))
         by_hash[digest] = node
     labels = {by_hash[digest]: f"_:c14n{i}" for i, digest in enumerate(sorted(by_hash))}
-    return "".join(sorted(_line(_relabel(q, labels)) for q in quads))
+    return "".join(sorted([_line(_relabel(q, labels)) for q in quads]))
 
 
-def _focus(quad: Quad, node: str) -> Quad:
+def _focus_line(quad: Quad, node: str) -> str:
+    """The quad as RDFC-1.0 hashes it for `node`: `node` as _:a, other blank nodes as _:z."""
     subject, predicate, obj, graph = quad
-    return (
-        _mark(subject, node),
-        predicate,
-        _mark(obj, node),
-        None if graph is None else _mark(graph, node),
-    )
-
-
-def _mark(term: str, node: str) -> str:
-    if term[0] != "_":
-        return term
-    return "_:a" if term == node else "_:z"
+    if subject[0] == "_":
+        subject = "_:a" if subject == node else "_:z"
+    if obj[0] == "_":
+        obj = "_:a" if obj == node else "_:z"
+    if graph is None:
+        return f"{subject} {predicate} {obj} .\n"
+    if graph[0] == "_":
+        graph = "_:a" if graph == node else "_:z"
+    return f"{subject} {predicate} {obj} {graph} .\n"
 
 
 def _relabel(quad: Quad, labels: dict[str, str]) -> Quad:
