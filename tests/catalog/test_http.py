@@ -45,7 +45,7 @@ def test_public_page_is_html_for_browsers_and_json_ld_on_request(client, make_de
     page = client.get(f"{URL}/v1", HTTP_ACCEPT=BROWSER)
     assert page.status_code == 200
     assert page["Content-Type"].startswith("text/html")
-    assert page["Vary"] == "Accept"
+    assert "Accept" in page["Vary"]
     html = page.content.decode()
     for text in ("<h1>Data Literacy</h1>", "Read a chart", "EQF level 5", "Portfolio",
                  "Blended", "Example University", 'alt="Badge of Data Literacy"'):
@@ -53,6 +53,7 @@ def test_public_page_is_html_for_browsers_and_json_ld_on_request(client, make_de
 
     ld = client.get(f"{URL}/v1", HTTP_ACCEPT="application/ld+json")
     assert ld["Content-Type"] == "application/ld+json"
+    assert ld["Vary"] == "Accept"
     assert ld["Access-Control-Allow-Origin"] == "*"
     doc = json.loads(ld.content)
     assert doc["@context"][:2] == ["https://www.w3.org/ns/credentials/v2",

@@ -13,12 +13,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from microdegree.catalog import forms, rules, services
 from microdegree.catalog.achievement import image_url
 from microdegree.catalog.errors import DomainError, NotFound, PermissionDenied, RuleInvalid
 from microdegree.catalog.models import AchievementDefinition, AchievementType
+from microdegree.catalog.views import page
 from microdegree.institutions.services import institution_for
 
 ISSUER = "issuer"
@@ -33,7 +34,7 @@ def staff(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except PermissionDenied as exc:
-            return render(request, "catalog/error.html", {"message": exc.message}, status=403)
+            return page(request, "catalog/error.html", {"message": exc.message}, status=403)
 
     return wrapper
 
@@ -45,8 +46,8 @@ def _role(request: HttpRequest) -> str:
 @staff
 def definition_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
     inst = institution_for(request.user, inst_slug)
-    return render(request, "catalog/definition_list.html",
-                  {"institution": inst, "versions": services.catalogue(inst)})
+    return page(request, "catalog/definition_list.html",
+                {"institution": inst, "versions": services.catalogue(inst)})
 
 
 @staff
@@ -64,9 +65,9 @@ def definition_new(request: HttpRequest, inst_slug: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect("catalog:definition-edit", inst.slug, version.definition.slug)
-    return render(request, "catalog/definition_form.html",
-                  {"institution": inst, "form": form, "creating": True},
-                  status=400 if form.errors else 200)
+    return page(request, "catalog/definition_form.html",
+                {"institution": inst, "form": form, "creating": True},
+                status=400 if form.errors else 200)
 
 
 @staff
@@ -82,7 +83,7 @@ def definition_edit(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
             form.add_error(None, exc.message)
         else:
             return redirect(f"{request.path}?saved={version.number}")
-    return render(request, "catalog/definition_form.html", {
+    return page(request, "catalog/definition_form.html", {
         "institution": inst,
         "definition": definition,
         "version": latest,
@@ -116,7 +117,7 @@ def definition_rule(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
         else:
             return redirect(f"{request.path}?saved={version.number}")
     names = services.rule_names(inst)
-    return render(request, "catalog/rule_form.html", {
+    return page(request, "catalog/rule_form.html", {
         "institution": inst,
         "definition": definition,
         "version": latest,
@@ -144,7 +145,7 @@ def definition_image(request: HttpRequest, inst_slug: str, def_slug: str) -> Htt
                 return redirect(request.path)
         except DomainError as exc:
             message = exc.message
-    return render(request, "catalog/image_form.html", {
+    return page(request, "catalog/image_form.html", {
         "institution": definition.institution,
         "definition": definition,
         "version": latest,
@@ -165,7 +166,7 @@ def competency_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             return redirect(request.path)
-    return render(request, "catalog/competency_list.html", {
+    return page(request, "catalog/competency_list.html", {
         "institution": inst, "form": form, "competencies": inst.competencies.all(),
     }, status=400 if form.errors else 200)
 
@@ -181,6 +182,6 @@ def competency_edit(request: HttpRequest, inst_slug: str, pk: int) -> HttpRespon
             form.add_error(None, exc.message)
         else:
             return redirect("catalog:competency-list", inst_slug)
-    return render(request, "catalog/competency_form.html", {
+    return page(request, "catalog/competency_form.html", {
         "institution": competency.institution, "competency": competency, "form": form,
     }, status=400 if form.errors else 200)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from microdegree.catalog import images, rules, services
@@ -16,7 +19,23 @@ from microdegree.catalog.achievement import achievement_jsonld, image_url
 from microdegree.catalog.errors import NotFound
 
 JSON_TYPES = ("application/ld+json", "application/json")
+SITE_BASE = "microdegree/base.html"
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@cache
+def site_base() -> str | None:
+    """The site's base template if the web app provides it (else catalog/standalone.html)."""
+    try:
+        get_template(SITE_BASE)
+    except TemplateDoesNotExist:
+        return None
+    return SITE_BASE
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any],
+         status: int = 200) -> HttpResponse:
+    return render(request, template, {"site_base": site_base(), **context}, status=status)
 
 
 def _wants_json(request: HttpRequest) -> str | None:
@@ -66,7 +85,7 @@ def achievement_version(request: HttpRequest, inst_slug: str, def_slug: str,
         rule = None
         if version.rule:
             rule = rules.describe(version.rule, services.rule_names(definition.institution))
-        response = render(request, "catalog/public_achievement.html", {
+        response = page(request, "catalog/public_achievement.html", {
             "version": version,
             "definition": definition,
             "institution": definition.institution,
@@ -76,8 +95,8 @@ def achievement_version(request: HttpRequest, inst_slug: str, def_slug: str,
             "rule": rule,
             "pathways": services.pathways_containing(definition),
         })
-    response["Vary"] = "Accept"
-    if version.is_awarded:
+    patch_vary_headers(response, ["Accept"])
+    if json_type is not None and version.is_awarded:  # an awarded version never changes
         response["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -115,5 +134,5 @@ def achievement_image_png(request: HttpRequest, inst_slug: str, def_slug: str,
 @public
 def competency_page(request: HttpRequest, inst_slug: str, pk: int) -> HttpResponse:
     competency = services.get_public_competency(inst_slug, pk)
-    return render(request, "catalog/public_competency.html",
-                  {"competency": competency, "institution": competency.institution})
+    return page(request, "catalog/public_competency.html",
+                {"competency": competency, "institution": competency.institution})
