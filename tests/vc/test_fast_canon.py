@@ -12,8 +12,9 @@ import pytest
 from pyld import jsonld
 
 from microdegree.vc import _fast
+from microdegree.vc.canon import canonicalize
 from microdegree.vc.contexts import OB_CONTEXT, VC_V2_CONTEXT, document_loader
-from microdegree.vc.errors import VcError
+from microdegree.vc.errors import CanonicalizationError, VcError
 from microdegree.vc.jsonld import canonicalize_general
 from microdegree.vc.samples import sample_credential
 
@@ -263,3 +264,49 @@ def test_literals_are_identical(value: Any) -> None:
         "credentialSubject": {"type": ["AchievementSubject"], "creditsEarned": value},
     }
     assert check_fast(document) is not None
+
+
+def test_json_literals_are_identical() -> None:
+    document = sample_credential()
+    document["@context"] = [VC_V2_CONTEXT, OB_CONTEXT]
+    document["credentialSchema"] = [
+        {
+            "id": "https://uni.example/schemas/1",
+            "type": "JsonSchema",
+            "jsonSchema": {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "z": [1, 2.5, 1e21, -0.0, True, None, 'é\U0001f600\n"\\'],
+                "a": {"b": {}, "\ufb01": 1, "\U0001f600": 2},
+            },
+        }
+    ]
+    document["_sd"] = ["digest-1", {"nested": 1.5}]
+    assert check_fast(document) is not None
+
+
+def test_symmetric_blank_nodes_use_full_rdfc() -> None:
+    _fast.reset_stats()
+    document = sample_credential()
+    alignment = document["credentialSubject"]["achievement"]["alignment"][0]
+    document["credentialSubject"]["achievement"]["alignment"] = [alignment, dict(alignment)]
+    assert check_fast(document) is not None
+    assert _fast.stats()["rdfc:general"] >= 1
+
+
+def test_blank_node_poisoning_is_declined_and_refused() -> None:
+    alignment = {"type": ["Alignment"], "targetName": "x", "targetUrl": "https://uni.example/x"}
+    subject = {
+        "type": ["AchievementSubject"],
+        "achievement": {"type": ["Achievement"], "alignment": [dict(alignment) for _ in range(8)]},
+    }
+    document = sample_credential()
+    document["credentialSubject"] = [copy.deepcopy(subject), copy.deepcopy(subject)]
+    assert _declined_for(document) == ["rdfc:RDFC_POISONED"]
+    with pytest.raises(CanonicalizationError) as raised:
+        canonicalize(document)
+    assert raised.value.code == "RDFC_POISONED"
+
+
+def test_dispatcher_gives_the_same_answer_both_ways() -> None:
+    document = sample_credential()
+    assert canonicalize(document) == canonicalize(document, fast=False)
