@@ -101,6 +101,17 @@ def _snapshot(cred: IssuedCredential) -> dict[str, Any]:
 # --- the pure builder -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _BuiltAchievement:
+    """An Achievement built and checked once per batch (the core builder only calls to_dict)."""
+
+    document: dict[str, Any]
+    name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.document
+
+
 def _issuer(inst: Institution) -> b.Profile:
     """The issuer Profile without the address: `achievement.creator` (the same institution)
     already states it in the same credential, and two identical address nodes would give the
@@ -127,7 +138,8 @@ def build_credential(
     activity_start: datetime | date | None = None,
     activity_end: datetime | date | None = None,
     components: Sequence[IssuedCredential] = (),
-    achievement: b.Achievement | None = None,
+    achievement: Any = None,
+    issuer: b.Profile | None = None,
 ) -> dict[str, Any]:
     """The unsigned OB 3.0 AchievementCredential (no database writes), built by the core.
 
@@ -135,7 +147,7 @@ def build_credential(
     address), plus an unhashed `name` IdentityObject only when a name is given. A microdegree
     names each component credential as an `evidence` entry whose `id` is that credential's id,
     and carries the summed `creditsEarned` (docs/adr/0004-microdegree-components.md).
-    `achievement` lets a batch build the version's Achievement once.
+    `achievement` (an object with `to_dict()`) and `issuer` let a batch build them once.
     """
     inst = version.definition.institution
     identifiers = [hash_identity(normalise_email(recipient_email), salt, "emailAddress")]
@@ -155,7 +167,7 @@ def build_credential(
             description=f"Component credential: {part_name}{credits}.",
         ))
     return b.OpenBadgeCredential(
-        issuer=_issuer(inst),
+        issuer=issuer or _issuer(inst),
         achievement=achievement or achievement_builder(version),
         subject_id=recipient_did or None,
         identifier=identifiers,
@@ -352,7 +364,9 @@ def prepare_issue(
     if version.definition.is_microdegree and any(not r.components for r in valid):
         raise Invalid("A microdegree is awarded with its component credentials (it is awarded "
                       "automatically when its pathway is complete).", code="COMPONENTS_REQUIRED")
-    achievement = achievement_builder(version)
+    built = achievement_builder(version)
+    achievement = _BuiltAchievement(document=built.to_dict(), name=built.name)
+    issuer = _issuer(inst)
     moment = (issued_at or timezone.now()).astimezone(UTC).replace(microsecond=0)
     valid_until = (add_months(moment, version.validity_months)
                    if version.validity_months else None)
@@ -388,6 +402,7 @@ def prepare_issue(
             activity_end=row.activity_end,
             components=parts,
             achievement=achievement,
+            issuer=issuer,
         )
         signed = signer.sign(unsigned)
         credits = row.credits_earned
