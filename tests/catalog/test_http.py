@@ -325,3 +325,12 @@ def test_public_json_catalogue(client, issuer, make_definition):
     missing = client.get("/api/v1/institutions/nope/achievements")
     assert missing.status_code == 404
     assert json.loads(missing.content)["code"] == "NOT_FOUND"
+
+
+def test_pages_render_without_the_site_base_template():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("catalog/error.html", {"message": "Nope.", "site_base": None})
+    assert "<!doctype html>" in html
+    assert 'href="#main">Skip to content' in html
+    assert "Nope." in html
