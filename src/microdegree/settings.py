@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "microdegree.issuing",
     "microdegree.bulk",
     "microdegree.web",
+    "microdegree.verification",
 ]
 
 MIDDLEWARE = [

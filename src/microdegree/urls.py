@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("microdegree.catalog.urls")),
     path("", include("microdegree.issuing.urls")),
     path("", include("microdegree.bulk.urls")),
+    path("", include("microdegree.verification.urls")),
 ]
