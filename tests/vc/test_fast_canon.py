@@ -310,3 +310,22 @@ def test_blank_node_poisoning_is_declined_and_refused() -> None:
 def test_dispatcher_gives_the_same_answer_both_ways() -> None:
     document = sample_credential()
     assert canonicalize(document) == canonicalize(document, fast=False)
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda d: d["credentialSubject"].__setitem__(1, "x"),
+        lambda d: d["credentialSubject"].__setitem__("narrative", ("a", "b")),
+        lambda d: d.__setitem__("credentialSubject", [[{"type": "AchievementSubject"}]]),
+        lambda d: d.__setitem__("@context", None),
+        lambda d: d.__setitem__("@context", []),
+        lambda d: d.__setitem__("@context", [VC_V2_CONTEXT] * 20),
+    ],
+)
+def test_malformed_input_is_declined_not_raised(mangle: Any) -> None:
+    document = sample_credential()
+    mangle(document)
+    _fast.reset_stats()
+    assert _fast.try_canonicalize(document) is None
+    assert _fast.stats()["fallback"] == 1

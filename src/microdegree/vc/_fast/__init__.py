@@ -86,6 +86,9 @@ def try_canonicalize(document: dict[str, Any]) -> str | None:
     except RecursionError:
         _count_fallback("too-deep")
         return None
+    except Exception as exc:  # an input we did not foresee: the general path judges it
+        _count_fallback(f"internal:{type(exc).__name__}")
+        return None
     _stats["fast"] += 1
     if key is not None:
         with _cache_lock:

@@ -184,6 +184,8 @@ class Ctx:
         return plan
 
     def _key_plan(self, key: str) -> KeyPlan:
+        if not isinstance(key, str):
+            return (DECLINE, "non-string-key")
         expanded = self.expand_key(key)
         if expanded is None:
             return (DECLINE, "dropped-term")
