@@ -440,8 +440,11 @@ def _components(inst: Institution, pks: Iterable[int]) -> dict[int, IssuedCreden
 
 
 def _existing_for_key(inst: Institution, key: str, row: AwardRow,
-                      version: AchievementVersion) -> IssuedCredential:
-    existing = IssuedCredential.objects.get(institution=inst, idempotency_key=key)
+                      version: AchievementVersion,
+                      existing: IssuedCredential | None = None) -> IssuedCredential:
+    """The credential already stored under `key`: the same award, or a Conflict."""
+    if existing is None:
+        existing = IssuedCredential.objects.get(institution=inst, idempotency_key=key)
     if (existing.recipient_email != row.recipient_email
             or existing.achievement_version_id != version.pk):
         raise Conflict(
@@ -479,7 +482,7 @@ def store_issued(
         for item, row in zip(prepared, rows, strict=True):
             key = row.idempotency_key
             if key and key in existing:
-                results.append(_existing_for_key(inst, key, row, version))
+                results.append(_existing_for_key(inst, key, row, version, existing[key]))
                 continue
             if key and key in seen_keys:  # the same key twice in one batch: first one wins
                 results.append(None)
