@@ -128,3 +128,14 @@ def test_a_microdegree_is_not_awarded_by_hand_without_components(institution, pa
     with pytest.raises(Invalid) as refused:
         _award(degree)
     assert refused.value.code == "COMPONENTS_REQUIRED"
+
+
+def test_unsuspending_the_missing_component_completes_the_pathway(institution, pathway):
+    degree, (stats, viz, ethics) = pathway
+    held = _award(stats)
+    services.suspend(None, held, "Check")
+    _award(viz)
+    _award(ethics)
+    assert not _degrees(degree).exists()
+    services.unsuspend(None, held, "Cleared")
+    assert _degrees(degree).count() == 1

@@ -694,6 +694,9 @@ def _change_state(actor: Any, cred: IssuedCredential, reason: str, action: str) 
         locked.save(update_fields=["state", "state_reason", "state_changed_at"])
         log_action(actor, f"issuing.credential_{action}", locked,
                    institution_id=locked.institution_id, before=before, after=_snapshot(locked))
+        if action == "unsuspended":  # valid again: it may complete a pathway now
+            pathway_check(actor, locked.institution, locked.achievement_version,
+                          locked.recipient_email)
     cred.state, cred.state_reason = locked.state, locked.state_reason
     cred.state_changed_at = locked.state_changed_at
     return locked
