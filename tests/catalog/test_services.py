@@ -8,6 +8,7 @@ from microdegree.audit.models import AuditEntry
 from microdegree.catalog import services
 from microdegree.catalog.errors import Conflict, Invalid, NotFound, RuleInvalid
 from microdegree.catalog.models import AchievementVersion
+from microdegree.institutions import services as institutions
 
 pytestmark = pytest.mark.django_db
 
@@ -136,11 +137,23 @@ def test_staff_access_is_per_institution(make_definition, issuer, make_user,
         services.definition_for(issuer, "example-uni", "no-such-achievement")
 
 
-def test_public_versions(make_definition, issuer):
+def test_public_versions(make_definition, issuer, institution, make_user):
     v1 = make_definition()
     assert services.get_public_version("example-uni", "data-literacy", 1) == v1
     with pytest.raises(NotFound):
         services.get_public_version("example-uni", "data-literacy", 2)
+    # a suspended institution's achievements keep resolving (credentials point at them) ...
+    institution.status = institution.Status.SUSPENDED
+    institution.save()
+    assert services.get_public_version("example-uni", "data-literacy", 1) == v1
+    # ... a pending one's catalogue is not public yet
+    owner = make_user()
+    pending = institutions.register_institution(owner, name="New College", country_code="FR",
+                                                owner=owner)
+    services.create_definition(owner, pending, name="Draft", description="d",
+                               criteria_narrative="c")
+    with pytest.raises(NotFound):
+        services.get_public_version(pending.slug, "draft", 1)
 
 
 # --- pathways -------------------------------------------------------------------------------

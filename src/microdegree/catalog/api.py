@@ -15,7 +15,6 @@ from django.views.decorators.http import require_safe
 from microdegree.catalog import rules, services
 from microdegree.catalog.errors import NotFound
 from microdegree.catalog.models import AchievementVersion
-from microdegree.institutions.services import get_institution
 
 
 def _number(value: float | None) -> float | int | None:
@@ -53,7 +52,7 @@ def _json(data: Any, status: int = 200) -> HttpResponse:
 @require_safe
 def catalogue(request: HttpRequest, inst_slug: str) -> HttpResponse:
     try:
-        inst = get_institution(inst_slug)
+        inst = services.public_institution(inst_slug)
     except NotFound as exc:
         return _json({"code": exc.code, "message": exc.message}, status=404)
     versions = services.catalogue(inst)

@@ -28,7 +28,7 @@ from microdegree.catalog.models import (
     Competency,
 )
 from microdegree.institutions.models import Institution
-from microdegree.institutions.services import get_institution, institution_for
+from microdegree.institutions.services import institution_for
 from microdegree.vc.errors import VcError
 
 Kind = AchievementDefinition.Kind
@@ -73,8 +73,18 @@ def catalogue(institution: Institution) -> list[AchievementVersion]:
     return sorted(latest.values(), key=lambda v: (v.name.lower(), v.pk))
 
 
+def public_institution(inst_slug: str) -> Institution:
+    """An institution whose catalogue is public: approved, or suspended after approval (so the
+    achievements of credentials it issued keep resolving). Pending ones are 404."""
+    inst = Institution.objects.filter(slug=inst_slug).exclude(
+        status=Institution.Status.PENDING).first()
+    if inst is None:
+        raise NotFound("No such institution.")
+    return inst
+
+
 def get_public_definition(inst_slug: str, def_slug: str) -> AchievementDefinition:
-    inst = get_institution(inst_slug)
+    inst = public_institution(inst_slug)
     definition = AchievementDefinition.objects.filter(institution=inst, slug=def_slug).first()
     if definition is None:
         raise NotFound("No such achievement.")
@@ -91,7 +101,8 @@ def get_public_version(inst_slug: str, def_slug: str, number: int) -> Achievemen
 
 
 def get_public_competency(inst_slug: str, pk: int) -> Competency:
-    competency = Competency.objects.filter(institution=get_institution(inst_slug), pk=pk).first()
+    competency = Competency.objects.filter(institution=public_institution(inst_slug),
+                                           pk=pk).first()
     if competency is None:
         raise NotFound("No such competency.")
     return competency
