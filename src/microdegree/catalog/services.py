@@ -92,7 +92,7 @@ def get_public_definition(inst_slug: str, def_slug: str) -> AchievementDefinitio
 
 
 def get_public_version(inst_slug: str, def_slug: str, number: int) -> AchievementVersion:
-    """A version of an approved institution's achievement (what its public URL shows)."""
+    """A version of a public institution's achievement (what its public URL shows)."""
     definition = get_public_definition(inst_slug, def_slug)
     version = definition.versions.filter(number=number).first()
     if version is None:
