@@ -329,3 +329,20 @@ def test_malformed_input_is_declined_not_raised(mangle: Any) -> None:
     _fast.reset_stats()
     assert _fast.try_canonicalize(document) is None
     assert _fast.stats()["fallback"] == 1
+
+
+def test_cache_only_holds_plain_json() -> None:
+    import uuid
+
+    _fast.reset_stats()
+    config: dict[str, Any] = {
+        "@context": [VC_V2_CONTEXT],
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "verificationMethod": "urn:uuid:5c1b4f0a-5d1e-4b8e-9a43-0f1d2f6b9a01",
+        "proofPurpose": "assertionMethod",
+    }
+    assert _fast.try_canonicalize(config) is not None
+    odd = dict(config, verificationMethod=uuid.UUID("5c1b4f0a-5d1e-4b8e-9a43-0f1d2f6b9a01"))
+    assert _fast.try_canonicalize(odd) is None  # not served from the cache
+    assert _fast.stats().get("fast:cached", 0) == 0

@@ -7,59 +7,39 @@ not reproduce exactly as pyld would is declined, and every decline is counted by
 
 How: the document's `@context` list is processed once by pyld itself and memoised (as are the
 property- and type-scoped contexts derived from it); the document is then walked once, writing
-N-Quads directly (`_emit`), and RDFC-1.0 runs in Rust (`microdegree.vc.rdfc`, which also applies
-the blank-node-poisoning bound). Small documents such as proof configurations are answered from a
-bounded cache keyed by their exact JSON. See docs/adr/0003-fast-canonicalisation.md.
+quads directly (`_emit`). RDFC-1.0's common case (every blank node with a unique first-degree hash)
+is done in `_rdfc`; anything else goes to `microdegree.vc.rdfc`, which also applies the
+blank-node-poisoning bound. Small documents such as proof configurations are answered from a
+bounded cache keyed by their exact JSON. Counters are approximate under threads.
+See docs/adr/0003-fast-canonicalisation.md.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 import orjson
-import pyoxigraph as ox
 
 from microdegree.vc._fast import _rdfc
 from microdegree.vc._fast._context import Decline, context_urls, root
 from microdegree.vc._fast._emit import to_quads
 from microdegree.vc.errors import VcError
-
-
-def _oxigraph_rdfc(nquads: str) -> str:  # pragma: no cover - only until vc.rdfc is merged
-    """RDFC-1.0 via pyoxigraph without the poisoning bound: a stand-in for `vc.rdfc`."""
-    try:
-        dataset = ox.Dataset(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    except (SyntaxError, ValueError):
-        raise Decline("rdfc:parse") from None
-    if len(dataset) > _STANDIN_MAX_QUADS:
-        raise Decline("rdfc:size")
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    text = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
-    return "".join(sorted(text.decode("utf-8").splitlines(keepends=True)))
-
-
-def _load_rdfc() -> Callable[[str], str]:
-    try:
-        module = importlib.import_module("microdegree.vc.rdfc")
-    except ImportError:  # pragma: no cover
-        return _oxigraph_rdfc
-    function: Callable[[str], str] = module.canonicalize_nquads
-    return function
-
-
-canonicalize_nquads = _load_rdfc()
-
+from microdegree.vc.rdfc import canonicalize_nquads
 
 __all__ = ["reset_stats", "stats", "try_canonicalize"]
 
 #: Documents whose sorted-key JSON is at most this long are cached (a proof configuration: ~300 B).
 _CACHE_MAX_KEY = 2048
 _CACHE_SIZE = 512
-_STANDIN_MAX_QUADS = 10_000
+_KEY_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+_JSON_SCALARS = (str, int, float, bool)
 
 _stats: Counter[str] = Counter()
 _cache: OrderedDict[bytes, str] = OrderedDict()
@@ -117,11 +97,24 @@ def _general_rdfc(nquads: str) -> str:
 
 
 def _cache_key(document: Any) -> bytes | None:
+    """Sorted-key JSON of a small, plain-JSON document (the cache key), else None."""
     try:
-        key = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-    except (TypeError, orjson.JSONEncodeError):  # big integers, non-string keys, ...
+        key = orjson.dumps(document, option=_KEY_OPTIONS)
+    except TypeError:  # big integers, non-string keys, non-JSON objects
         return None
-    return key if len(key) <= _CACHE_MAX_KEY else None
+    if len(key) > _CACHE_MAX_KEY or not _plain_json(document):
+        return None
+    return key
+
+
+def _plain_json(value: Any) -> bool:
+    """Only JSON types: orjson would also write UUIDs, enums... as strings, and those must miss."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain_json(v) for v in value)
+    return kind in _JSON_SCALARS or value is None
 
 
 def _count_fallback(reason: str) -> None:
