@@ -5,12 +5,13 @@ reverting, property-scoped then type-scoped contexts, coercion, containers), but
 directly instead of building the expanded document and the node map. Blank-node labels are
 arbitrary: RDFC-1.0 relabels them. Anything outside the subset raises `Decline`.
 
-Covered: `@id`, `@type` (and aliases), `@value` with `@language` or `@type`, native strings /
-numbers / booleans, `@id` / `@vocab` / datatype / `@json` coercion, default and term languages,
-`@set`, `@list` and `@graph` containers, property-scoped and type-scoped contexts (with pyld's
-propagation rules), embedded `@context` lists of bundled URLs. Declined: every other keyword and
-container, undefined or null terms, IRI keys, relative IRIs, blank-node ids, nested arrays,
-`@direction`, and literals with control characters escaped differently by pyld and RDFC-1.0.
+Covered: keys that are terms, compact or absolute IRIs or resolved by `@vocab`; `@id`, `@type`
+(and aliases), `@value` with `@language` or `@type`, native strings / numbers / booleans, `@id` /
+`@vocab` / datatype / `@json` coercion, default and term languages, `@set`, `@list` and `@graph`
+containers, property-scoped and type-scoped contexts (with pyld's propagation rules), embedded
+`@context` lists of bundled URLs. Declined: every other keyword and container, undefined or null
+terms, relative IRIs, blank-node ids, nested arrays, `@direction`, what `vc.jsonld` refuses in
+safe mode, and literals with control characters escaped differently by pyld and RDFC-1.0.
 """
 
 from __future__ import annotations
