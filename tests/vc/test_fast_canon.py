@@ -13,7 +13,14 @@ from pyld import jsonld
 
 from microdegree.vc import _fast
 from microdegree.vc.canon import canonicalize
-from microdegree.vc.contexts import OB_CONTEXT, VC_V2_CONTEXT, document_loader
+from microdegree.vc.contexts import (
+    DID_V1_CONTEXT,
+    MULTIKEY_CONTEXT,
+    OB_CONTEXT,
+    VC_V1_CONTEXT,
+    VC_V2_CONTEXT,
+    document_loader,
+)
 from microdegree.vc.errors import CanonicalizationError, VcError
 from microdegree.vc.jsonld import canonicalize_general
 from microdegree.vc.samples import sample_credential
@@ -346,3 +353,202 @@ def test_cache_only_holds_plain_json() -> None:
     odd = dict(config, verificationMethod=uuid.UUID("5c1b4f0a-5d1e-4b8e-9a43-0f1d2f6b9a01"))
     assert _fast.try_canonicalize(odd) is None  # not served from the cache
     assert _fast.stats().get("fast:cached", 0) == 0
+
+
+# Hand-picked JSON-LD corners: multiple type-scoped contexts, typed and language values in scoped
+# contexts, nulls, @list shapes, VC v1 + OB 3.0.1, DID documents, presentations.
+TRICKY: dict[str, dict[str, Any]] = {
+    "two-scoped-types": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": {
+            "type": ["Achievement", "Profile"],
+            "name": "x",
+            "achievementType": "Badge",
+            "email": "a@b",
+            "criteria": {"narrative": "n"},
+        },
+    },
+    "value-typed": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "name": {"@value": "2020-01-01", "@type": "http://www.w3.org/2001/XMLSchema#date"},
+        "credentialSubject": {"id": "did:x:1"},
+    },
+    "value-typed-compact": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "name": {"@value": "2020", "@type": "xsd:gYear"},
+        "credentialSubject": {"id": "did:x:1"},
+    },
+    "vc-v1": {
+        "@context": [VC_V1_CONTEXT, "https://w3id.org/security/data-integrity/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:x:1",
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:x:2"},
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "proofPurpose": "assertionMethod",
+            "verificationMethod": "did:x:1#k",
+            "created": "2020-01-01T00:00:00Z",
+        },
+    },
+    "did-doc": {
+        "@context": [DID_V1_CONTEXT, MULTIKEY_CONTEXT],
+        "id": "did:web:uni.example",
+        "verificationMethod": [
+            {
+                "id": "did:web:uni.example#key-0",
+                "type": "Multikey",
+                "controller": "did:web:uni.example",
+                "publicKeyMultibase": "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            }
+        ],
+        "assertionMethod": ["did:web:uni.example#key-0"],
+    },
+    "typed-value-in-scope": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "validFrom": {"@value": "2020-01-01T00:00:00Z", "@type": "xsd:dateTime"},
+        "credentialSubject": {"id": "did:x:1"},
+    },
+    "null-values": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "name": None,
+        "description": [None, "d"],
+        "credentialSubject": {"id": "did:x:1", "type": "AchievementSubject", "result": None},
+    },
+    "empty-list": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "credentialSubject": {
+            "id": "did:x:1",
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "https://a.example/1",
+                "type": "Achievement",
+                "resultDescription": [
+                    {"id": "https://a.example/rd", "type": "ResultDescription", "allowedValue": []}
+                ],
+            },
+        },
+    },
+    "list-single": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "credentialSubject": {
+            "id": "did:x:1",
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "https://a.example/1",
+                "type": "Achievement",
+                "resultDescription": [
+                    {"id": "https://a.example/rd", "type": "ResultDescription", "allowedValue": "A"}
+                ],
+            },
+        },
+    },
+    "list-objects": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "credentialSubject": {
+            "id": "did:x:1",
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "https://a.example/1",
+                "type": "Achievement",
+                "resultDescription": [
+                    {
+                        "id": "https://a.example/rd",
+                        "type": "ResultDescription",
+                        "allowedValue": [
+                            "A",
+                            {"@value": "B", "@language": "en"},
+                            {"id": "https://x.example/"},
+                        ],
+                    }
+                ],
+            },
+        },
+    },
+    "vp-vc-string": {
+        "@context": [VC_V2_CONTEXT],
+        "type": "VerifiablePresentation",
+        "verifiableCredential": "https://x.example/vc",
+    },
+    "vp-enveloped": {
+        "@context": [VC_V2_CONTEXT],
+        "type": "VerifiablePresentation",
+        "verifiableCredential": [
+            {
+                "@context": [VC_V2_CONTEXT],
+                "id": "data:application/vc+jwt,eyJ",
+                "type": "EnvelopedVerifiableCredential",
+            }
+        ],
+    },
+    "status-ints": {
+        "@context": [VC_V2_CONTEXT],
+        "type": "VerifiableCredential",
+        "credentialStatus": {
+            "id": "https://s.example/1#5",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "message",
+            "statusListIndex": "5",
+            "statusListCredential": "https://s.example/1",
+            "statusSize": 2,
+            "statusMessage": [{"status": "0x0", "message": "ok"}],
+        },
+        "credentialSubject": {"id": "did:x:1"},
+    },
+    "ob301-v1": {
+        "@context": [VC_V1_CONTEXT, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "did:x:1", "type": "Profile", "name": "n"},
+        "issuanceDate": "2020-01-01T00:00:00Z",
+        "credentialSubject": {
+            "type": "AchievementSubject",
+            "achievement": {
+                "id": "https://a.example/1",
+                "type": "Achievement",
+                "name": "n",
+                "criteria": {"narrative": "x"},
+            },
+        },
+    },
+    "type-alias-@type": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "@type": "VerifiableCredential",
+        "credentialSubject": {"id": "did:x:1"},
+    },
+    "id-and-@id": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "id": "urn:a:1",
+        "@id": "urn:a:1",
+        "type": "VerifiableCredential",
+    },
+    "numbers-in-scoped": {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "type": "VerifiableCredential",
+        "credentialSubject": {
+            "id": "did:x:1",
+            "type": "AchievementSubject",
+            "creditsEarned": 2.5,
+            "achievement": {
+                "id": "https://a.example/1",
+                "type": "Achievement",
+                "creditsAvailable": 1e25,
+            },
+        },
+    },
+}
+TRICKY_DECLINED = {"vp-vc-string", "id-and-@id"}
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_tricky_documents(name: str) -> None:
+    fast = check_fast(TRICKY[name])
+    assert (fast is None) == (name in TRICKY_DECLINED)
