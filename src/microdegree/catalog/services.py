@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from microdegree.audit.services import log_action
-from microdegree.catalog import images, rules
+from microdegree.catalog import images
 from microdegree.catalog.achievement import achievement_document
-from microdegree.catalog.errors import Conflict, Invalid, NotFound, RuleInvalid
+from microdegree.catalog.errors import Conflict, Invalid, NotFound
 from microdegree.catalog.models import (
     EDITABLE_FIELDS,
     AchievementDefinition,
@@ -27,9 +27,26 @@ from microdegree.catalog.models import (
     AchievementVersion,
     Competency,
 )
+from microdegree.catalog.pathways import pathways_containing, resolve_rule, rule_names, set_rule
+from microdegree.catalog.versions import (
+    catalogue,
+    latest_version,
+    lock,
+    log_change,
+    snapshot,
+    writable,
+)
 from microdegree.institutions.models import Institution
 from microdegree.institutions.services import institution_for
 from microdegree.vc.errors import VcError
+
+__all__ = [
+    "catalogue", "clear_image", "competency_for", "create_competency", "create_definition",
+    "definition_for", "get_public_competency", "get_public_definition", "get_public_version",
+    "latest_version", "mark_awarded", "pathways_containing", "public_institution",
+    "resolve_rule", "rule_names", "set_image", "set_rule", "update_competency",
+    "update_definition",
+]
 
 Kind = AchievementDefinition.Kind
 RESERVED_SLUGS = frozenset({"new", "competencies"})
@@ -55,22 +72,6 @@ def competency_for(user: Any, inst_slug: str, pk: int, *, role: str = "viewer") 
     if competency is None:
         raise NotFound("No such competency.")
     return competency
-
-
-def latest_version(definition: AchievementDefinition) -> AchievementVersion:
-    version = definition.versions.order_by("-number").first()
-    if version is None:  # pragma: no cover - create_definition always makes version 1
-        raise NotFound("This achievement has no version.")
-    return version
-
-
-def catalogue(institution: Institution) -> list[AchievementVersion]:
-    """The latest version of each of the institution's definitions, by name (one query)."""
-    latest: dict[int, AchievementVersion] = {}
-    for version in AchievementVersion.objects.filter(definition__institution=institution) \
-            .select_related("definition__institution").order_by("definition_id", "-number"):
-        latest.setdefault(version.definition_id, version)
-    return sorted(latest.values(), key=lambda v: (v.name.lower(), v.pk))
 
 
 def public_institution(inst_slug: str) -> Institution:
@@ -109,17 +110,6 @@ def get_public_competency(inst_slug: str, pk: int) -> Competency:
 
 
 # --- snapshots and checks -------------------------------------------------------------------
-
-
-def _snapshot(version: AchievementVersion) -> dict[str, Any]:
-    data = {name: getattr(version, name) for name in EDITABLE_FIELDS}
-    data.update(
-        number=version.number,
-        competencies=sorted(version.competencies.values_list("pk", flat=True)),
-        image=version.image.name or None,
-        rule=version.rule,
-    )
-    return data
 
 
 def _competency_snapshot(competency: Competency) -> dict[str, Any]:
@@ -250,51 +240,8 @@ def create_definition(
     version.competencies.set(_competencies(institution, competencies))
     _check_document(version)
     log_action(actor, "catalog.definition_created", version, institution_id=institution.pk,
-               after={"slug": slug, "kind": kind, **_snapshot(version)})
+               after={"slug": slug, "kind": kind, **snapshot(version)})
     return version
-
-
-def _next_version(version: AchievementVersion) -> AchievementVersion:
-    """A copy of an awarded version as version N+1 (not yet awarded)."""
-    new = AchievementVersion(
-        definition=version.definition,
-        number=version.number + 1,
-        image=version.image.name,
-        rule=version.rule,
-        **{name: getattr(version, name) for name in EDITABLE_FIELDS},
-    )
-    new.save()
-    new.competencies.set(version.competencies.all())
-    return new
-
-
-def _lock(definition: AchievementDefinition) -> AchievementVersion:
-    """Lock the definition (edits and first awards serialise on it); its latest version."""
-    AchievementDefinition.objects.select_for_update().filter(pk=definition.pk).first()
-    return latest_version(definition)
-
-
-def _writable(definition: AchievementDefinition, version: AchievementVersion | None = None,
-              ) -> tuple[AchievementVersion, bool, dict[str, Any]]:
-    """Lock the definition; the version a change goes into (the latest, or N+1 if that has been
-    awarded), whether it is new, and the latest version's state before the change."""
-    latest = _lock(definition)
-    if version is not None and version.number != latest.number:
-        raise Conflict(f"Only the latest version (v{latest.number}) can be changed.",
-                       code="NOT_LATEST")
-    before = _snapshot(latest)
-    if latest.awarded_at is not None:
-        return _next_version(latest), True, before
-    return latest, False, before
-
-
-def _log_change(actor: Any, action: str, version: AchievementVersion, before: dict[str, Any],
-                created: bool) -> None:
-    log_action(actor, "catalog.version_created" if created else action, version,
-               institution_id=version.definition.institution_id, before=before,
-               after=_snapshot(version),
-               note=f"{action}: v{version.number} made because v{version.number - 1} "
-                    "has been awarded" if created else "")
 
 
 @transaction.atomic
@@ -309,8 +256,8 @@ def update_definition(actor: Any, definition: AchievementDefinition, *,
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
                       code="FIELD_UNKNOWN")
-    latest = _lock(definition)
-    before = _snapshot(latest)
+    latest = lock(definition)
+    before = snapshot(latest)
     wanted_competencies = None
     if competencies is not None:
         wanted_competencies = _competencies(definition.institution, competencies)
@@ -319,13 +266,13 @@ def update_definition(actor: Any, definition: AchievementDefinition, *,
         sorted(c.pk for c in wanted_competencies) == before["competencies"]
     if not changed and same_competencies:
         return latest
-    version, created, before = _writable(definition)
+    version, created, before = writable(definition)
     _apply(version, changed)
     version.save(update_fields=EDITABLE_FIELDS)  # never awarded_at (see mark_awarded)
     if wanted_competencies is not None:
         version.competencies.set(wanted_competencies)
     _check_document(version)
-    _log_change(actor, "catalog.definition_updated", version, before, created)
+    log_change(actor, "catalog.definition_updated", version, before, created)
     return version
 
 
@@ -334,20 +281,20 @@ def set_image(actor: Any, version: AchievementVersion, uploaded_file: Any) -> Ac
     """Store an uploaded PNG (≤ 1 MB) or safe SVG as the image of the latest version."""
     data = uploaded_file.read(images.MAX_BYTES + 1)
     kind = images.check_image(data)
-    target, created, before = _writable(version.definition, version)
+    target, created, before = writable(version.definition, version)
     target.image.save(f"image.{kind}", ContentFile(data), save=False)
     target.save(update_fields=["image"])
-    _log_change(actor, "catalog.image_set", target, before, created)
+    log_change(actor, "catalog.image_set", target, before, created)
     return target
 
 
 @transaction.atomic
 def clear_image(actor: Any, version: AchievementVersion) -> AchievementVersion:
     """Go back to the generated SVG badge."""
-    target, created, before = _writable(version.definition, version)
+    target, created, before = writable(version.definition, version)
     target.image = ""
     target.save(update_fields=["image"])
-    _log_change(actor, "catalog.image_cleared", target, before, created)
+    log_change(actor, "catalog.image_cleared", target, before, created)
     return target
 
 
@@ -360,7 +307,7 @@ def mark_awarded(version: AchievementVersion) -> AchievementVersion:
     """
     if version.awarded_at is None:
         with transaction.atomic():
-            _lock(version.definition)
+            lock(version.definition)
             now = timezone.now()
             first = AchievementVersion.objects.filter(pk=version.pk, awarded_at__isnull=True) \
                 .update(awarded_at=now)
@@ -370,86 +317,3 @@ def mark_awarded(version: AchievementVersion) -> AchievementVersion:
                            after={"number": version.number, "awarded_at": now.isoformat()})
     version.refresh_from_db()
     return version
-
-
-# --- pathways -------------------------------------------------------------------------------
-
-
-def _rules_by_definition(institution: Institution) -> dict[int, Any]:
-    """definition id -> the rule of its latest version, for the institution's microdegrees."""
-    out: dict[int, Any] = {}
-    for definition in institution.achievement_definitions.filter(kind=Kind.MICRODEGREE):
-        out[definition.pk] = latest_version(definition).rule
-    return out
-
-
-def _reaches(start: Iterable[int], target: int, rules_of: dict[int, Any]) -> bool:
-    """Whether `target` is among `start` or inside a microdegree reachable from it."""
-    seen: set[int] = set()
-    stack = list(start)
-    while stack:
-        ident = stack.pop()
-        if ident == target:
-            return True
-        if ident in seen:
-            continue
-        seen.add(ident)
-        stack.extend(rules.achievement_ids(rules_of.get(ident)))
-    return False
-
-
-def resolve_rule(institution: Institution, rule: Any) -> Any:
-    """The rule with leaves given by slug replaced by definition ids (unknown slugs kept)."""
-    ids = dict(institution.achievement_definitions.values_list("slug", "pk"))
-
-    def to_id(value: Any) -> Any:
-        if isinstance(value, str):
-            return ids.get(value, value)
-        return value
-
-    return rules.map_leaves(rule, to_id)
-
-
-@transaction.atomic
-def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementVersion:
-    """Set a microdegree's award rule (leaves by definition id or slug of this institution)."""
-    definition = version.definition
-    if not definition.is_microdegree:
-        raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
-    institution = definition.institution
-    # one rule change per institution at a time, so two rules cannot form a cycle together
-    Institution.objects.select_for_update().filter(pk=institution.pk).first()
-    rule = resolve_rule(institution, rule)
-    known = set(institution.achievement_definitions.values_list("pk", flat=True))
-    problems = rules.validate_rule(rule, known)
-    if not problems:
-        rules_of = _rules_by_definition(institution)
-        named = rules.achievement_ids(rule)
-        if definition.pk in named:
-            problems.append("A microdegree cannot include itself.")
-        elif _reaches(named, definition.pk, rules_of):
-            problems.append("A microdegree cannot include itself through another microdegree "
-                            "it contains.")
-    if problems:
-        raise RuleInvalid(problems)
-    target, created, before = _writable(definition, version)
-    target.rule = rule
-    target.save(update_fields=["rule"])
-    _log_change(actor, "catalog.rule_set", target, before, created)
-    return target
-
-
-def pathways_containing(definition: AchievementDefinition) -> list[AchievementVersion]:
-    """Latest versions of the microdegrees whose rule names `definition`, directly or nested."""
-    rules_of = _rules_by_definition(definition.institution)
-    found = []
-    for md_id, rule in rules_of.items():
-        if md_id != definition.pk and _reaches(rules.achievement_ids(rule), definition.pk,
-                                               rules_of):
-            found.append(latest_version(AchievementDefinition.objects.get(pk=md_id)))
-    return sorted(found, key=lambda v: (v.name.lower(), v.pk))
-
-
-def rule_names(institution: Institution) -> dict[int, str]:
-    """definition id -> "Name (slug)" for reading a rule."""
-    return {v.definition_id: f"{v.name} ({v.definition.slug})" for v in catalogue(institution)}
