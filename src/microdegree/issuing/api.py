@@ -24,6 +24,7 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing import services
 from microdegree.issuing.errors import DomainError, Invalid, NotFound, PermissionDenied
 from microdegree.issuing.models import ApiToken, IssuedCredential
+from microdegree.issuing.openapi import openapi_document
 
 CONTENT_TYPE = "application/vc+ld+json"
 ROLE_RANK = {"viewer": 0, "issuer": 1, "owner": 2}
@@ -224,3 +225,10 @@ def credential_action(request: HttpRequest, caller: Caller, cred: Any, action: s
     reason = _body(request).get("reason", "")
     ACTIONS[action](caller.actor, credential, str(reason or ""))
     return JsonResponse(_summary(credential))
+
+
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI description of this API (public)."""
+    response = JsonResponse(openapi_document())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

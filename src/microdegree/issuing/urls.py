@@ -27,6 +27,7 @@ urlpatterns = [
     path("institutions/<slug:slug>/credentials/<uuid:cred>/<str:action>/",
          views.credential_action, name="action"),
     # JSON API
+    path("api/v1/issuing/openapi.json", api.openapi_json, name="api-openapi"),
     path("api/v1/institutions/<slug:slug>/credentials", api.institution_credentials,
          name="api-credentials"),
     path("api/v1/institutions/<slug:slug>/credentials/<uuid:cred>", api.credential_document,
