@@ -56,6 +56,7 @@ def test_list_filters_by_state_and_achievement(client, institution, course, issu
     client.force_login(issuer)
     base = f"/institutions/{institution.slug}/credentials/"
     everything = client.get(base)
+    assert f"{base}award/data-literacy/".encode() in everything.content
     assert b"a@example.org" in everything.content
     assert b"b@example.org" in everything.content
     revoked = client.get(base, {"state": "revoked"})

@@ -116,7 +116,9 @@ def credential_list(request: HttpRequest, slug: str) -> HttpResponse:
     if query:
         qs = qs.filter(recipient_email__icontains=query)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    role = inst_services.role_of(request.user, inst)
     return _render(request, "issuing/list.html", {
+        "can_award": request.user.is_superuser or role in ("issuer", "owner"),
         "institution": inst, "page": page, "state": state, "achievement": achievement,
         "q": query, "states": IssuedCredential.State.choices,
         "definitions": AchievementDefinition.objects.filter(institution=inst),
