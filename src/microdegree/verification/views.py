@@ -1,13 +1,187 @@
-"""Verification pages (being built)."""
+"""The verify page (`/verify`) and the public credential pages (`/credentials/<uuid>`).
+
+Both work without JavaScript; the QR scanner on the verify page is a progressive enhancement.
+Unreadable input answers 400 with a sentence (HTML, or `{"code", "message"}` for JSON clients),
+never a 500.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import json
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from microdegree.verification import services
+from microdegree.verification.extract import MAX_UPLOAD, ExtractError
+from microdegree.verification.summary import (
+    NOT_VERIFIED,
+    VERIFIED,
+    all_warnings,
+    check_rows,
+    label,
+    summarise,
+)
+
+CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
 
 
+def _accepts(request: HttpRequest, media_type: str) -> bool:
+    """True if the client asks for `media_type` at least as much as for HTML."""
+    weights: dict[str, float] = {}
+    for item in request.headers.get("Accept", "").split(","):
+        name, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if name:
+            weights[name.lower()] = max(q, weights.get(name.lower(), 0.0))
+    wanted = weights.get(media_type, 0.0)
+    return wanted > 0 and wanted >= weights.get("text/html", 0.0)
+
+
+def _error(request: HttpRequest, code: str, message: str, status: int = 400) -> HttpResponse:
+    if _accepts(request, "application/json"):
+        return JsonResponse({"code": code, "message": message}, status=status)
+    return render(request, "verification/verify.html",
+                  {"error": message, "error_code": code, "form": _form_values(request)},
+                  status=status)
+
+
+def _form_values(request: HttpRequest) -> dict[str, str]:
+    if request.method != "POST":
+        return {"credential": "", "url": request.GET.get("url", "")}
+    return {"credential": request.POST.get("credential", "")[:MAX_UPLOAD],
+            "url": request.POST.get("url", "")[:2000]}
+
+
+def _input(request: HttpRequest) -> bytes | str:
+    upload = request.FILES.get("file")
+    if upload is not None:
+        if upload.size is not None and upload.size > MAX_UPLOAD:
+            raise ExtractError(f"The file is {upload.size:,} bytes; the limit is {MAX_UPLOAD:,}.",
+                               code="TOO_LARGE")
+        data = upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise ExtractError(f"The file is larger than {MAX_UPLOAD:,} bytes.", code="TOO_LARGE")
+        if not data:
+            raise ExtractError("The uploaded file is empty.", code="EMPTY")
+        return data
+    text = request.POST.get("credential", "")
+    if text.strip():
+        return text
+    url = request.POST.get("url", "").strip()
+    if url:
+        return services.fetch_credential(url)
+    raise ExtractError("Paste a credential, choose a file, or give the credential's address.",
+                       code="NO_INPUT")
+
+
+def _result_context(verification: services.Verification) -> dict[str, Any]:
+    return {"v": _view(verification, top=True)}
+
+
+def _view(verification: services.Verification, *, top: bool = False) -> dict[str, Any]:
+    report = verification.report
+    warnings = all_warnings(report) if top else list(report.warnings)
+    if not report.verified:
+        state, headline = "bad", NOT_VERIFIED
+    elif warnings:
+        state, headline = "warn", f"{VERIFIED}, with warnings"
+    else:
+        state, headline = "ok", VERIFIED
+    return {
+        "state": state,
+        "headline": headline,
+        "verdict": verification.verdict,
+        "warnings": [{"label": label(c), "message": c.message} for c in warnings],
+        "summary": verification.summary,
+        "format": verification.format,
+        "checks": check_rows(report),
+        "nested": [_view(child) for child in verification.nested],
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_page(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("The verify page is being built.", content_type="text/plain")
+    """`/verify`: paste, upload, link or scan; the result is one line per check."""
+    if request.method != "POST":
+        return render(request, "verification/verify.html", {"form": _form_values(request)})
+    try:
+        verification = services.verify_upload(_input(request))
+    except ExtractError as exc:
+        return _error(request, exc.code, exc.message)
+    if _accepts(request, "application/json"):
+        return JsonResponse(verification.to_json())
+    return render(request, "verification/verify.html",
+                  {"form": _form_values(request), **_result_context(verification)})
 
 
-def credential_page(request: HttpRequest, cred: object) -> HttpResponse:
-    raise Http404("No such credential.")
+# --- public credential pages ----------------------------------------------------------------
+
+
+def _absolute(url: str | None) -> str | None:
+    if not url:
+        return None
+    if url.startswith(("https://", "http://")):
+        return url
+    if url.startswith("data:"):
+        return None  # Open Graph wants a fetchable image
+    return settings.PUBLIC_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+@require_http_methods(["GET", "HEAD"])
+def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
+    """`/credentials/<uuid>`: the public page, or the signed credential itself (content type)."""
+    credential = services.public_credential(cred)
+    if credential is None:
+        raise Http404("No such credential.")
+    download = request.GET.get("format") == "json"
+    media_type = next((m for m in CREDENTIAL_TYPES if _accepts(request, m)), None)
+    if download or media_type is not None:
+        # The stored signed JSON, byte for byte (never re-serialised).
+        response = HttpResponse(credential.document.encode("utf-8"),
+                                content_type=media_type or CREDENTIAL_TYPES[0])
+        if download:
+            response["Content-Disposition"] = (
+                f'attachment; filename="credential-{credential.uuid}.json"')
+        response["Access-Control-Allow-Origin"] = "*"
+        patch_vary_headers(response, ["Accept"])
+        return response
+    verification = services.verify_input(credential.document)
+    document = json.loads(credential.document)
+    # IssuedCredential has no "learner shows their name" choice yet: the name is never shown.
+    summary = summarise(document, show_recipient=False)
+    canonical = f"{settings.PUBLIC_URL.rstrip('/')}/credentials/{credential.uuid}"
+    issuer = summary.issuer_name or credential.institution.name
+    og_description = (
+        f"{summary.name or 'A credential'}, awarded by {issuer}. "
+        + (summary.description or summary.achievement_description or "")
+    ).strip()[:300]
+    context = {
+        "credential": credential,
+        "summary": summary,
+        "v": _view(verification, top=True),
+        "canonical": canonical,
+        "og": {
+            "title": summary.name or "Credential",
+            "description": og_description,
+            "image": _absolute(summary.image),
+            "url": canonical,
+        },
+        "image": summary.image,
+        "verify_url": "/verify?" + urlencode({"url": canonical}),
+    }
+    response = render(request, "verification/credential.html", context)
+    patch_vary_headers(response, ["Accept"])
+    return response

@@ -1,0 +1,58 @@
+// Progressive enhancement for /verify: scan a QR code with the camera (BarcodeDetector API),
+// put the link in the address field and submit. Without the API, or without JavaScript, the
+// form works as before; no external scripts are loaded.
+const box = document.getElementById("qr");
+const form = document.getElementById("verify-form");
+if (box && form) {
+  const button = document.getElementById("qr-start");
+  const message = document.getElementById("qr-message");
+  const video = document.getElementById("qr-video");
+  const urlField = document.getElementById("id_url");
+  box.hidden = false;
+  const say = (text) => { message.textContent = text; };
+  const supported = "BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia;
+  if (!supported) {
+    button.disabled = true;
+    say("This browser cannot scan QR codes. Type or paste the credential’s address instead.");
+  } else {
+    let stream = null;
+    const stop = () => {
+      if (stream) stream.getTracks().forEach((t) => t.stop());
+      stream = null;
+      video.hidden = true;
+    };
+    button.addEventListener("click", async () => {
+      let detector;
+      try {
+        const formats = await window.BarcodeDetector.getSupportedFormats();
+        if (!formats.includes("qr_code")) throw new Error("no QR support");
+        detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      } catch (err) {
+        stop();
+        say("The camera could not be used to scan (" + err.message + "). Type the address instead.");
+        return;
+      }
+      video.srcObject = stream;
+      video.hidden = false;
+      await video.play();
+      say("Point the camera at the QR code.");
+      const tick = async () => {
+        if (!stream) return;
+        try {
+          const codes = await detector.detect(video);
+          const link = codes.map((c) => c.rawValue).find((v) => /^https?:\/\//i.test(v));
+          if (link) {
+            stop();
+            urlField.value = link;
+            say("Found " + link + ". Verifying…");
+            form.requestSubmit ? form.requestSubmit() : form.submit();
+            return;
+          }
+        } catch (err) { /* frame not ready: try the next one */ }
+        setTimeout(tick, 250);
+      };
+      tick();
+    });
+  }
+}
