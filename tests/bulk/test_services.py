@@ -40,7 +40,7 @@ def test_prepare_stores_the_batch_and_issues_nothing(issuer, course):
     assert AuditEntry.objects.filter(action="bulk.job_prepared", object_id=str(job.pk)).exists()
 
 
-def test_confirm_and_process_issues_each_row_once(issuer, course, mailoutbox,
+def test_confirm_and_process_issues_each_row_once(issuer, course, mailoutbox, immediate_tasks,
                                                   django_capture_on_commit_callbacks):
     job, _, _ = services.prepare_job(issuer, course, csv_of(5))
     job = services.confirm_job(issuer, job)
@@ -203,3 +203,15 @@ def test_confirm_enqueues_the_task(issuer, course, immediate_tasks,
     assert job.state == "done"
     assert job.issued_count == 3
     assert job.task_id
+
+
+def test_each_chunk_queues_its_emails_in_its_own_transaction(issuer, course):
+    from django_tasks_db.models import DBTaskResult
+
+    job, _, _ = services.prepare_job(issuer, course, csv_of(5))
+    job = services.confirm_job(issuer, job)
+    services.process_job(job.pk, size=2)
+    mail_tasks = DBTaskResult.objects.filter(task_path__endswith="send_bulk_emails")
+    assert sorted(len(t.args_kwargs["args"][0]) for t in mail_tasks) == [1, 2, 2]
+    ids = sorted(i for t in mail_tasks for i in t.args_kwargs["args"][0])
+    assert ids == sorted(IssuedCredential.objects.values_list("pk", flat=True))

@@ -13,6 +13,8 @@
   the pool when their lease ends. Every run first schedules a deferred successor run of the same
   job (after one lease), so a job whose worker was killed is picked up again as soon as any worker
   runs; a successor that finds the job finished does nothing and schedules nothing.
+- Award e-mails go out from a separate task per chunk (`tasks.send_bulk_emails`), written in the
+  chunk's own transaction (database backend), so a slow mail server never slows issuing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from microdegree import config
@@ -43,6 +46,7 @@ from microdegree.institutions.errors import (
 )
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
+from microdegree.issuing.models import IssuedCredential
 
 log = logging.getLogger(__name__)
 State = BulkJob.State
@@ -330,6 +334,19 @@ def _schedule_successor(job: BulkJob, lease: float) -> None:
     process_bulk_job.using(run_after=when).enqueue(job.pk)
 
 
+def _enqueue_mail(credential_ids: list[int]) -> None:
+    """Queue the chunk's e-mails. With the database backend the task row is written in the
+    chunk's own transaction: stored credentials and their e-mail task commit together."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    from microdegree.bulk.tasks import send_bulk_emails
+
+    if isinstance(send_bulk_emails.get_backend(), DatabaseBackend):
+        send_bulk_emails.enqueue(credential_ids)
+    else:
+        transaction.on_commit(lambda: send_bulk_emails.enqueue(credential_ids))
+
+
 def _claim(job: BulkJob, size: int, lease: float) -> list[BulkRow]:
     """Up to `size` pending rows nobody holds (or whose holder's lease ended), leased to us."""
     now = timezone.now()
@@ -379,16 +396,22 @@ def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any
         ok = [(r, p) for r, p in ok if r.pk in pending]  # another worker finished the others
         failed = [(r, m) for r, m in failed if r.pk in pending]
         creds = issuing.store_issued(actor, job.achievement_version, [p for _, p in ok],
-                                     send_email=job.send_email, check_pathways=check_pathways)
-        changed = []
-        for (row, _), cred in zip(ok, creds, strict=True):
-            row.state, row.credential, row.claimed_until, row.error = \
-                RowState.ISSUED, cred, None, ""
-            changed.append(row)
+                                     send_email=False, check_pathways=check_pathways)
+        assert len(creds) == len(ok)
+        if job.send_email and creds:
+            _enqueue_mail([c.pk for c in creds])
+        # One UPDATE links each row to its credential through the row's idempotency key (the
+        # same unique key that makes issuing idempotent; far cheaper than a per-row CASE).
+        BulkRow.objects.filter(pk__in=[r.pk for r, _ in ok]).update(
+            state=RowState.ISSUED, claimed_until=None, error="",
+            credential=Subquery(IssuedCredential.objects.filter(
+                institution_id=job.institution_id,
+                idempotency_key=Concat(Value(f"bulk:{job.uuid}:"),
+                                       Cast(OuterRef("row_number"), CharField())),
+            ).values("pk")[:1]))
         for row, message in failed:
-            row.state, row.claimed_until, row.error = RowState.FAILED, None, message
-            changed.append(row)
-        BulkRow.objects.bulk_update(changed, ["state", "credential", "claimed_until", "error"])
+            BulkRow.objects.filter(pk=row.pk).update(state=RowState.FAILED, claimed_until=None,
+                                                     error=message)
         BulkJob.objects.filter(pk=job.pk).update(
             issued_count=F("issued_count") + len(ok), failed_count=F("failed_count") + len(failed),
             heartbeat_at=timezone.now())

@@ -13,3 +13,12 @@ def process_bulk_job(job_id: int) -> dict[str, Any]:
     from microdegree.bulk.services import process_job
 
     return process_job(job_id)
+
+
+@task(priority=-10)
+def send_bulk_emails(credential_ids: list[int]) -> int:
+    """The award e-mails of one stored chunk (a separate task: a slow or failing mail server
+    never holds up issuing, and is retried on its own)."""
+    from microdegree.issuing.mail import send_award_emails
+
+    return send_award_emails(credential_ids)
