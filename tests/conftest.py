@@ -1,4 +1,4 @@
-"""Test-wide fixtures. The database is real: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+"""Test-wide fixtures. The database is real: SQLite by default, PostgreSQL via DATABASE_URL."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def test_private_keys_are_encrypted_at_rest(institution):
     # a sealed key copied onto another row does not open (bound to institution and key id)
     from microdegree.institutions.keystore import default_keystore
 
-    with pytest.raises(Exception):  # noqa: B017, PT011 - cryptography's InvalidTag
+    with pytest.raises(Exception):  # noqa: B017 - cryptography's InvalidTag
         default_keystore().open(sealed, b"microdegree-signing-key:999:key-1")
 
 
