@@ -117,6 +117,10 @@ def _from_text(text: str, container: str | None, resolver: did_mod.Resolver) -> 
     )
 
 
+def _check(name: str, outcome: Outcome, code: str, message: str, **details: Any) -> Check:
+    return Check(name, outcome, code, message, dict(details))
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -353,7 +357,7 @@ def from_jws(token: str, *, resolver: did_mod.Resolver) -> Extracted:
               or _signature_check(header, document, resolver, signing_input, signature)]
     problems = _claims_mismatch(payload, document)
     if problems:
-        checks.append(Check("proof.jwt", Outcome.FAIL, "JWT_CLAIMS_MISMATCH",
+        checks.append(_check("proof.jwt", Outcome.FAIL, "JWT_CLAIMS_MISMATCH",
                             "The JWT claims contradict the credential: " + "; ".join(problems)
                             + "."))
     return Extracted(document=document, format="jwt", checks=checks, jws=True, text=token)
@@ -363,12 +367,12 @@ def _algorithm_refusal(header: dict[str, Any]) -> Check | None:
     """A failed check if the JWS cannot be verified here (algorithm, critical headers)."""
     alg = header.get("alg")
     if alg != "EdDSA":
-        return Check("proof", Outcome.FAIL, "JWS_ALG_UNSUPPORTED",
+        return _check("proof", Outcome.FAIL, "JWS_ALG_UNSUPPORTED",
                      f"The credential is signed as a JWS with {alg!r}. Only EdDSA (Ed25519) JWS "
                      "signatures can be checked here; RS256, ES256 and others are not "
                      "supported, so this signature was not verified.", alg=str(alg))
     if header.get("crit"):
-        return Check("proof", Outcome.FAIL, "JWS_CRIT_UNSUPPORTED",
+        return _check("proof", Outcome.FAIL, "JWS_CRIT_UNSUPPORTED",
                      "The JWS header has critical extensions this verifier does not understand.")
     return None
 
@@ -385,7 +389,7 @@ def _signature_check(header: dict[str, Any], document: dict[str, Any],
     issuer = _issuer_of(document)
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
-        return Check("proof", Outcome.FAIL, "JWS_KEY_UNRESOLVED",
+        return _check("proof", Outcome.FAIL, "JWS_KEY_UNRESOLVED",
                      "The JWS names no key (`kid`); keys embedded as `jwk` are not trusted here "
                      "because nothing binds them to the issuer.")
     if kid.startswith("#") and issuer is not None:
@@ -393,23 +397,23 @@ def _signature_check(header: dict[str, Any], document: dict[str, Any],
     try:
         method = did_mod.resolve_verification_method(kid, resolver)
     except VcError as exc:
-        return Check("proof", Outcome.FAIL, exc.code,
+        return _check("proof", Outcome.FAIL, exc.code,
                      f"The JWS signing key {kid} could not be resolved: {exc.message}")
     if not verify_signature(method.public_key, signature, signing_input):
-        return Check("proof", Outcome.FAIL, "JWS_SIGNATURE_INVALID",
+        return _check("proof", Outcome.FAIL, "JWS_SIGNATURE_INVALID",
                      "The JWS signature does not match: the credential was changed after "
                      "signing, or signed with another key.", verificationMethod=kid)
     purpose = "authentication" if "holder" in document and "issuer" not in document else (
         "assertionMethod")
     if issuer is None or method.controller != issuer:
-        return Check("proof", Outcome.FAIL, "KEY_NOT_ISSUERS",
+        return _check("proof", Outcome.FAIL, "KEY_NOT_ISSUERS",
                      f"The JWS key belongs to {method.controller}, not to the issuer {issuer}.",
                      verificationMethod=kid)
     if purpose not in method.purposes:
-        return Check("proof", Outcome.FAIL, "KEY_NOT_AUTHORIZED",
+        return _check("proof", Outcome.FAIL, "KEY_NOT_AUTHORIZED",
                      f"The issuer's DID document does not authorise this key for {purpose}.",
                      verificationMethod=kid)
-    return Check("proof", Outcome.PASS, "JWS_SIGNATURE_VALID",
+    return _check("proof", Outcome.PASS, "JWS_SIGNATURE_VALID",
                  "The EdDSA (Ed25519) JWS signature is valid and made with the issuer's key.",
                  verificationMethod=kid)
 

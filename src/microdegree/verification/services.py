@@ -103,7 +103,8 @@ class PlatformResolver:
         target = did_or_url.split("#", 1)[0]
         slug = platform_slug(target)
         if slug is None:
-            if target.startswith(f"did:web:{platform_slug_host()}"):
+            ours = f"did:web:{platform_slug_host()}"
+            if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
             return self._outside.resolve(did_or_url)
