@@ -168,10 +168,12 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
         f"{summary.name or 'A credential'}, awarded by {issuer}. "
         + (summary.description or summary.achievement_description or "")
     ).strip()[:300]
+    live = _view(verification, top=True)
+    live["summary"] = None  # the page shows its own summary, without the recipient
     context = {
         "credential": credential,
         "summary": summary,
-        "v": _view(verification, top=True),
+        "v": live,
         "canonical": canonical,
         "og": {
             "title": summary.name or "Credential",
