@@ -6,7 +6,6 @@ it never changes again: the services make version N+1 instead (see `services.py`
 """
 
 # Django reads Meta lists and choices as class attributes.
-# ruff: noqa: RUF012
 
 from __future__ import annotations
 

@@ -230,7 +230,7 @@ def create_definition(
         raise Invalid("Choose another address (slug) for this achievement.", code="SLUG_INVALID")
     if AchievementDefinition.objects.filter(institution=institution, slug=slug).exists():
         raise Conflict(f"The address {slug!r} is taken in this catalogue.", code="SLUG_TAKEN")
-    if kind == Kind.MICRODEGREE:
+    if kind == "microdegree":
         fields.setdefault("achievement_type", AchievementType.LEARNING_PROGRAM)
     definition = AchievementDefinition.objects.create(institution=institution, slug=slug,
                                                       kind=kind)

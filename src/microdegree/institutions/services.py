@@ -35,7 +35,7 @@ def _context(key: SigningKey) -> bytes:
 # --- access helpers -------------------------------------------------------------------------
 
 
-def institution_for(user: Any, slug: str, *, role: str = Role.VIEWER) -> Institution:
+def institution_for(user: Any, slug: str, *, role: str = "viewer") -> Institution:
     """The institution if `user` has at least `role` there (platform staff see all); else 404/403.
 
     "Missing" and "not yours" are the same 404, so slugs of other tenants do not leak.
@@ -131,7 +131,7 @@ def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membershi
     )
     before = None if created else {"role": member.role}
     if not created:
-        if member.role == Role.OWNER and role != Role.OWNER:
+        if member.role == "owner" and role != "owner":
             _keep_an_owner(inst, member)
         member.role = role
         member.save(update_fields=["role"])

@@ -1,5 +1,7 @@
 """Read-mostly admin for the platform operator (writes go through the services)."""
 
+from typing import Any
+
 from django.contrib import admin
 
 from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree, StatusList
@@ -13,10 +15,10 @@ class IssuedCredentialAdmin(admin.ModelAdmin):
     search_fields = ("credential_id", "recipient_email", "recipient_name")
     readonly_fields = tuple(f.name for f in IssuedCredential._meta.fields)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: Any) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 
@@ -28,7 +30,7 @@ class StatusListAdmin(admin.ModelAdmin):
     readonly_fields = ("institution", "purpose", "sequence", "used", "size", "version",
                        "signed_version", "etag", "signed_json")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: Any) -> bool:
         return False
 
 

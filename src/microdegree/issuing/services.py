@@ -370,8 +370,8 @@ def prepare_issue(
     moment = (issued_at or timezone.now()).astimezone(UTC).replace(microsecond=0)
     valid_until = (add_months(moment, version.validity_months)
                    if version.validity_months else None)
-    revocation = statuslists.allocate_indices(inst, StatusList.Purpose.REVOCATION, len(valid))
-    suspension = statuslists.allocate_indices(inst, StatusList.Purpose.SUSPENSION, len(valid))
+    revocation = statuslists.allocate_indices(inst, "revocation", len(valid))
+    suspension = statuslists.allocate_indices(inst, "suspension", len(valid))
     parts_by_pk = _components(inst, {pk for r in valid for pk in r.components})
     with_suspension = embed_suspension()
     out: list[dict[str, Any]] = []
@@ -518,13 +518,13 @@ def store_issued(
             new.append((cred, row))
         stored = _insert(inst, version, new)
         fresh = [c for c, _ in new if stored[c.uuid] is c]
-        for index, cred in enumerate(results):
-            if cred is None:  # the same key twice in one batch resolves to its first row
+        for index, maybe in enumerate(results):
+            if maybe is None:  # the same key twice in one batch resolves to its first row
                 key = rows[index].idempotency_key
                 assert key is not None
-                cred = results[seen_keys[key]]
-            assert cred is not None
-            results[index] = stored.get(cred.uuid, cred)
+                maybe = results[seen_keys[key]]
+            assert maybe is not None
+            results[index] = stored.get(maybe.uuid, maybe)
         if fresh:
             catalog_services.mark_awarded(version)
         _audit_issued(actor, inst, version, fresh)
