@@ -181,3 +181,55 @@ def test_other_host_refused_without_the_loopback_setting(other_host, settings):
     proof = next(c for c in report.checks if c.name == "proof")
     assert proof.code == "FETCH_ADDRESS_REFUSED"
     assert other_host.hits == []
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Lists:
+    """An outside fetcher returning a list credential with the given ttl (ms), counting calls."""
+
+    def __init__(self, ttl_ms):
+        self.ttl_ms = ttl_ms
+        self.calls = 0
+
+    def get(self, url, *, accept="application/json"):
+        from microdegree.vc.fetch import FetchResponse
+
+        self.calls += 1
+        subject = {} if self.ttl_ms is None else {"ttl": self.ttl_ms}
+        body = json.dumps({"credentialSubject": subject}).encode()
+        return FetchResponse(url=url, status=200, content_type="application/json", body=body)
+
+
+@pytest.mark.parametrize(("ttl_ms", "fresh_until"), [
+    (None, 60.0),  # no ttl: the short default
+    (5_000, 5.0),  # the list's own ttl
+    (86_400_000, 3600.0),  # a day is capped at an hour
+])
+def test_status_cache_honours_the_list_ttl(ttl_ms, fresh_until):
+    clock, lists = _Clock(), _Lists(ttl_ms)
+    fetcher = services.StatusFetcher(lists, default_ttl=60.0, clock=clock)
+    url = "https://lists.example/1"
+    fetcher.get(url)
+    clock.now = fresh_until - 0.01
+    fetcher.get(url)
+    assert lists.calls == 1
+    clock.now = fresh_until + 0.01
+    fetcher.get(url)
+    assert lists.calls == 2
+
+
+def test_status_cache_is_bounded():
+    lists = _Lists(60_000)
+    fetcher = services.StatusFetcher(lists, clock=_Clock(), max_entries=3)
+    for n in range(10):
+        fetcher.get(f"https://lists.example/{n}")
+    fetcher.get("https://lists.example/0")
+    assert lists.calls == 11
+    assert len(fetcher._entries) == 3

@@ -7,8 +7,8 @@
   SSRF-safe, caching `default_resolver` (did:key offline, did:web and key URLs over HTTPS);
 * a status fetcher that serves this platform's own status lists from the database (the signed
   list credential `issuing.statuslists.published` produces) and fetches other hosts' lists
-  through `CachingFetcher(SafeFetcher())`, each kept for the list's own `ttl` or a short default
-  (capped), so that no verdict outlives a revocation by more than that;
+  through a `SafeFetcher`, each cached for the list's own `ttl` or a short default (capped at
+  an hour), so that no verdict outlives a revocation by more than that;
 * the platform registry (approved institutions, then the operator's trusted list).
 
 Settings (Django settings, or the MICRODEGREE_<NAME> environment variable for the first four):
@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 import ssl
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,7 +41,7 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
-from microdegree.vc.fetch import CachingFetcher, Fetcher, FetchResponse, SafeFetcher
+from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
@@ -133,29 +136,54 @@ def _ttl_seconds(document: Any) -> float | None:
 
 
 class StatusFetcher:
-    """Status lists: ours from the database (always fresh), others cached for their ttl."""
+    """Status lists: ours from the database (always fresh), others cached for their `ttl`.
 
-    def __init__(self, outside: Fetcher, default_ttl: float = DEFAULT_STATUS_TTL) -> None:
-        self._cache = CachingFetcher(outside, ttl_seconds=default_ttl)
+    Each fetched list is kept until `min(its ttl, MAX_STATUS_TTL)` (or `default_ttl` when it
+    names none) has passed, in a bounded LRU. The core's `CachingFetcher` is not used here:
+    its per-URL ttl overrides are never evicted, and hostile credentials naming ever new list
+    URLs would grow them without bound.
+    """
+
+    def __init__(
+        self,
+        outside: Fetcher,
+        default_ttl: float = DEFAULT_STATUS_TTL,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_entries: int = 1024,
+    ) -> None:
+        self._outside = outside
         self._default_ttl = default_ttl
-        self._seen: set[str] = set()
+        self._clock = clock
+        self._max = max_entries
+        self._entries: OrderedDict[tuple[str, str], tuple[float, FetchResponse]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, url: str, *, accept: str = "application/json") -> FetchResponse:
         local = self._local(url)
         if local is not None:
             return local
-        response = self._cache.get(url, accept=accept)
+        key = (url, accept)
+        now = self._clock()
         with self._lock:
-            first = url not in self._seen
-            self._seen.add(url)
-        if first:
-            try:
-                ttl = _ttl_seconds(response.json())
-            except FetchError:
-                ttl = None
-            if ttl is not None:
-                self._cache.set_ttl(url, min(ttl, MAX_STATUS_TTL))
+            hit = self._entries.get(key)
+            if hit is not None and now < hit[0]:
+                self._entries.move_to_end(key)
+                return hit[1]
+        response = self._outside.get(url, accept=accept)
+        try:
+            ttl = _ttl_seconds(response.json())
+        except FetchError:
+            ttl = None
+        keep = min(self._default_ttl if ttl is None else ttl, MAX_STATUS_TTL)
+        with self._lock:
+            if keep > 0:
+                self._entries[key] = (now + keep, response)
+                self._entries.move_to_end(key)
+            else:
+                self._entries.pop(key, None)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
         return response
 
     def _local(self, url: str) -> FetchResponse | None:
