@@ -43,7 +43,7 @@ from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import mail, statuslists
 from microdegree.issuing.errors import Conflict, Invalid, NotFound, PermissionDenied
-from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree, StatusList
+from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree
 from microdegree.vc import builders as b
 from microdegree.vc import proofs
 from microdegree.vc.builders.identity import hash_identity, plain_identity
@@ -312,19 +312,8 @@ class Signer:
     suite: str
 
     def sign(self, document: dict[str, Any]) -> dict[str, Any]:
-        signed = proofs.sign(document, self.key, verification_method=self.verification_method,
+        return proofs.sign(document, self.key, verification_method=self.verification_method,
                              suite=self.suite)
-        return proof_as_array(signed)
-
-
-def proof_as_array(signed: dict[str, Any]) -> dict[str, Any]:
-    """`proof` as an array, as the strict OB schema flavour requires (STANDARDS §1).
-
-    The proof is not covered by its own signature, so wrapping it changes nothing it signs.
-    """
-    if isinstance(signed.get("proof"), dict):
-        signed["proof"] = [signed["proof"]]
-    return signed
 
 
 def prepare_signer(inst: Institution) -> Signer:

@@ -164,8 +164,6 @@ def published(status_list: StatusList) -> tuple[str, str]:
         list_credential(fresh, valid_from=datetime.now(UTC)), key,
         verification_method=verification_method, suite=inst.suite,
     )
-    if isinstance(signed.get("proof"), dict):
-        signed["proof"] = [signed["proof"]]
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
     StatusList.objects.filter(pk=fresh.pk, version=fresh.version).update(
