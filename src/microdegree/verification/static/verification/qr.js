@@ -12,7 +12,7 @@ if (box && form) {
   const say = (text) => { message.textContent = text; };
   const supported = "BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia;
   if (!supported) {
-    button.disabled = true;
+    button.hidden = true;
     say("This browser cannot scan QR codes. Type or paste the credential’s address instead.");
   } else {
     let stream = null;
