@@ -90,6 +90,8 @@ def test_row_errors_are_422(client, course, token):
     ({"achievement": "data-literacy", "version": 9, "rows": ROWS}, "VERSION_UNKNOWN"),
     ({"achievement": "data-literacy"}, "ROWS_REQUIRED"),
     ({"achievement": "data-literacy", "rows": ROWS, "colour": 1}, "FIELD_UNKNOWN"),
+    ({"achievement": "data-literacy", "rows": {"email": "a@example.org"}}, "ROWS_INVALID"),
+    ({"achievement": "data-literacy", "rows": "a@example.org"}, "ROWS_INVALID"),
 ])
 def test_bad_requests_are_4xx(client, course, token, body, code):
     response = post(client, URL, body, token)

@@ -78,10 +78,9 @@ def jobs(request: HttpRequest, caller: Caller, slug: str) -> HttpResponse:
                           code="VERSION_UNKNOWN")
     if "rows" not in data:
         raise Invalid("Send the awards as 'rows', a list of objects.", code="ROWS_REQUIRED")
-    rows = data["rows"]
     try:
         job, report, created = services.prepare_job(
-            caller.actor, version, rows if isinstance(rows, list) else [rows],
+            caller.actor, version, data["rows"],
             idempotency_key=request.headers.get("Idempotency-Key"),
             send_email=bool(data.get("send_email", True)))
     except services.BatchRejected as exc:

@@ -385,14 +385,19 @@ def _prepare_chunk(job: BulkJob, rows: Sequence[BulkRow], signer: issuing.Signer
 
 def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any]]],
                  failed: list[tuple[BulkRow, str]], check_pathways: bool) -> bool:
-    """Store signed credentials and mark their rows in one transaction; False if cancelled."""
+    """Store signed credentials and mark their rows in one transaction; False if cancelled.
+
+    Only the chunk's own rows are locked (not the job row), so workers sharing a job store their
+    chunks concurrently on PostgreSQL; the job's counters are bumped last, just before commit.
+    A cancel that lands while a chunk is being signed lets at most that chunk through.
+    """
     with transaction.atomic():
-        locked = BulkJob.objects.select_for_update().get(pk=job.pk)
-        if locked.state not in (State.QUEUED, State.RUNNING):
+        state = BulkJob.objects.filter(pk=job.pk).values_list("state", flat=True).first()
+        if state not in (State.QUEUED, State.RUNNING):
             return False
         pks = [r.pk for r, _ in ok] + [r.pk for r, _ in failed]
-        pending = set(BulkRow.objects.filter(pk__in=pks, state=RowState.PENDING)
-                      .values_list("pk", flat=True))
+        pending = set(BulkRow.objects.select_for_update()
+                      .filter(pk__in=pks, state=RowState.PENDING).values_list("pk", flat=True))
         ok = [(r, p) for r, p in ok if r.pk in pending]  # another worker finished the others
         failed = [(r, m) for r, m in failed if r.pk in pending]
         creds = issuing.store_issued(actor, job.achievement_version, [p for _, p in ok],
@@ -432,6 +437,9 @@ def _start(job: BulkJob) -> bool:
             log_action(_actor(locked), "bulk.job_started", locked,
                        institution_id=locked.institution_id, before={"state": State.QUEUED},
                        after={"state": State.RUNNING})
+    # Freeze the version before anything is signed: an edit from now on makes version N+1, so
+    # the Achievement signed into every chunk is the one stored (a no-op once awarded).
+    catalog_services.mark_awarded(job.achievement_version)
     return True
 
 
