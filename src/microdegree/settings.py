@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "microdegree.bulk",
     "microdegree.web",
     "microdegree.verification",
+    "microdegree.records",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("microdegree.issuing.urls")),
     path("", include("microdegree.bulk.urls")),
     path("", include("microdegree.verification.urls")),
+    path("", include("microdegree.records.urls")),
 ]
