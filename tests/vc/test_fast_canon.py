@@ -57,7 +57,9 @@ def check_fast(document: dict[str, Any]) -> str | None:
         general = reference(document)
         assert general is not None, "the fast path answered a document the general path refuses"
         assert fast == general
-        assert fast == pyld_normalize(document)
+        # pyld can print a quad twice (two empty @list values of one subject give two identical
+        # "rdf:nil" triples); an RDF dataset is a set, and vc.rdfc writes it once
+        assert fast == "".join(dict.fromkeys(pyld_normalize(document).splitlines(keepends=True)))
     return fast
 
 
@@ -552,3 +554,21 @@ TRICKY_DECLINED = {"vp-vc-string", "id-and-@id"}
 def test_tricky_documents(name: str) -> None:
     fast = check_fast(TRICKY[name])
     assert (fast is None) == (name in TRICKY_DECLINED)
+
+
+def test_repeated_empty_lists_are_one_quad() -> None:
+    description = {
+        "id": "https://uni.example/rd",
+        "type": ["ResultDescription"],
+        "name": "Grade",
+        "resultType": "LetterGrade",
+        "allowedValue": [],
+    }
+    document = sample_credential()
+    document["credentialSubject"]["achievement"]["resultDescription"] = [
+        description,
+        dict(description, name="Grade"),
+    ]
+    fast = check_fast(document)
+    assert fast is not None
+    assert fast.count("rdf-syntax-ns#nil>") == 1
