@@ -2,6 +2,26 @@
 
 from django.urls import path
 
+from microdegree.records import views
+
 app_name = "records"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("me/", views.record_page, name="record"),
+    path("me/login", views.login_page, name="login"),
+    path("me/login/<str:token>", views.login_link, name="login-link"),
+    path("me/claim/<str:token>", views.claim, name="claim"),
+    path("me/emails/", views.add_email, name="add-email"),
+    path("me/emails/<int:pk>/remove", views.remove_email, name="remove-email"),
+    path("me/emails/verify/<str:token>", views.verify_email, name="verify-email"),
+    path("me/import", views.import_page, name="import"),
+    path("me/clr", views.clr_page, name="clr"),
+    path("me/export", views.export, name="export"),
+    path("me/delete", views.delete_page, name="delete"),
+    path("me/credentials/<str:key>/", views.credential_page, name="credential"),
+    path("me/credentials/<str:key>/preferences", views.preferences, name="preferences"),
+    path("me/credentials/<str:key>/remove", views.remove_import, name="remove-import"),
+    path("me/credentials/<str:key>/credential.<str:fmt>", views.download, name="download"),
+    path("share/<str:token>", views.share_page, name="share"),
+    path("platform/did.json", views.platform_did, name="platform-did"),
+]

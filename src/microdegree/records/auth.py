@@ -1,0 +1,98 @@
+"""E-mailed one-time links: signed tokens (django.core.signing), single use, rate limited.
+
+A token is `signing.dumps({"p": purpose, "e": email, "u": user id, "n": nonce}, salt=...)`; it
+carries its own time stamp, so expiry needs no table. Single use: the SHA-256 of a used token is
+stored (`UsedToken`, unique), and a second use fails on that constraint even when two requests
+race. Links are followed by a POST from a confirmation page, so mail scanners that prefetch GET
+links do not use them up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from microdegree.records.models import LinkRequest, UsedToken
+
+SALT = "microdegree.records.link"
+MAX_AGE = {"login": 15 * 60, "verify": 24 * 60 * 60}
+RATE_WINDOW = timedelta(minutes=15)
+RATE_LIMIT = 5  # links per address and per IP address in RATE_WINDOW
+
+
+class TokenError(Exception):
+    """A link that cannot be used: `code` is INVALID, EXPIRED or USED."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    purpose: str
+    email: str
+    user_id: int | None
+    raw: str
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def make_token(purpose: str, email: str, user_id: int | None = None) -> str:
+    payload: dict[str, Any] = {"p": purpose, "e": normalise_email(email),
+                               "n": secrets.token_urlsafe(12)}
+    if user_id is not None:
+        payload["u"] = user_id
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def read_token(raw: str, purpose: str) -> LinkToken:
+    """The token's content if it is genuine, unexpired and unused (it is not marked used)."""
+    try:
+        data = signing.loads(raw, salt=SALT, max_age=MAX_AGE[purpose])
+    except signing.SignatureExpired as exc:
+        raise TokenError("EXPIRED", "This link has expired. Ask for a new one.") from exc
+    except signing.BadSignature as exc:
+        raise TokenError("INVALID", "This link is not valid.") from exc
+    if not isinstance(data, dict) or data.get("p") != purpose or not data.get("e"):
+        raise TokenError("INVALID", "This link is not valid.")
+    if UsedToken.objects.filter(token_hash=token_hash(raw)).exists():
+        raise TokenError("USED", "This link has already been used. Ask for a new one.")
+    return LinkToken(purpose=purpose, email=data["e"], user_id=data.get("u"), raw=raw)
+
+
+def consume(raw: str, purpose: str) -> None:
+    """Mark a token used (inside the caller's transaction); TokenError if it already was."""
+    try:
+        with transaction.atomic():
+            UsedToken.objects.create(token_hash=token_hash(raw), purpose=purpose)
+    except IntegrityError as exc:
+        raise TokenError("USED", "This link has already been used. Ask for a new one.") from exc
+
+
+def rate_limited(email: str, ip: str | None) -> str | None:
+    """A sentence saying why no more links can be sent now, or None."""
+    since = timezone.now() - RATE_WINDOW
+    recent = LinkRequest.objects.filter(created_at__gte=since)
+    minutes = int(RATE_WINDOW.total_seconds() // 60)
+    if recent.filter(email=normalise_email(email)).count() >= RATE_LIMIT:
+        return (f"We have sent {RATE_LIMIT} links to this address in the last {minutes} "
+                "minutes. Please use one of them, or try again later.")
+    if ip and recent.filter(ip=ip).count() >= RATE_LIMIT:
+        return (f"Too many sign-in links were asked for from your network in the last "
+                f"{minutes} minutes. Please try again later.")
+    return None

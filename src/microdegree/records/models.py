@@ -1,0 +1,127 @@
+"""The learner's side: e-mail addresses, sign-in tokens, imported credentials, per-credential
+preferences (hide, share, show name) and the platform's own signing key (CLR exports).
+
+Learners are ordinary Django users; what makes one a learner is a verified `LearnerEmail`.
+Platform credentials are never copied here: the record finds them through the salted identity
+hash in each credential (services.platform_credentials), so nothing goes stale on re-issue.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class LearnerEmail(models.Model):
+    """An address a learner uses; it counts for matching credentials once `verified_at` is set."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="learner_emails")
+    email = models.EmailField()  # normalised: stripped, lower case
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "email"], name="unique_learner_email"),
+            # one verified owner per address: credentials to it belong to one record
+            models.UniqueConstraint(fields=["email"], condition=models.Q(verified_at__isnull=False),
+                                    name="one_verified_owner_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({'verified' if self.verified_at else 'unverified'})"
+
+
+class UsedToken(models.Model):
+    """The SHA-256 of every sign-in, verification or claim token already used (single use)."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20)
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class LinkRequest(models.Model):
+    """One request for a sign-in link (rate limit per address and per IP address)."""
+
+    email = models.EmailField(db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class ImportedCredential(models.Model):
+    """A credential earned elsewhere, verified on import and stored verbatim (`document`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="imported_credentials")
+    document = models.TextField(help_text="the credential exactly as imported (JSON or JWS)")
+    format = models.CharField(max_length=10)  # json, jwt, png, svg (where it came from)
+    # the credential as JSON, for display and search only (a JWS payload decoded); `document`
+    # is what is served and exported
+    decoded = models.JSONField(default=dict)
+    credential_id = models.CharField(max_length=500, blank=True)
+    issuer_id = models.CharField(max_length=500, blank=True)
+    name = models.CharField(max_length=300, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.credential_id} (imported)"
+
+
+class CredentialPreference(models.Model):
+    """The learner's choices for one credential of their record (platform or imported).
+
+    `hidden` keeps it off every public page of this app (share page); it never touches the
+    credential, its status list or its validity.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="credential_preferences")
+    credential = models.ForeignKey("issuing.IssuedCredential", null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="+")
+    imported = models.ForeignKey(ImportedCredential, null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="preferences")
+    hidden = models.BooleanField(default=False)
+    share_enabled = models.BooleanField(default=False)
+    share_token = models.CharField(max_length=64, unique=True)
+    show_name = models.BooleanField(default=False)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(credential__isnull=False, imported__isnull=True)
+                           | models.Q(credential__isnull=True, imported__isnull=False)),
+                name="preference_names_one_credential",
+            ),
+            models.UniqueConstraint(fields=["user", "credential"], name="one_pref_per_credential"),
+            models.UniqueConstraint(fields=["user", "imported"], name="one_pref_per_import"),
+        ]
+
+    def __str__(self) -> str:
+        return f"preference {self.pk} of user {self.user_id}"
+
+
+class PlatformKey(models.Model):
+    """The platform's own Ed25519 key (did:web:HOST:platform), sealed like institution keys."""
+
+    fragment = models.CharField(max_length=30, unique=True)
+    public_multibase = models.CharField(max_length=60)
+    sealed_secret = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"platform#{self.fragment}"

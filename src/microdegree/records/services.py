@@ -1,0 +1,468 @@
+"""Every write of the learner's side, each in one transaction with an audit entry.
+
+Accounts: `request_login_link` (rate limited, e-mails a 15-minute single-use link),
+`sign_in_with_link`, `add_email` / `verify_email`, `claim_with_token` (an award e-mail's claim
+link). Record: `import_credential`, `set_preference`. Leaving: `export_data`, `delete_account`.
+Learner data is only reached through `record.owned_credential` / `record.owned_import`, which
+answer None alike for "missing" and "not yours".
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from microdegree.audit.models import AuditEntry
+from microdegree.audit.services import log_action
+from microdegree.issuing import mail as issuing_mail
+from microdegree.issuing.models import IssuedCredential
+from microdegree.records import auth
+from microdegree.records import record as record_mod
+from microdegree.records.models import (
+    CredentialPreference,
+    ImportedCredential,
+    LearnerEmail,
+    LinkRequest,
+)
+from microdegree.vc.report import Report
+
+MAX_EMAILS = 10
+
+
+class RecordError(Exception):
+    """A refused learner action: `code` for machines, `message` for people, `status` for HTTP."""
+
+    status = 400
+
+    def __init__(self, message: str, *, code: str = "INVALID", status: int | None = None,
+                 reasons: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.reasons = reasons or []
+        if status is not None:
+            self.status = status
+
+
+def _label(user: Any) -> str:
+    """How audit entries name a learner: by id, never by address (see ADR 0005)."""
+    return f"learner #{user.pk}"
+
+
+def _clean_email(email: str) -> str:
+    email = auth.normalise_email(email)
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise RecordError("Enter a valid e-mail address.", code="EMAIL_INVALID") from exc
+    return email
+
+
+def _send(subject: str, template: str, to: str, context: dict[str, Any]) -> None:
+    body = render_to_string(template, context)
+    mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+def login_url(token: str) -> str:
+    return f"{settings.PUBLIC_URL}/me/login/{token}"
+
+
+def request_login_link(email: str, *, ip: str | None = None) -> None:
+    """E-mail a single-use 15-minute sign-in link; RecordError(429) beyond the rate limit.
+
+    The answer is the same whether or not the address is known (no account enumeration).
+    """
+    email = _clean_email(email)
+    with transaction.atomic():
+        why = auth.rate_limited(email, ip)
+        if why:
+            raise RecordError(why, code="RATE_LIMITED", status=429)
+        request = LinkRequest.objects.create(email=email, ip=ip)
+        log_action("anonymous", "records.login_link_requested", request)
+        token = auth.make_token("login", email)
+        transaction.on_commit(lambda: _send(
+            "Your sign-in link", "records/email/login.txt", email,
+            {"url": login_url(token), "minutes": auth.MAX_AGE["login"] // 60},
+        ))
+
+
+def _user_for_email(email: str) -> Any:
+    """The learner who owns `email` (verified), or a user with that address, or a new user."""
+    owned = LearnerEmail.objects.select_related("user").filter(
+        email=email, verified_at__isnull=False).first()
+    if owned is not None:
+        return owned.user, False
+    user_model = get_user_model()
+    user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
+    if user is not None:
+        if user.is_staff or user.is_superuser:
+            raise RecordError("This address belongs to a staff account: sign in with its "
+                              "password.", code="STAFF_ACCOUNT", status=403)
+        return user, False
+    user = user_model.objects.create_user(username=f"learner-{secrets.token_hex(8)}",
+                                          email=email)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user, True
+
+
+def _verify_address(user: Any, email: str) -> LearnerEmail:
+    entry, _ = LearnerEmail.objects.get_or_create(user=user, email=email)
+    if entry.verified_at is None:
+        if LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exclude(
+                user=user).exists():
+            raise RecordError("This address is already part of another learner's record.",
+                              code="EMAIL_TAKEN", status=409)
+        entry.verified_at = timezone.now()
+        entry.save(update_fields=["verified_at"])
+        log_action(user, "records.email_verified", entry, after={"email_id": entry.pk})
+    return entry
+
+
+def sign_in_with_link(raw: str) -> Any:
+    """The user a sign-in link names (created if new, the address verified); uses the link."""
+    token = auth.read_token(raw, "login")
+    with transaction.atomic():
+        auth.consume(raw, "login")
+        user, created = _user_for_email(token.email)
+        _verify_address(user, token.email)
+        log_action(user, "records.signed_in", user, object_type="auth.User",
+                   after={"created": created, "via": "link"})
+    return user
+
+
+def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCredential]:
+    """An award e-mail's claim link (issuing.mail): signs the recipient in and claims it.
+
+    The claim link went to the credential's address, so following it proves that address. Claim
+    links live a year and are not single-use for downloading; as a sign-in they work once
+    (`UsedToken`), after which the learner signs in by a fresh link and the claim link only
+    claims for the signed-in owner.
+    """
+    cred_uuid = issuing_mail.read_claim_token(raw)
+    cred = (IssuedCredential.objects.select_related("institution", "achievement_version")
+            .filter(uuid=cred_uuid).first() if cred_uuid else None)
+    if cred is None:
+        raise RecordError("This claim link is not valid (or has expired).", code="NOT_FOUND",
+                          status=404)
+    email = auth.normalise_email(cred.recipient_email)
+    with transaction.atomic():
+        user = current_user if getattr(current_user, "is_authenticated", False) else None
+        if user is not None and email in record_mod.verified_emails(user):
+            pass  # the owner, already signed in
+        else:
+            try:
+                auth.consume(raw, "claim")
+            except auth.TokenError as exc:
+                raise RecordError("This claim link has already been used to sign in. Sign in "
+                                  "with a new link to see the credential.", code="USED",
+                                  status=403) from exc
+            if user is None:
+                user, _ = _user_for_email(email)
+            _verify_address(user, email)
+        if not record_mod.names_recipient(json.loads(cred.document), [email]):
+            raise RecordError("This credential does not name its recipient's address.",
+                              code="NOT_FOUND", status=404)
+        pref = _preference(user, credential=cred)
+        if pref.claimed_at is None:
+            pref.claimed_at = timezone.now()
+            pref.save(update_fields=["claimed_at"])
+            log_action(user, "records.credential_claimed", pref,
+                       institution_id=cred.institution_id,
+                       after={"credential_id": cred.credential_id})
+    return user, cred
+
+
+# --- e-mail addresses -----------------------------------------------------------------------
+
+
+def verify_url(token: str) -> str:
+    return f"{settings.PUBLIC_URL}/me/emails/verify/{token}"
+
+
+def add_email(user: Any, email: str) -> LearnerEmail:
+    """Add an unverified address and e-mail it a verification link (24 hours, single use)."""
+    email = _clean_email(email)
+    with transaction.atomic():
+        if LearnerEmail.objects.filter(user=user).count() >= MAX_EMAILS:
+            raise RecordError(f"A record has at most {MAX_EMAILS} addresses.",
+                              code="TOO_MANY_EMAILS")
+        why = auth.rate_limited(email, None)
+        if why:
+            raise RecordError(why, code="RATE_LIMITED", status=429)
+        entry, created = LearnerEmail.objects.get_or_create(user=user, email=email)
+        if entry.verified_at is not None:
+            raise RecordError("This address is already verified.", code="ALREADY_VERIFIED",
+                              status=409)
+        LinkRequest.objects.create(email=email)
+        log_action(user, "records.email_added", entry, after={"email_id": entry.pk,
+                                                              "new": created})
+        token = auth.make_token("verify", email, user.pk)
+        transaction.on_commit(lambda: _send(
+            "Confirm your e-mail address", "records/email/verify.txt", email,
+            {"url": verify_url(token)},
+        ))
+    return entry
+
+
+def verify_email(user: Any, raw: str) -> LearnerEmail:
+    """Follow a verification link (signed in as the learner who asked for it)."""
+    token = auth.read_token(raw, "verify")
+    if token.user_id != user.pk:
+        raise RecordError("This link was sent for another account.", code="WRONG_ACCOUNT",
+                          status=403)
+    with transaction.atomic():
+        auth.consume(raw, "verify")
+        return _verify_address(user, token.email)
+
+
+def remove_email(user: Any, email_id: int) -> None:
+    with transaction.atomic():
+        entry = LearnerEmail.objects.filter(user=user, pk=email_id).first()
+        if entry is None:
+            raise RecordError("No such address.", code="NOT_FOUND", status=404)
+        others = LearnerEmail.objects.filter(user=user, verified_at__isnull=False).exclude(
+            pk=entry.pk)
+        if entry.verified_at is not None and not others.exists():
+            raise RecordError("Keep at least one verified address to sign in with.",
+                              code="LAST_EMAIL", status=409)
+        log_action(user, "records.email_removed", entry, before={"email_id": entry.pk})
+        entry.delete()
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+
+def _preference(user: Any, *, credential: IssuedCredential | None = None,
+                imported: ImportedCredential | None = None) -> CredentialPreference:
+    pref = CredentialPreference.objects.filter(user=user, credential=credential,
+                                               imported=imported).first()
+    if pref is None:
+        pref = CredentialPreference.objects.create(
+            user=user, credential=credential, imported=imported,
+            share_token=secrets.token_urlsafe(24))
+    return pref
+
+
+PREFERENCE_FIELDS = ("hidden", "share_enabled", "show_name")
+
+
+def set_preference(user: Any, item_key: str, **changes: bool) -> CredentialPreference:
+    """Hide / share / show the name for one credential of the learner's own record."""
+    unknown = set(changes) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise RecordError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    credential, imported = owned(user, item_key)
+    with transaction.atomic():
+        pref = _preference(user, credential=credential, imported=imported)
+        before = {f: getattr(pref, f) for f in PREFERENCE_FIELDS}
+        for name, value in changes.items():
+            setattr(pref, name, bool(value))
+        pref.save()
+        log_action(user, "records.preference_set", pref, before=before,
+                   after={f: getattr(pref, f) for f in PREFERENCE_FIELDS})
+    return pref
+
+
+def owned(user: Any, item_key: str) -> tuple[IssuedCredential | None, ImportedCredential | None]:
+    """The credential `item_key` ("p-<uuid>" or "i-<uuid>") names in the learner's record;
+    RecordError 404 alike for missing and not theirs."""
+    kind, _, ident = item_key.partition("-")
+    try:
+        if kind == "p":
+            cred = record_mod.owned_credential(user, ident)
+            if cred is not None:
+                return cred, None
+        elif kind == "i":
+            imp = record_mod.owned_import(user, ident)
+            if imp is not None:
+                return None, imp
+    except ValidationError:
+        pass  # not a uuid
+    raise RecordError("No such credential in your record.", code="NOT_FOUND", status=404)
+
+
+def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | ImportedCredential]:
+    """The credential behind a share link, if sharing is on and it is not hidden; else 404."""
+    pref = (CredentialPreference.objects.select_related("credential__institution", "imported")
+            .filter(share_token=token, share_enabled=True, hidden=False).first())
+    if pref is None:
+        raise RecordError("Nothing is shared at this address.", code="NOT_FOUND", status=404)
+    target = pref.credential or pref.imported
+    assert target is not None
+    if pref.credential is not None and record_mod.owned_credential(
+            pref.user, pref.credential.uuid) is None:
+        raise RecordError("Nothing is shared at this address.", code="NOT_FOUND", status=404)
+    return pref, target
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    imported: ImportedCredential | None
+    report: Report
+    reasons: list[str]
+
+
+def _reasons(report: Report) -> list[str]:
+    out = [c.message for c in report.errors]
+    for child in report.nested:
+        out.extend(_reasons(child))
+    return out
+
+
+def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> ImportedCredential:
+    """Verify a credential (JSON, VC-JWT, baked PNG/SVG) and keep it verbatim in the record.
+
+    RecordError with the verifier's reasons when it does not verify (nothing is stored).
+    """
+    from microdegree.verification.extract import ExtractError, extract
+    from microdegree.verification.services import tools, verify_document
+
+    try:
+        extracted = extract(data, resolver=tools().resolver)
+    except ExtractError as exc:
+        raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
+    verification = verify_document(extracted)
+    if not verification.report.verified:
+        reasons = _reasons(verification.report)
+        raise RecordError("This credential did not verify, so it was not added.",
+                          code="NOT_VERIFIED", reasons=reasons)
+    document = extracted.document
+    text = extracted.text if extracted.text is not None else json.dumps(document)
+    credential_id = str(document.get("id") or "")[:500]
+    issuer = document.get("issuer")
+    issuer_id = str(issuer.get("id") if isinstance(issuer, dict) else issuer or "")[:500]
+    summary = verification.summary
+    with transaction.atomic():
+        if credential_id and ImportedCredential.objects.filter(
+                user=user, credential_id=credential_id).exists():
+            raise RecordError("This credential is already in your record.", code="DUPLICATE",
+                              status=409)
+        imported = ImportedCredential.objects.create(
+            user=user, document=text, format=extracted.format if not extracted.jws else "jwt",
+            decoded=document, credential_id=credential_id, issuer_id=issuer_id,
+            name=((summary.name if summary else None) or "")[:300], source_url=source_url[:2000],
+        )
+        log_action(user, "records.credential_imported", imported,
+                   after={"credential_id": credential_id, "issuer": issuer_id,
+                          "format": imported.format,
+                          "warnings": [c.code for c in verification.report.warnings]})
+    return imported
+
+
+def import_from_url(user: Any, url: str) -> ImportedCredential:
+    from microdegree.verification.extract import ExtractError
+    from microdegree.verification.services import fetch_credential
+
+    try:
+        data = fetch_credential(url)
+    except ExtractError as exc:
+        raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
+    return import_credential(user, data, source_url=url)
+
+
+def remove_import(user: Any, item_key: str) -> None:
+    _, imported = owned(user, item_key)
+    if imported is None:
+        raise RecordError("Only imported credentials can be removed from the record.",
+                          code="NOT_IMPORTED", status=409)
+    with transaction.atomic():
+        log_action(user, "records.import_removed", imported,
+                   before={"credential_id": imported.credential_id})
+        imported.delete()
+
+
+# --- leaving --------------------------------------------------------------------------------
+
+
+def export_data(user: Any) -> dict[str, Any]:
+    """Everything the record holds about the learner, as JSON (credentials verbatim as text)."""
+    items = record_mod.items(user)
+    with transaction.atomic():
+        log_action(user, "records.data_exported", user, object_type="auth.User")
+    return {
+        "exportedAt": timezone.now().isoformat(),
+        "account": {"name": user.get_full_name(), "joined": user.date_joined.isoformat()},
+        "emails": [{"email": e.email, "verified": e.verified_at.isoformat()
+                    if e.verified_at else None}
+                   for e in LearnerEmail.objects.filter(user=user)],
+        "credentials": [
+            {
+                "source": item.kind,
+                "id": item.summary.id,
+                "name": item.summary.name,
+                "state": item.state,
+                "preferences": {f: getattr(item.preference, f) for f in PREFERENCE_FIELDS}
+                if item.preference else None,
+                "shareUrl": record_mod.share_url(item.preference)
+                if item.preference and item.preference.share_enabled else None,
+                "document": item.obj.document,
+            }
+            for item in items
+        ],
+    }
+
+
+def delete_account(user: Any) -> None:
+    """Delete the learner's personal data: addresses, name, preferences, imports, the account.
+
+    Credentials the platform issued stay valid (they belong to the issuer's records and to
+    whoever holds a copy). Audit entries the learner caused are kept, pseudonymised to
+    "learner #id", with one more entry recording the deletion.
+    """
+    with transaction.atomic():
+        label = _label(user)
+        counts = {
+            "emails": LearnerEmail.objects.filter(user=user).count(),
+            "imports": ImportedCredential.objects.filter(user=user).count(),
+            "preferences": CredentialPreference.objects.filter(user=user).count(),
+        }
+        emails = list(LearnerEmail.objects.filter(user=user).values_list("email", flat=True))
+        CredentialPreference.objects.filter(user=user).delete()
+        ImportedCredential.objects.filter(user=user).delete()
+        LearnerEmail.objects.filter(user=user).delete()
+        LinkRequest.objects.filter(email__in=emails).delete()
+        AuditEntry.objects.filter(actor=user).update(actor_label=label)
+        log_action(label, "records.account_deleted", object_type="auth.User",
+                   object_id=str(user.pk), after=counts)
+        # UsedToken rows stay: hashes of spent links, no personal data, and they keep old
+        # links from working again.
+        user.delete()
+
+
+# --- CLR ------------------------------------------------------------------------------------
+
+
+def export_clr(user: Any, platform_creds: list[IssuedCredential],
+               imported: list[ImportedCredential], *, email: str) -> dict[str, Any]:
+    """A CLR 2.0 ClrCredential of the chosen credentials, signed by the platform DID."""
+    from microdegree.records import platform
+
+    for cred in platform_creds:
+        owned(user, f"p-{cred.uuid}")
+    for imp in imported:
+        owned(user, f"i-{imp.uuid}")
+    with transaction.atomic():
+        document = platform.build_clr(user, platform_creds, imported, email=email)
+        log_action(user, "records.clr_exported", user, object_type="auth.User",
+                   after={"clr": document["id"],
+                          "credentials": [c.credential_id for c in platform_creds]
+                          + [i.credential_id for i in imported]})
+    return document

@@ -1,0 +1,348 @@
+"""Learner pages (/me/...), share pages and the platform DID document. Views parse, call a
+service or a reader, render; RecordErrors become pages with their status. No JavaScript."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from microdegree.issuing.models import IssuedCredential
+from microdegree.records import auth, badges, platform, services
+from microdegree.records import record as record_mod
+from microdegree.records.services import RecordError
+
+LOGIN = "/me/login"
+CONTENT_TYPE = "application/vc+ld+json"
+learner_required = login_required(login_url=LOGIN)
+
+
+def _error(request: HttpRequest, exc: RecordError) -> HttpResponse:
+    return render(request, "records/error.html", {"error": exc}, status=exc.status)
+
+
+def record_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RecordError as exc:
+            return _error(request, exc)
+        except auth.TokenError as exc:
+            return _error(request, RecordError(exc.message, code=exc.code, status=400))
+
+    return wrapper
+
+
+def _sign_in(request: HttpRequest, user: Any) -> None:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_page(request: HttpRequest) -> HttpResponse:
+    """`/me/login`: an e-mail address in, a sign-in link out."""
+    if request.method == "GET":
+        return render(request, "records/login.html", {"email": request.GET.get("email", "")})
+    email = request.POST.get("email", "")
+    try:
+        services.request_login_link(email, ip=_client_ip(request))
+    except RecordError as exc:
+        return render(request, "records/login.html", {"email": email, "error": exc.message},
+                      status=exc.status)
+    return render(request, "records/login_sent.html",
+                  {"email": auth.normalise_email(email),
+                   "minutes": auth.MAX_AGE["login"] // 60})
+
+
+@record_errors
+@require_http_methods(["GET", "POST"])
+def login_link(request: HttpRequest, token: str) -> HttpResponse:
+    """`/me/login/<token>`: a confirmation button (GET), then signing in (POST)."""
+    if request.method == "GET":
+        link = auth.read_token(token, "login")
+        return render(request, "records/confirm.html", {
+            "title": "Sign in", "button": "Sign in",
+            "text": f"Sign in to your learning record as {link.email}."})
+    user = services.sign_in_with_link(token)
+    _sign_in(request, user)
+    return redirect("records:record")
+
+
+@record_errors
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest, token: str) -> HttpResponse:
+    """`/me/claim/<token>`: the award e-mail's claim token signs in and adds the credential."""
+    if request.method == "GET" and not request.user.is_authenticated:
+        return render(request, "records/confirm.html", {
+            "title": "Claim your credential", "button": "Sign in and claim it",
+            "text": "Add this credential to your learning record. You will be signed in with "
+                    "the address the award was sent to."})
+    if request.method == "GET":
+        # signed in: claim only for the owner (no token is used up)
+        cred_uuid = services.issuing_mail.read_claim_token(token)
+        owner = record_mod.owned_credential(request.user, cred_uuid) if cred_uuid else None
+        if owner is None:
+            return render(request, "records/confirm.html", {
+                "title": "Claim your credential", "button": "Claim it",
+                "text": "This credential was sent to an address that is not in your record. "
+                        "Claiming it adds that address to your record."})
+    user, cred = services.claim_with_token(token, request.user)
+    if not request.user.is_authenticated or request.user.pk != user.pk:
+        _sign_in(request, user)
+    messages.success(request, f"{cred.achievement_version.name} is in your record.")
+    return redirect("records:credential", key=f"p-{cred.uuid}")
+
+
+# --- the record -----------------------------------------------------------------------------
+
+
+@learner_required
+@require_GET
+def record_page(request: HttpRequest) -> HttpResponse:
+    """`/me/`: every credential, grouped by competency, with totals and microdegree progress."""
+    items = record_mod.items(request.user)
+    return render(request, "records/record.html", {
+        "items": items,
+        "groups": record_mod.grouped(items),
+        "totals": record_mod.totals(items),
+        "progress": record_mod.progress(request.user, items),
+        "emails": services.LearnerEmail.objects.filter(user=request.user),
+    })
+
+
+def _item(request: HttpRequest, key: str) -> record_mod.Item:
+    credential, imported = services.owned(request.user, key)
+    target = credential or imported
+    for item in record_mod.items(request.user):
+        if item.obj == target:
+            return item
+    raise RecordError("No such credential in your record.", code="NOT_FOUND", status=404)
+
+
+@learner_required
+@record_errors
+@require_GET
+def credential_page(request: HttpRequest, key: str) -> HttpResponse:
+    item = _item(request, key)
+    pref = item.preference
+    share = record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden else ""
+    public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
+                       if item.kind == "platform" else "")
+    return render(request, "records/credential.html", {
+        "item": item, "share_url": share,
+        "linkedin_url": record_mod.linkedin_url(item, public) if public else "",
+    })
+
+
+@learner_required
+@record_errors
+@require_POST
+def preferences(request: HttpRequest, key: str) -> HttpResponse:
+    changes = {f: request.POST.get(f) == "on" for f in services.PREFERENCE_FIELDS}
+    services.set_preference(request.user, key, **changes)
+    messages.success(request, "Saved. Hiding or sharing never changes the credential itself.")
+    return redirect("records:credential", key=key)
+
+
+@learner_required
+@record_errors
+@require_POST
+def remove_import(request: HttpRequest, key: str) -> HttpResponse:
+    services.remove_import(request.user, key)
+    messages.success(request, "The imported credential was removed from your record.")
+    return redirect("records:record")
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@learner_required
+@record_errors
+@require_GET
+def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The signed credential verbatim (JSON; a JWS import as text), or baked into PNG/SVG."""
+    credential, imported = services.owned(request.user, key)
+    target = credential or imported
+    assert target is not None
+    stem = f"credential-{target.uuid}"
+    if fmt == "json":
+        if imported is not None and imported.format == "jwt":
+            return _attachment(imported.document, "application/vc+jwt", f"{stem}.jwt")
+        return _attachment(target.document.encode("utf-8"), CONTENT_TYPE, f"{stem}.json")
+    if fmt == "png":
+        return _attachment(badges.baked_png(target), "image/png", f"{stem}.png")
+    if fmt == "svg":
+        return _attachment(badges.baked_svg(target), "image/svg+xml", f"{stem}.svg")
+    raise Http404("No such format.")
+
+
+# --- e-mail addresses -----------------------------------------------------------------------
+
+
+@learner_required
+@record_errors
+@require_POST
+def add_email(request: HttpRequest) -> HttpResponse:
+    entry = services.add_email(request.user, request.POST.get("email", ""))
+    messages.success(request, f"We sent a confirmation link to {entry.email}.")
+    return redirect("records:record")
+
+
+@learner_required
+@record_errors
+@require_POST
+def remove_email(request: HttpRequest, pk: int) -> HttpResponse:
+    services.remove_email(request.user, pk)
+    messages.success(request, "The address was removed.")
+    return redirect("records:record")
+
+
+@learner_required
+@record_errors
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        link = auth.read_token(token, "verify")
+        return render(request, "records/confirm.html", {
+            "title": "Confirm your address", "button": "Confirm",
+            "text": f"Add {link.email} to your learning record."})
+    entry = services.verify_email(request.user, token)
+    messages.success(request, f"{entry.email} is confirmed; credentials sent to it are now in "
+                              "your record.")
+    return redirect("records:record")
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest) -> HttpResponse:
+    """`/me/import`: upload a file (JSON, VC-JWT, baked PNG/SVG), paste it, or give its URL."""
+    if request.method == "GET":
+        return render(request, "records/import.html", {})
+    try:
+        upload = request.FILES.get("file")
+        text = request.POST.get("credential", "")
+        url = request.POST.get("url", "").strip()
+        if upload is not None:
+            imported = services.import_credential(request.user, upload.read(3_000_000))
+        elif text.strip():
+            imported = services.import_credential(request.user, text)
+        elif url:
+            imported = services.import_from_url(request.user, url)
+        else:
+            raise RecordError("Choose a file, paste a credential, or give its address.",
+                              code="NO_INPUT")
+    except RecordError as exc:
+        return render(request, "records/import.html",
+                      {"error": exc.message, "reasons": exc.reasons,
+                       "url": request.POST.get("url", "")}, status=exc.status)
+    messages.success(request, f"{imported.name or 'The credential'} verified and was added.")
+    return redirect("records:record")
+
+
+# --- CLR, export, deletion ------------------------------------------------------------------
+
+
+@learner_required
+@record_errors
+@require_http_methods(["GET", "POST"])
+def clr_page(request: HttpRequest) -> HttpResponse:
+    """`/me/clr`: choose credentials; download a ClrCredential signed by the platform DID."""
+    items = [i for i in record_mod.items(request.user) if i.state != "revoked"]
+    if request.method == "GET":
+        return render(request, "records/clr.html", {"items": items})
+    chosen = set(request.POST.getlist("credential"))
+    picked = [i for i in items if i.key in chosen]
+    if not picked:
+        return render(request, "records/clr.html",
+                      {"items": items, "error": "Choose at least one credential."}, status=400)
+    platform_creds = [i.obj for i in picked if isinstance(i.obj, IssuedCredential)]
+    imported = [i.obj for i in picked if not isinstance(i.obj, IssuedCredential)]
+    emails = record_mod.verified_emails(request.user)
+    document = services.export_clr(request.user, platform_creds, imported, email=emails[0])
+    return _attachment(json.dumps(document, ensure_ascii=False), CONTENT_TYPE, "clr.json")
+
+
+@learner_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    data = services.export_data(request.user)
+    return _attachment(json.dumps(data, indent=2, ensure_ascii=False), "application/json",
+                       "my-learning-record.json")
+
+
+@learner_required
+@require_http_methods(["GET", "POST"])
+def delete_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "records/delete.html", {})
+    if request.POST.get("confirm", "").strip().lower() != "delete":
+        return render(request, "records/delete.html",
+                      {"error": "Type DELETE to confirm."}, status=400)
+    user = request.user
+    logout(request)
+    services.delete_account(user)
+    return render(request, "records/deleted.html", {})
+
+
+# --- public ---------------------------------------------------------------------------------
+
+
+@record_errors
+@require_GET
+def share_page(request: HttpRequest, token: str) -> HttpResponse:
+    """`/share/<token>`: the shared credential with Open Graph tags; 404 when switched off."""
+    try:
+        pref, target = services.shared(token)
+    except RecordError as exc:
+        raise Http404(exc.message) from exc
+    document = (json.loads(target.document) if isinstance(target, IssuedCredential)
+                else target.decoded)
+    summary = record_mod.summarise(document, show_recipient=pref.show_name)
+    canonical = record_mod.share_url(pref)
+    verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
+                     if isinstance(target, IssuedCredential) else "")
+    return render(request, "records/share.html", {
+        "summary": summary, "canonical": canonical, "state":
+            record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
+        "verify_target": verify_target,
+        "og": {"title": summary.name or "Credential",
+               "description": (f"{summary.name or 'A credential'}, awarded by "
+                               f"{summary.issuer_name or 'its issuer'}.")[:300],
+               "url": canonical,
+               "image": summary.image if (summary.image or "").startswith("http") else ""},
+    })
+
+
+@require_GET
+def platform_did(request: HttpRequest) -> HttpResponse:
+    """`/platform/did.json`: the platform's did:web document (CLR exports are signed by it)."""
+    response = JsonResponse(platform.did_document(), json_dumps_params={"indent": 2},
+                            content_type="application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
