@@ -16,6 +16,7 @@ from microdegree.verification import services as verification_services
 def _cheap(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ROOT_URLCONF = "tests.records.urls"
     verification_services.reset()
     yield
     verification_services.reset()

@@ -344,6 +344,16 @@ def _credits_still_needed(status: catalog_rules.NodeStatus,
     return sum(costs)
 
 
+def _still_missing(status: catalog_rules.NodeStatus) -> list[int]:
+    """Components under groups that are not done yet (a done group's other options are not
+    missing, unlike `RuleResult.missing`)."""
+    if status.done:
+        return []
+    if status.kind == "achievement":
+        return [status.achievement] if status.achievement is not None else []
+    return [i for child in status.children for i in _still_missing(child)]
+
+
 def progress(user: Any, record: Sequence[Item] | None = None) -> list[Progress]:
     """Every microdegree the learner has started (holds a valid component of), evaluated with
     `catalog.rules.evaluate` over the learner's valid platform credentials at its institution."""
@@ -373,7 +383,7 @@ def progress(user: Any, record: Sequence[Item] | None = None) -> list[Progress]:
             tree=_node(result.root, names),
             credits_held=float(sum(holdings.get(i, 0.0) for i in result.root.used)),
             credits_needed=_credits_still_needed(result.root, credits_of),
-            missing=[names.get(i, str(i)) for i in result.missing],
+            missing=[names.get(i, str(i)) for i in dict.fromkeys(_still_missing(result.root))],
         ))
     return out
 
