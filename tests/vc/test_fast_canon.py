@@ -59,7 +59,8 @@ def check_fast(document: dict[str, Any]) -> str | None:
         assert fast == general
         # pyld can print a quad twice (two empty @list values of one subject give two identical
         # "rdf:nil" triples); an RDF dataset is a set, and vc.rdfc writes it once
-        assert fast == "".join(dict.fromkeys(pyld_normalize(document).splitlines(keepends=True)))
+        lines = pyld_normalize(document).split("\n")[:-1]  # not splitlines(): U+2028 is data
+        assert fast == "".join(f"{line}\n" for line in dict.fromkeys(lines))
     return fast
 
 
