@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 HELPER = str(Path(__file__).with_name("_worker_job.py"))
-ROWS = 80
+ROWS = 160
 CHUNK = 4
 
 

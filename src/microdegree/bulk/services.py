@@ -173,10 +173,10 @@ def prepare_job(
     inst = _check_version(version)
     if isinstance(data, bytes | bytearray):
         report = csvparse.parse_csv(bytes(data))
-        source = source or BulkJob.Source.CSV
+        source = source or "csv"
     else:
         report = csvparse.parse_rows(data)
-        source = source or BulkJob.Source.API
+        source = source or "api"
     if report.file_problems:
         raise BatchRejected(report)
     key = (idempotency_key or "").strip()[:200] or None
@@ -354,11 +354,10 @@ def _claim(job: BulkJob, size: int, lease: float) -> list[BulkRow]:
         qs = (BulkRow.objects.filter(job_id=job.pk, state=RowState.PENDING)
               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
               .order_by("row_number"))
-        rows = list(qs.select_for_update(skip_locked=True)[:size])
-        if rows:
+        rows = list(qs.select_for_update(skip_locked=True, of=("self",))[:size])
+        if rows:  # (the job's heartbeat moves when a chunk is stored: no lock on the job here)
             BulkRow.objects.filter(pk__in=[r.pk for r in rows]).update(
                 claimed_until=now + timedelta(seconds=lease))
-            BulkJob.objects.filter(pk=job.pk).update(heartbeat_at=now)
     return rows
 
 
@@ -396,7 +395,8 @@ def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any
         if state not in (State.QUEUED, State.RUNNING):
             return False
         pks = [r.pk for r, _ in ok] + [r.pk for r, _ in failed]
-        pending = set(BulkRow.objects.select_for_update()
+        # order_by(): no join to the job (Meta.ordering names it), so only rows are locked
+        pending = set(BulkRow.objects.select_for_update(of=("self",)).order_by()
                       .filter(pk__in=pks, state=RowState.PENDING).values_list("pk", flat=True))
         ok = [(r, p) for r, p in ok if r.pk in pending]  # another worker finished the others
         failed = [(r, m) for r, m in failed if r.pk in pending]
