@@ -3,11 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from microdegree.web import views as web_views
-
 urlpatterns = [
-    path("", web_views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("microdegree.web.urls")),
     path("admin/", admin.site.urls),
     path("", include("microdegree.institutions.urls")),
     path("", include("microdegree.catalog.urls")),

@@ -1,13 +1,213 @@
-"""Site-wide pages: the home page and the staff dashboard entry."""
+"""Site-wide pages: home, the staff dashboard, an institution's overview, registration, tokens.
+
+Views parse, call a service and render; tenant data is reached only through
+`institutions.services.institution_for` (the same 404 for "missing" and "not yours").
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import functools
+from collections.abc import Callable
+from typing import Any
 
-from microdegree.institutions.models import Institution
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from microdegree.bulk.models import BulkJob
+from microdegree.catalog.models import AchievementDefinition
+from microdegree.institutions import services as inst_services
+from microdegree.institutions.errors import DomainError, NotFound
+from microdegree.institutions.models import Institution, Membership
+from microdegree.issuing import services as issuing_services
+from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree
+from microdegree.web.chart import issued_chart
+
+State = IssuedCredential.State
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """DomainErrors (NotFound, PermissionDenied, ...) become a 4xx page with their sentence."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return render(request, "microdegree/error.html", {"error": exc}, status=exc.status)
+
+    return wrapper
 
 
 def home(request: HttpRequest) -> HttpResponse:
     institutions = Institution.objects.filter(status=Institution.Status.APPROVED)[:20]
     return render(request, "microdegree/home.html", {"institutions": institutions})
+
+
+# --- the dashboard --------------------------------------------------------------------------
+
+
+def _is_platform_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False))
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The institutions the user works for (platform staff: all, and those awaiting approval)."""
+    user = request.user
+    staff = _is_platform_staff(user)
+    roles = dict(Membership.objects.filter(user=user).values_list("institution_id", "role"))
+    if staff:
+        institutions = list(Institution.objects.all())
+    else:
+        institutions = list(Institution.objects.filter(pk__in=roles))
+    rows = [{"institution": inst, "role": roles.get(inst.pk, "platform staff"),
+             "issued": 0} for inst in institutions]
+    totals = _issued_totals(institutions)
+    for row in rows:
+        row["issued"] = totals.get(row["institution"].pk, 0)
+    pending = [i for i in institutions if i.status == Institution.Status.PENDING] if staff else []
+    return render(request, "microdegree/dashboard.html", {
+        "rows": rows, "pending": pending, "is_platform_staff": staff,
+    })
+
+
+def _issued_totals(institutions: list[Institution]) -> dict[int, int]:
+    return dict(IssuedCredential.objects.filter(institution__in=institutions)
+                .values("institution_id").annotate(n=Count("id"))
+                .values_list("institution_id", "n"))
+
+
+@login_required
+@domain_errors
+def institution_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """One institution at a glance: the chart, counts, recent awards, jobs, microdegrees."""
+    inst = inst_services.institution_for(request.user, slug, role="viewer")
+    creds = IssuedCredential.objects.filter(institution=inst)
+    counts = {
+        "issued": creds.count(),
+        "active": creds.filter(state=State.ACTIVE).count(),
+        "revoked": creds.filter(state=State.REVOKED).count(),
+        "suspended": creds.filter(state=State.SUSPENDED).count(),
+    }
+    related = ("achievement_version", "achievement_version__definition")
+    microdegrees = creds.filter(
+        achievement_version__definition__kind=AchievementDefinition.Kind.MICRODEGREE)
+    role = inst_services.role_of(request.user, inst)
+    can_issue = bool(request.user.is_superuser) or role in ("issuer", "owner")
+    return render(request, "microdegree/institution.html", {
+        "institution": inst,
+        "role": role or ("platform staff" if request.user.is_superuser else ""),
+        "can_issue": can_issue,
+        "is_owner": bool(request.user.is_superuser) or role == "owner",
+        "chart": issued_chart(inst, request.GET.get("by", "week")),
+        "counts": counts,
+        "recent": creds.select_related(*related)[:10],
+        "jobs": BulkJob.objects.filter(institution=inst).filter(
+            state__in=[BulkJob.State.VALIDATED, BulkJob.State.QUEUED, BulkJob.State.RUNNING],
+        ).select_related(*related)[:20],
+        "completions": microdegrees.select_related(*related)[:10],
+        "completion_count": microdegrees.count(),
+        "pending_microdegrees": PendingMicrodegree.objects.filter(
+            institution=inst, state=PendingMicrodegree.State.PENDING,
+        ).select_related(*related)[:10],
+        "definitions": AchievementDefinition.objects.filter(institution=inst).count(),
+    })
+
+
+@login_required
+@domain_errors
+@require_POST
+def approve(request: HttpRequest, slug: str) -> HttpResponse:
+    """Platform staff approve a pending institution (others get the same 404 as a typo)."""
+    if not _is_platform_staff(request.user):
+        raise NotFound("No such institution.")
+    inst = Institution.objects.filter(slug=slug).first()
+    if inst is None:
+        raise NotFound("No such institution.")
+    inst_services.approve_institution(request.user, inst)
+    messages.success(request, f"{inst.name} is approved: it can now award credentials.")
+    return redirect("dashboard")
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label="Name of the institution", max_length=200)
+    country_code = forms.CharField(
+        label="Country", min_length=2, max_length=2,
+        help_text="The two-letter ISO 3166 code, for example NL, DE or US.",
+    )
+    slug = forms.SlugField(
+        label="Address (optional)", required=False, max_length=60,
+        help_text="Part of your issuer DID and web addresses; made from the name if left empty.",
+    )
+    url = forms.URLField(label="Web site", required=False, assume_scheme="https")
+    email = forms.EmailField(label="Contact e-mail", required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inst = inst_services.register_institution(
+                request.user, name=data["name"], country_code=data["country_code"],
+                owner=request.user, slug=data["slug"] or None, url=data["url"],
+                email=data["email"], description=data["description"],
+            )
+        except DomainError as exc:
+            form.add_error("slug" if "SLUG" in exc.code else None, exc.message)
+        else:
+            messages.success(request, f"{inst.name} is registered. A platform administrator "
+                             "approves it before it can award credentials; meanwhile you can "
+                             "set up its catalogue.")
+            return redirect("institution-overview", slug=inst.slug)
+    return render(request, "microdegree/register.html", {"form": form})
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="Token name", max_length=100,
+                           help_text="What uses it, for example 'LMS integration'.")
+    role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=ApiToken.Role.ISSUER)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the API tokens; owners create (the value is shown once) and revoke them."""
+    inst = inst_services.institution_for(request.user, slug, role="issuer")
+    form = TokenForm()
+    raw = None
+    if request.method == "POST":
+        inst = inst_services.institution_for(request.user, slug, role="owner")
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(institution=inst, pk=request.POST["revoke"],
+                                            revoked_at__isnull=True).first()
+            if token is None:
+                raise NotFound("No such token.")
+            issuing_services.revoke_api_token(request.user, token)
+            messages.success(request, f"The token {token.name} no longer works.")
+            return redirect("institution-api-tokens", slug=inst.slug)
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, raw = issuing_services.create_api_token(
+                request.user, inst, form.cleaned_data["name"], role=form.cleaned_data["role"])
+            form = TokenForm()
+    role = inst_services.role_of(request.user, inst)
+    return render(request, "microdegree/api_tokens.html", {
+        "institution": inst, "tokens": ApiToken.objects.filter(institution=inst),
+        "form": form, "raw": raw, "is_owner": bool(request.user.is_superuser) or role == "owner",
+    })

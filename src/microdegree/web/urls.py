@@ -1,0 +1,19 @@
+"""Site routes: home, sign-in, the staff dashboard, an institution's overview, registration.
+
+No app namespace: django.contrib.auth's views reverse their own global names ("login", ...).
+"""
+
+from django.urls import include, path
+
+from microdegree.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("institutions/register", views.register, name="institution-register"),
+    path("institutions/<slug:slug>/", views.institution_overview, name="institution-overview"),
+    path("institutions/<slug:slug>/approve", views.approve, name="institution-approve"),
+    path("institutions/<slug:slug>/api-tokens/", views.api_tokens,
+         name="institution-api-tokens"),
+]
