@@ -160,3 +160,17 @@ def test_an_address_verified_by_one_learner_cannot_be_taken_by_another(client, s
     with pytest.raises(services.RecordError) as err:
         services._verify_address(other, ADA)
     assert err.value.code == "EMAIL_TAKEN"
+
+
+def test_a_signed_in_learner_claims_a_credential_sent_to_another_address(
+        client, institution, pathway, sign_in):
+    _, (stats, _, _) = pathway
+    user = sign_in(ADA)
+    cred = award(stats, "ada@old-job.example")
+    token = issuing_mail.claim_token(cred)
+    page = client.get(f"/me/claim/{token}")
+    assert b"not in your record yet" in page.content
+    assert client.post(f"/me/claim/{token}").status_code == 302
+    assert LearnerEmail.objects.get(email="ada@old-job.example").user == user
+    assert record.platform_credentials(user) == [cred]
+    assert record.hidden_from_public(cred) is False

@@ -399,6 +399,12 @@ def _definition_credits(ids: Sequence[int]) -> dict[int, float]:
 # --- sharing --------------------------------------------------------------------------------
 
 
+def hidden_from_public(credential: IssuedCredential) -> bool:
+    """Whether a learner holding this credential chose to hide it from the public (for public
+    pages of other apps; verification through its URL or document is never affected)."""
+    return CredentialPreference.objects.filter(credential=credential, hidden=True).exists()
+
+
 def share_url(preference: CredentialPreference) -> str:
     return f"{settings.PUBLIC_URL}/share/{preference.share_token}"
 

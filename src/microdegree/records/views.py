@@ -16,10 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, services
 from microdegree.records import record as record_mod
+from microdegree.records.models import LearnerEmail
 from microdegree.records.services import RecordError
+from microdegree.verification.summary import summarise
 
 LOGIN = "/me/login"
 CONTENT_TYPE = "application/vc+ld+json"
@@ -87,21 +90,27 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 @record_errors
 @require_http_methods(["GET", "POST"])
 def claim(request: HttpRequest, token: str) -> HttpResponse:
-    """`/me/claim/<token>`: the award e-mail's claim token signs in and adds the credential."""
-    if request.method == "GET" and not request.user.is_authenticated:
-        return render(request, "records/confirm.html", {
-            "title": "Claim your credential", "button": "Sign in and claim it",
-            "text": "Add this credential to your learning record. You will be signed in with "
-                    "the address the award was sent to."})
+    """`/me/claim/<token>`: the award e-mail's claim token signs in and adds the credential.
+
+    GET only shows a button (mail scanners prefetch links); the POST signs in and claims.
+    """
     if request.method == "GET":
-        # signed in: claim only for the owner (no token is used up)
-        cred_uuid = services.issuing_mail.read_claim_token(token)
-        owner = record_mod.owned_credential(request.user, cred_uuid) if cred_uuid else None
-        if owner is None:
-            return render(request, "records/confirm.html", {
-                "title": "Claim your credential", "button": "Claim it",
-                "text": "This credential was sent to an address that is not in your record. "
-                        "Claiming it adds that address to your record."})
+        cred_uuid = issuing_mail.read_claim_token(token)
+        if cred_uuid is None:
+            raise RecordError("This claim link is not valid (or has expired).",
+                              code="NOT_FOUND", status=404)
+        if request.user.is_authenticated and record_mod.owned_credential(request.user,
+                                                                         cred_uuid) is None:
+            text = ("This credential was sent to an address that is not in your record yet. "
+                    "Claiming it adds that address to your record.")
+        elif request.user.is_authenticated:
+            text = "Add this credential to your learning record."
+        else:
+            text = ("Add this credential to your learning record. You will be signed in with "
+                    "the address the award was sent to.")
+        return render(request, "records/confirm.html", {
+            "title": "Claim your credential", "text": text,
+            "button": "Claim it" if request.user.is_authenticated else "Sign in and claim it"})
     user, cred = services.claim_with_token(token, request.user)
     if not request.user.is_authenticated or request.user.pk != user.pk:
         _sign_in(request, user)
@@ -122,7 +131,7 @@ def record_page(request: HttpRequest) -> HttpResponse:
         "groups": record_mod.grouped(items),
         "totals": record_mod.totals(items),
         "progress": record_mod.progress(request.user, items),
-        "emails": services.LearnerEmail.objects.filter(user=request.user),
+        "emails": LearnerEmail.objects.filter(user=request.user),
     })
 
 
@@ -322,7 +331,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     document = (json.loads(target.document) if isinstance(target, IssuedCredential)
                 else target.decoded)
-    summary = record_mod.summarise(document, show_recipient=pref.show_name)
+    summary = summarise(document, show_recipient=pref.show_name)
     canonical = record_mod.share_url(pref)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
                      if isinstance(target, IssuedCredential) else "")
