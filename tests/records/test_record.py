@@ -181,3 +181,27 @@ def test_the_record_needs_a_signed_in_learner(client):
     response = client.get("/me/")
     assert response.status_code == 302
     assert response["Location"].startswith("/me/login")
+
+
+def test_import_a_baked_png_and_a_vc_jwt(client, institution, pathway, sign_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from microdegree.records import badges
+    from tests.verification.helpers import key_from, vc_jwt
+
+    _, (stats, _, _) = pathway
+    other = award(stats, "someone@example.org")
+    sign_in(ADA)
+    png = SimpleUploadedFile("badge.png", badges.baked_png(other), content_type="image/png")
+    assert client.post("/me/import", {"file": png}).status_code == 302
+    baked = ImportedCredential.objects.get()
+    assert (baked.format, baked.document) == ("png", other.document)
+    token = vc_jwt(key_credential(11), key_from(11))
+    assert client.post("/me/import", {"credential": token}).status_code == 302
+    jwt = ImportedCredential.objects.get(format="jwt")
+    assert jwt.document == token
+    assert jwt.decoded["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    download = client.get(f"/me/credentials/i-{jwt.uuid}/credential.json")
+    assert download["Content-Type"] == "application/vc+jwt"
+    assert download.content.decode() == token
+    assert f"i-{jwt.uuid}" not in client.get("/me/clr").content.decode()

@@ -281,7 +281,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def clr_page(request: HttpRequest) -> HttpResponse:
     """`/me/clr`: choose credentials; download a ClrCredential signed by the platform DID."""
-    items = [i for i in record_mod.items(request.user) if i.state != "revoked"]
+    # A VC-JWT import has no embedded proof, which a CLR's nested credentials need.
+    items = [i for i in record_mod.items(request.user) if i.state != "revoked"
+             and not (isinstance(i.obj, services.ImportedCredential) and i.obj.format == "jwt")]
     if request.method == "GET":
         return render(request, "records/clr.html", {"items": items})
     chosen = set(request.POST.getlist("credential"))
