@@ -174,3 +174,52 @@ def test_a_signed_in_learner_claims_a_credential_sent_to_another_address(
     assert LearnerEmail.objects.get(email="ada@old-job.example").user == user
     assert record.platform_credentials(user) == [cred]
     assert record.hidden_from_public(cred) is False
+
+
+def test_a_name_and_address_change_is_reissued_after_staff_approve(
+        client, institution, pathway, sign_in, make_user):
+    from microdegree.institutions import services as inst_services
+    from microdegree.issuing.models import IssuedCredential
+    from microdegree.records.models import ReissueRequest
+
+    _, (stats, _, _) = pathway
+    cred = award(stats, ADA, recipient_name="Ada Byron")
+    user = sign_in(ADA)
+    client.post("/me/emails/", {"email": "ada@new.example"})
+    key = f"p-{cred.uuid}"
+    # the new address must be verified first
+    response = client.post(f"/me/credentials/{key}/reissue",
+                           {"new_email": "ada@new.example", "reason": "Moved"})
+    assert response.status_code == 400
+    client.post(last_link("/me/emails/verify/"))
+    response = client.post(f"/me/credentials/{key}/reissue", {
+        "new_name": "Ada Lovelace", "new_email": "ada@new.example", "reason": "Married; moved"})
+    assert response.status_code == 302
+    assert client.post(f"/me/credentials/{key}/reissue", {
+        "new_name": "Ada L.", "reason": "again"}).status_code == 409  # one pending at a time
+    req = ReissueRequest.objects.get()
+    # staff of another role / institution do not see it; an issuer decides
+    staff = make_user("registrar@uni.example")
+    client.logout()
+    client.force_login(staff)
+    assert client.get(f"/institutions/{institution.slug}/reissue-requests/").status_code == 404
+    inst_services.set_member(None, institution, staff, "issuer")
+    page = client.get(f"/institutions/{institution.slug}/reissue-requests/")
+    assert b"Ada Lovelace" in page.content
+    response = client.post(f"/institutions/{institution.slug}/reissue-requests/{req.pk}/approve")
+    assert response.status_code == 302
+    req.refresh_from_db()
+    cred.refresh_from_db()
+    new = req.new_credential
+    assert req.state == "done"
+    assert cred.state == IssuedCredential.State.REVOKED
+    assert cred.superseded_by == new
+    assert (new.recipient_email, new.recipient_name) == ("ada@new.example", "Ada Lovelace")
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"records.reissue_requested", "records.reissue_done",
+            "issuing.credential_reissued", "issuing.credential_revoked"} <= actions
+    # the learner's record shows the new one valid and the old one revoked
+    states = {i.obj.pk: i.state for i in record.items(user)}
+    assert states == {cred.pk: "revoked", new.pk: "valid"}
+    assert client.post(
+        f"/institutions/{institution.slug}/reissue-requests/{req.pk}/approve").status_code == 409

@@ -125,3 +125,41 @@ class PlatformKey(models.Model):
 
     def __str__(self) -> str:
         return f"platform#{self.fragment}"
+
+
+class ReissueRequest(models.Model):
+    """A learner asks the issuing institution to re-issue a credential with a changed name or
+    e-mail address; staff decide, and approval calls `issuing.services.reissue`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the institution"
+        DONE = "done", "Re-issued"
+        REJECTED = "rejected", "Declined"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="reissue_requests")
+    credential = models.ForeignKey("issuing.IssuedCredential", on_delete=models.CASCADE,
+                                   related_name="+")
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE,
+                                    related_name="reissue_requests")
+    new_name = models.CharField(max_length=200, blank=True)
+    new_email = models.EmailField(blank=True)
+    reason = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decision_note = models.TextField(blank=True)
+    new_credential = models.ForeignKey("issuing.IssuedCredential", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential"], condition=models.Q(state="pending"),
+                                    name="one_pending_reissue_per_credential"),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-issue of {self.credential_id} ({self.state})"

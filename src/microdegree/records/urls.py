@@ -22,6 +22,11 @@ urlpatterns = [
     path("me/credentials/<str:key>/preferences", views.preferences, name="preferences"),
     path("me/credentials/<str:key>/remove", views.remove_import, name="remove-import"),
     path("me/credentials/<str:key>/credential.<str:fmt>", views.download, name="download"),
+    path("me/credentials/<str:key>/reissue", views.request_reissue, name="request-reissue"),
+    path("institutions/<slug:slug>/reissue-requests/", views.reissue_requests,
+         name="reissue-requests"),
+    path("institutions/<slug:slug>/reissue-requests/<int:pk>/<str:decision>",
+         views.decide_reissue, name="decide-reissue"),
     path("share/<str:token>", views.share_page, name="share"),
     path("platform/did.json", views.platform_did, name="platform-did"),
 ]

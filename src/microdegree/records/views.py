@@ -20,7 +20,7 @@ from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, services
 from microdegree.records import record as record_mod
-from microdegree.records.models import LearnerEmail
+from microdegree.records.models import ImportedCredential, LearnerEmail, ReissueRequest
 from microdegree.records.services import RecordError
 from microdegree.verification.summary import summarise
 
@@ -155,6 +155,10 @@ def credential_page(request: HttpRequest, key: str) -> HttpResponse:
                        if item.kind == "platform" else "")
     return render(request, "records/credential.html", {
         "item": item, "share_url": share,
+        "emails": record_mod.verified_emails(request.user),
+        "reissue": ReissueRequest.objects.filter(
+            user=request.user, credential_id=item.obj.pk).first()
+        if item.kind == "platform" else None,
         "linkedin_url": record_mod.linkedin_url(item, public) if public else "",
     })
 
@@ -283,7 +287,7 @@ def clr_page(request: HttpRequest) -> HttpResponse:
     """`/me/clr`: choose credentials; download a ClrCredential signed by the platform DID."""
     # A VC-JWT import has no embedded proof, which a CLR's nested credentials need.
     items = [i for i in record_mod.items(request.user) if i.state != "revoked"
-             and not (isinstance(i.obj, services.ImportedCredential) and i.obj.format == "jwt")]
+             and not (isinstance(i.obj, ImportedCredential) and i.obj.format == "jwt")]
     if request.method == "GET":
         return render(request, "records/clr.html", {"items": items})
     chosen = set(request.POST.getlist("credential"))
@@ -357,3 +361,56 @@ def platform_did(request: HttpRequest) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+# --- re-issue requests ----------------------------------------------------------------------
+
+
+@learner_required
+@record_errors
+@require_POST
+def request_reissue(request: HttpRequest, key: str) -> HttpResponse:
+    services.request_reissue(request.user, key, reason=request.POST.get("reason", ""),
+                             new_name=request.POST.get("new_name", ""),
+                             new_email=request.POST.get("new_email", ""))
+    messages.success(request, "Your request was sent to the institution. The credential you "
+                              "hold stays valid until they re-issue it.")
+    return redirect("records:credential", key=key)
+
+
+def _staff_institution(request: HttpRequest, slug: str) -> Any:
+    from microdegree.institutions import services as inst_services
+    from microdegree.institutions.errors import DomainError
+
+    try:
+        return inst_services.institution_for(request.user, slug, role="issuer")
+    except DomainError as exc:
+        raise RecordError(exc.message, code=exc.code, status=exc.status) from exc
+
+
+@login_required
+@record_errors
+@require_GET
+def reissue_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff: the institution's re-issue requests (name or address changes)."""
+    inst = _staff_institution(request, slug)
+    pending = ReissueRequest.objects.select_related("credential__achievement_version").filter(
+        institution=inst, state=ReissueRequest.State.PENDING)
+    decided = ReissueRequest.objects.select_related("credential__achievement_version").filter(
+        institution=inst).exclude(state=ReissueRequest.State.PENDING)[:50]
+    return render(request, "records/reissue_requests.html",
+                  {"institution": inst, "pending": pending, "decided": decided})
+
+
+@login_required
+@record_errors
+@require_POST
+def decide_reissue(request: HttpRequest, slug: str, pk: int, decision: str) -> HttpResponse:
+    inst = _staff_institution(request, slug)
+    req = ReissueRequest.objects.filter(institution=inst, pk=pk).first()
+    if req is None or decision not in ("approve", "reject"):
+        raise RecordError("No such request.", code="NOT_FOUND", status=404)
+    services.decide_reissue(request.user, req, approve=decision == "approve",
+                            note=request.POST.get("note", ""))
+    messages.success(request, "Re-issued." if decision == "approve" else "Declined.")
+    return redirect("records:reissue-requests", slug=inst.slug)
