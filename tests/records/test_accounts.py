@@ -223,3 +223,34 @@ def test_a_name_and_address_change_is_reissued_after_staff_approve(
     assert states == {cred.pk: "revoked", new.pk: "valid"}
     assert client.post(
         f"/institutions/{institution.slug}/reissue-requests/{req.pk}/approve").status_code == 409
+
+
+def test_bind_a_generated_or_own_did_key(client, institution, pathway, sign_in):
+    from microdegree.records.models import LearnerDid
+    from microdegree.vc import did as vc_did
+    from microdegree.vc.keys import Ed25519Key
+
+    _, (stats, _, _) = pathway
+    user = sign_in(ADA)
+    response = client.post("/me/did")
+    assert response["Content-Disposition"] == 'attachment; filename="my-did-key.json"'
+    keyfile = json.loads(response.content)
+    bound = LearnerDid.objects.get(user=user)
+    assert bound.generated
+    assert keyfile["controller"] == bound.did
+    assert "secretKeyMultibase" in keyfile
+    assert keyfile["secretKeyMultibase"] not in json.dumps(
+        list(AuditEntry.objects.values("before", "after")))
+    assert services.did_for_email(ADA) == bound.did
+    assert services.did_for_email("ADA@example.org ") == bound.did
+    # issuers name it in later credentials
+    cred = award(stats, ADA, recipient_did=services.did_for_email(ADA))
+    assert json.loads(cred.document)["credentialSubject"]["id"] == bound.did
+    # an own did:key replaces it; a malformed one is refused
+    own = vc_did.did_key(Ed25519Key.from_seed(b"\x05" * 32))
+    assert client.post("/me/did", {"did": "did:web:evil.example"}).status_code == 400
+    assert client.post("/me/did", {"did": own}).status_code == 302
+    assert services.did_for_email(ADA) == own
+    assert client.post("/me/did/remove").status_code == 302
+    assert services.did_for_email(ADA) is None
+    assert services.did_for_email("nobody@example.org") is None

@@ -163,3 +163,20 @@ class ReissueRequest(models.Model):
 
     def __str__(self) -> str:
         return f"re-issue of {self.credential_id} ({self.state})"
+
+
+class LearnerDid(models.Model):
+    """A DID the learner binds to their record, so later credentials can name it (did:key).
+
+    `generated`: the platform made the key and gave the secret to the learner once (it keeps
+    only the public DID); otherwise the learner brought their own did:key.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="learner_did")
+    did = models.CharField(max_length=300, unique=True)
+    generated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.did

@@ -32,6 +32,7 @@ from microdegree.records import record as record_mod
 from microdegree.records.models import (
     CredentialPreference,
     ImportedCredential,
+    LearnerDid,
     LearnerEmail,
     LinkRequest,
     ReissueRequest,
@@ -434,6 +435,7 @@ def delete_account(user: Any) -> None:
         }
         emails = list(LearnerEmail.objects.filter(user=user).values_list("email", flat=True))
         CredentialPreference.objects.filter(user=user).delete()
+        LearnerDid.objects.filter(user=user).delete()
         ImportedCredential.objects.filter(user=user).delete()
         LearnerEmail.objects.filter(user=user).delete()
         LinkRequest.objects.filter(email__in=emails).delete()
@@ -542,3 +544,61 @@ def decide_reissue(actor: Any, req: ReissueRequest, *, approve: bool,
                           "new": locked.new_credential.credential_id
                           if locked.new_credential else None})
     return locked
+
+
+# --- a DID for the learner ------------------------------------------------------------------
+
+
+def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | None]:
+    """Bind the learner's own did:key, or (no `did`) a new one generated for them.
+
+    A generated key's secret is returned once as a Multikey key file and never stored. An own
+    did:key is checked for form only (no proof of control yet: see ADR 0005).
+    """
+    from microdegree.vc import did as vc_did
+    from microdegree.vc.errors import VcError
+    from microdegree.vc.keys import Ed25519Key
+
+    keyfile: dict[str, Any] | None = None
+    did = (did or "").strip()
+    if did:
+        try:
+            vc_did.did_key_document(did)
+        except VcError as exc:
+            raise RecordError("Give an Ed25519 did:key (did:key:z6Mk…).",
+                              code="DID_INVALID") from exc
+    else:
+        key = Ed25519Key.generate()
+        did = vc_did.did_key(key)
+        keyfile = key.to_keyfile()
+    with transaction.atomic():
+        if LearnerDid.objects.filter(did=did).exclude(user=user).exists():
+            raise RecordError("This DID is bound to another record.", code="DID_TAKEN",
+                              status=409)
+        before = LearnerDid.objects.filter(user=user).first()
+        LearnerDid.objects.filter(user=user).delete()
+        bound = LearnerDid.objects.create(user=user, did=did, generated=keyfile is not None)
+        log_action(user, "records.did_bound", bound,
+                   before={"did": before.did} if before else None,
+                   after={"did": did, "generated": bound.generated})
+    return bound, keyfile
+
+
+def unbind_did(user: Any) -> None:
+    with transaction.atomic():
+        bound = LearnerDid.objects.filter(user=user).first()
+        if bound is None:
+            raise RecordError("No DID is bound.", code="NOT_FOUND", status=404)
+        log_action(user, "records.did_unbound", bound, before={"did": bound.did})
+        bound.delete()
+
+
+def did_for_email(email: str) -> str | None:
+    """The DID of the learner who verified `email`, for issuers to name in new credentials
+    (`issuing.services.issue_credential(recipient_did=...)`), or None."""
+    owner = LearnerEmail.objects.filter(email=auth.normalise_email(email),
+                                        verified_at__isnull=False).values("user_id").first()
+    if owner is None:
+        return None
+    bound = LearnerDid.objects.filter(user_id=owner["user_id"]).first()
+    return bound.did if bound else None

@@ -20,7 +20,12 @@ from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, services
 from microdegree.records import record as record_mod
-from microdegree.records.models import ImportedCredential, LearnerEmail, ReissueRequest
+from microdegree.records.models import (
+    ImportedCredential,
+    LearnerDid,
+    LearnerEmail,
+    ReissueRequest,
+)
 from microdegree.records.services import RecordError
 from microdegree.verification.summary import summarise
 
@@ -132,6 +137,7 @@ def record_page(request: HttpRequest) -> HttpResponse:
         "totals": record_mod.totals(items),
         "progress": record_mod.progress(request.user, items),
         "emails": LearnerEmail.objects.filter(user=request.user),
+        "did": LearnerDid.objects.filter(user=request.user).first(),
     })
 
 
@@ -414,3 +420,28 @@ def decide_reissue(request: HttpRequest, slug: str, pk: int, decision: str) -> H
                             note=request.POST.get("note", ""))
     messages.success(request, "Re-issued." if decision == "approve" else "Declined.")
     return redirect("records:reissue-requests", slug=inst.slug)
+
+
+# --- the learner's DID ----------------------------------------------------------------------
+
+
+@learner_required
+@record_errors
+@require_POST
+def bind_did(request: HttpRequest) -> HttpResponse:
+    """Bind an own did:key, or generate one: the key file (with the secret) downloads once."""
+    bound, keyfile = services.bind_did(request.user, request.POST.get("did", ""))
+    if keyfile is not None:
+        return _attachment(json.dumps(keyfile, indent=2), "application/json",
+                           "my-did-key.json")
+    messages.success(request, f"{bound.did} is bound to your record.")
+    return redirect("records:record")
+
+
+@learner_required
+@record_errors
+@require_POST
+def unbind_did(request: HttpRequest) -> HttpResponse:
+    services.unbind_did(request.user)
+    messages.success(request, "The DID is no longer bound to your record.")
+    return redirect("records:record")
