@@ -57,21 +57,26 @@ def test_demo_runs_twice_without_duplicates_and_everything_verifies(client):
     call_command("demo", stdout=second)
     assert _counts() == before  # nothing new, not even an audit entry
     out = first.getvalue()
-    assert "admin@demo.example" in out and "demo-password-1" in out
-    assert "API token (shown once" in out and "mdt_" in out
+    assert "admin@demo.example" in out
+    assert "demo-password-1" in out
+    assert "API token (shown once" in out
+    assert "mdt_" in out
     assert "mdt_" not in second.getvalue()
     assert settings.PUBLIC_URL in out
 
     inst = Institution.objects.get(slug="demo-university")
     assert inst.is_approved
-    assert inst.did.startswith("did:web:") and inst.did.endswith(":issuers:demo-university")
+    assert inst.did.startswith("did:web:")
+    assert inst.did.endswith(":issuers:demo-university")
     creds = IssuedCredential.objects.filter(institution=inst)
     assert before["IssuedCredential"] == creds.count() == 9
     degree = creds.get(achievement_version__definition__kind="microdegree")
     assert degree.recipient_email == "carla@learner.example"
-    assert degree.components.count() == 3 and degree.credits_earned == 15
+    assert degree.components.count() == 3
+    assert degree.credits_earned == 15
     revoked = creds.get(state="revoked")
-    assert revoked.state_reason and revoked.recipient_email == "dev@learner.example"
+    assert revoked.state_reason
+    assert revoked.recipient_email == "dev@learner.example"
     suspended = creds.get(state="suspended")
     assert suspended.recipient_email == "eva@learner.example"
     assert creds.filter(state="active").count() == 7
@@ -95,6 +100,7 @@ def test_demo_staff_can_sign_in_and_see_the_dashboard(client):
     call_command("demo", stdout=StringIO())
     assert client.login(username="viewer@demo.example", password="demo-password-3")
     page = client.get("/institutions/demo-university/").content.decode()
-    assert "Data Science Microdegree" in page and "Carla Costa" in page
+    assert "Data Science Microdegree" in page
+    assert "Carla Costa" in page
     assert client.login(username="admin@demo.example", password="demo-password-admin")
     assert "Demo University" in client.get("/dashboard/").content.decode()

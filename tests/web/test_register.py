@@ -19,7 +19,8 @@ def test_registration_creates_a_pending_institution_with_an_audit_entry(client, 
     }, follow=True)
     inst = Institution.objects.get(slug="micro-college")
     assert response.redirect_chain[-1][0] == "/institutions/micro-college/"
-    assert inst.status == Institution.Status.PENDING and inst.country_code == "IE"
+    assert inst.status == Institution.Status.PENDING
+    assert inst.country_code == "IE"
     assert Membership.objects.get(institution=inst, user=user).role == "owner"
     entry = AuditEntry.objects.get(action="institution.registered", institution_id=inst.pk)
     assert entry.actor == user
