@@ -180,3 +180,23 @@ class LearnerDid(models.Model):
 
     def __str__(self) -> str:
         return self.did
+
+
+class WalletExchange(models.Model):
+    """One VC API exchange that delivers a credential to the learner's wallet (single use,
+    short-lived): the wallet proves control of a DID (DIDAuthentication) and gets the
+    credential verbatim."""
+
+    exchange_id = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="wallet_exchanges")
+    credential = models.ForeignKey("issuing.IssuedCredential", on_delete=models.CASCADE,
+                                   related_name="+")
+    challenge = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"exchange {self.exchange_id[:8]}…"

@@ -29,6 +29,8 @@ urlpatterns = [
          name="reissue-requests"),
     path("institutions/<slug:slug>/reissue-requests/<int:pk>/<str:decision>",
          views.decide_reissue, name="decide-reissue"),
+    path("me/credentials/<str:key>/wallet", views.send_to_wallet, name="send-to-wallet"),
+    path("wallet/exchanges/<str:exchange_id>", views.exchange, name="exchange"),
     path("share/<str:token>", views.share_page, name="share"),
     path("platform/did.json", views.platform_did, name="platform-did"),
 ]

@@ -14,6 +14,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.issuing import mail as issuing_mail
@@ -445,3 +446,39 @@ def unbind_did(request: HttpRequest) -> HttpResponse:
     services.unbind_did(request.user)
     messages.success(request, "The DID is no longer bound to your record.")
     return redirect("records:record")
+
+
+# --- send to wallet (VC API exchange) -------------------------------------------------------
+
+
+@learner_required
+@record_errors
+@require_POST
+def send_to_wallet(request: HttpRequest, key: str) -> HttpResponse:
+    from microdegree.records import wallet
+
+    credential, _ = services.owned(request.user, key)
+    if credential is None:
+        raise RecordError("Only credentials issued on this platform can be sent to a wallet "
+                          "from here.", code="NOT_PLATFORM", status=409)
+    exchange = wallet.start(request.user, credential)
+    return render(request, "records/wallet.html", {
+        "key": key, "credential": credential, "exchange_url": wallet.exchange_url(exchange),
+        "wallet_link": wallet.wallet_link(exchange),
+        "minutes": int(wallet.LIFETIME.total_seconds() // 60)})
+
+
+@csrf_exempt
+@require_POST
+def exchange(request: HttpRequest, exchange_id: str) -> HttpResponse:
+    """`/wallet/exchanges/<id>`: the VC API exchange a wallet follows (JSON in, JSON out)."""
+    from microdegree.records import wallet
+
+    try:
+        body = json.loads(request.body or b"{}")
+        return JsonResponse(wallet.step(exchange_id, body))
+    except ValueError:
+        return JsonResponse({"code": "INVALID_JSON", "message": "The body is not JSON."},
+                            status=400)
+    except RecordError as exc:
+        return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
