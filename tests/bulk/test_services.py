@@ -215,3 +215,37 @@ def test_each_chunk_queues_its_emails_in_its_own_transaction(issuer, course):
     assert sorted(len(t.args_kwargs["args"][0]) for t in mail_tasks) == [1, 2, 2]
     ids = sorted(i for t in mail_tasks for i in t.args_kwargs["args"][0])
     assert ids == sorted(IssuedCredential.objects.values_list("pk", flat=True))
+
+
+def test_bulk_credentials_verify_and_can_be_revoked(issuer, course, client):
+    """What a job issues is an ordinary credential: it verifies against the served DID document
+    and the live status list, and revoking it shows at once."""
+    from dataclasses import dataclass
+
+    from django.conf import settings
+
+    from microdegree.vc import did as vc_did
+    from microdegree.vc.fetch import FetchResponse
+    from microdegree.vc.verify import verify
+
+    @dataclass
+    class ClientFetcher:
+        def get(self, url: str, *, accept: str = "application/json") -> FetchResponse:
+            response = client.get(url[len(settings.PUBLIC_URL):], HTTP_ACCEPT=accept)
+            assert response.status_code == 200
+            return FetchResponse(url=url, status=200, content_type=response["Content-Type"],
+                                 body=response.content, headers=dict(response.headers))
+
+    inst = course.definition.institution
+    job, _, _ = services.prepare_job(issuer, course, csv_of(2))
+    run(job)
+    served = json.loads(client.get(f"/issuers/{inst.slug}/did.json").content)
+    resolver = vc_did.StaticResolver({inst.did: served})
+    cred = job.rows.get(row_number=2).credential
+    report = verify(cred.document, resolver=resolver, status_fetcher=ClientFetcher())
+    assert report.verified, [(c.code, c.message) for c in report.checks]
+    issuing.revoke(issuer, cred, "Issued in error.")
+    report = verify(cred.document, resolver=resolver, status_fetcher=ClientFetcher())
+    assert not report.verified
+    other = job.rows.get(row_number=3).credential
+    assert verify(other.document, resolver=resolver, status_fetcher=ClientFetcher()).verified
