@@ -215,6 +215,8 @@ def test_data_export(client, held):
     assert documents[cred.credential_id]["preferences"]["share_enabled"] is True
     assert documents[cred.credential_id]["shareUrl"].startswith(f"{settings.PUBLIC_URL}/share/")
     assert other.credential_id in documents
+    assert data["did"] is None
+    assert data["reissueRequests"] == []
 
 
 def test_account_deletion_keeps_issued_credentials_valid(client, held):

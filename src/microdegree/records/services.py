@@ -402,6 +402,13 @@ def export_data(user: Any) -> dict[str, Any]:
         "emails": [{"email": e.email, "verified": e.verified_at.isoformat()
                     if e.verified_at else None}
                    for e in LearnerEmail.objects.filter(user=user)],
+        "did": getattr(LearnerDid.objects.filter(user=user).first(), "did", None),
+        "reissueRequests": [
+            {"credential": r.credential.credential_id, "newName": r.new_name,
+             "newEmail": r.new_email, "reason": r.reason, "state": r.state,
+             "asked": r.created_at.isoformat()}
+            for r in ReissueRequest.objects.filter(user=user).select_related("credential")
+        ],
         "credentials": [
             {
                 "source": item.kind,
