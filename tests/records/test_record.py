@@ -205,3 +205,23 @@ def test_import_a_baked_png_and_a_vc_jwt(client, institution, pathway, sign_in):
     assert download["Content-Type"] == "application/vc+jwt"
     assert download.content.decode() == token
     assert f"i-{jwt.uuid}" not in client.get("/me/clr").content.decode()
+
+
+def test_an_imported_credential_is_checked_again_on_request(client, institution, pathway,
+                                                           sign_in):
+    _, (stats, _, _) = pathway
+    other = award(stats, "someone@example.org")
+    sign_in(ADA)
+    client.post("/me/import", {"credential": other.document})
+    imported = ImportedCredential.objects.get()
+    assert imported.status == "valid"
+    assert imported.checked_at is not None
+    key = f"i-{imported.uuid}"
+    issuing.revoke(None, other, "Mistake")
+    assert client.post(f"/me/credentials/{key}/check").status_code == 302
+    imported.refresh_from_db()
+    assert imported.status == "revoked"
+    assert "Revoked" in client.get("/me/").content.decode()
+    # platform credentials are always live: nothing to check again
+    mine = award(stats, ADA)
+    assert client.post(f"/me/credentials/p-{mine.uuid}/check").status_code == 409

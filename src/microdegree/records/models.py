@@ -68,6 +68,9 @@ class ImportedCredential(models.Model):
     name = models.CharField(max_length=300, blank=True)
     source_url = models.URLField(max_length=2000, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+    # the outcome of the last verification (on import, or when the learner checks again)
+    status = models.CharField(max_length=20, default="valid")
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-imported_at", "-id"]

@@ -166,6 +166,14 @@ def _window_state(summary: Summary, now: datetime) -> str:
     return "valid"
 
 
+def _import_state(imported: ImportedCredential, summary: Summary, now: datetime) -> str:
+    """The last verification's state, unless the validity window has closed since."""
+    window = _window_state(summary, now)
+    if imported.status in ("revoked", "not verified") or window == "valid":
+        return imported.status or "valid"
+    return window
+
+
 def platform_state(cred: IssuedCredential, now: datetime | None = None) -> str:
     now = now or timezone.now()
     if cred.state == IssuedCredential.State.REVOKED:
@@ -205,7 +213,8 @@ def items(user: Any) -> list[Item]:
         summary = summarise(document, show_recipient=False)
         out.append(Item(
             kind="imported", obj=imported, document=document, summary=summary,
-            state=_window_state(summary, now), competencies=competencies_of(document),
+            state=_import_state(imported, summary, now),
+            competencies=competencies_of(document),
             ects=ects_of(document), eqf=eqf_of(document),
             preference=by_import.get(imported.pk),
         ))

@@ -326,6 +326,39 @@ def _reasons(report: Report) -> list[str]:
     return out
 
 
+def state_of(report: Report) -> str:
+    """A record state from a verification report: revoked, suspended, expired, not yet valid,
+    status unknown, valid, or not verified (any other failure)."""
+    for code, state in (("STATUS_REVOKED", "revoked"), ("STATUS_SUSPENDED", "suspended"),
+                        ("EXPIRED", "expired"), ("NOT_YET_VALID", "not yet valid")):
+        if any(c.code == code for c in report.checks):
+            return state
+    if not report.verified:
+        return "not verified"
+    if any(c.code == "STATUS_UNKNOWN" for c in report.checks):
+        return "status unknown"
+    return "valid"
+
+
+def recheck_import(user: Any, item_key: str) -> ImportedCredential:
+    """Verify an imported credential again (status lists, expiry, keys) and keep the outcome."""
+    from microdegree.verification.services import verify_for_people
+
+    _, imported = owned(user, item_key)
+    if imported is None:
+        raise RecordError("Platform credentials are always shown with their live state.",
+                          code="NOT_IMPORTED", status=409)
+    state = state_of(verify_for_people(imported.document))
+    with transaction.atomic():
+        before = imported.status
+        imported.status = state
+        imported.checked_at = timezone.now()
+        imported.save(update_fields=["status", "checked_at"])
+        log_action(user, "records.import_checked", imported, before={"status": before},
+                   after={"status": state})
+    return imported
+
+
 def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> ImportedCredential:
     """Verify a credential (JSON, VC-JWT, baked PNG/SVG) and keep it verbatim in the record.
 
@@ -358,6 +391,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> 
             user=user, document=text, format=extracted.format if not extracted.jws else "jwt",
             decoded=document, credential_id=credential_id, issuer_id=issuer_id,
             name=((summary.name if summary else None) or "")[:300], source_url=source_url[:2000],
+            status=state_of(verification.report), checked_at=timezone.now(),
         )
         log_action(user, "records.credential_imported", imported,
                    after={"credential_id": credential_id, "issuer": issuer_id,

@@ -183,6 +183,15 @@ def preferences(request: HttpRequest, key: str) -> HttpResponse:
 @learner_required
 @record_errors
 @require_POST
+def recheck_import(request: HttpRequest, key: str) -> HttpResponse:
+    imported = services.recheck_import(request.user, key)
+    messages.success(request, f"Checked again: {imported.status}.")
+    return redirect("records:credential", key=key)
+
+
+@learner_required
+@record_errors
+@require_POST
 def remove_import(request: HttpRequest, key: str) -> HttpResponse:
     services.remove_import(request.user, key)
     messages.success(request, "The imported credential was removed from your record.")
