@@ -254,3 +254,19 @@ def test_bind_a_generated_or_own_did_key(client, institution, pathway, sign_in):
     assert client.post("/me/did/remove").status_code == 302
     assert services.did_for_email(ADA) is None
     assert services.did_for_email("nobody@example.org") is None
+
+
+def test_signing_in_returns_to_the_page_asked_for(client, institution, pathway):
+    _, (stats, _, _) = pathway
+    cred = award(stats, ADA)
+    wanted = f"/me/credentials/p-{cred.uuid}/"
+    response = client.get(wanted)
+    assert response["Location"] == f"/me/login?next={wanted}"
+    page = client.get(response["Location"])
+    assert f'name="next" value="{wanted}"'.encode() in page.content
+    client.post("/me/login", {"email": ADA, "next": wanted})
+    assert client.post(last_link("/me/login/"))["Location"] == wanted
+    # never to another site
+    client.logout()
+    client.post("/me/login", {"email": ADA, "next": "//evil.example/"})
+    assert client.post(last_link("/me/login/"))["Location"] == "/me/"

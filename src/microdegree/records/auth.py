@@ -42,17 +42,29 @@ class LinkToken:
     email: str
     user_id: int | None
     raw: str
+    next_path: str = ""
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def make_token(purpose: str, email: str, user_id: int | None = None) -> str:
+def safe_next(path: str | None) -> str:
+    """A local path to go to after signing in ("" unless it is one)."""
+    path = (path or "").strip()
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or len(path) > 500:
+        return ""
+    return path
+
+
+def make_token(purpose: str, email: str, user_id: int | None = None,
+               next_path: str = "") -> str:
     payload: dict[str, Any] = {"p": purpose, "e": normalise_email(email),
                                "n": secrets.token_urlsafe(12)}
     if user_id is not None:
         payload["u"] = user_id
+    if safe_next(next_path):
+        payload["x"] = safe_next(next_path)
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -72,7 +84,8 @@ def read_token(raw: str, purpose: str) -> LinkToken:
         raise TokenError("INVALID", "This link is not valid.")
     if UsedToken.objects.filter(token_hash=token_hash(raw)).exists():
         raise TokenError("USED", "This link has already been used. Ask for a new one.")
-    return LinkToken(purpose=purpose, email=data["e"], user_id=data.get("u"), raw=raw)
+    return LinkToken(purpose=purpose, email=data["e"], user_id=data.get("u"), raw=raw,
+                     next_path=safe_next(data.get("x")))
 
 
 def consume(raw: str, purpose: str) -> None:

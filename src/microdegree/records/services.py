@@ -83,7 +83,7 @@ def login_url(token: str) -> str:
     return f"{settings.PUBLIC_URL}/me/login/{token}"
 
 
-def request_login_link(email: str, *, ip: str | None = None) -> None:
+def request_login_link(email: str, *, ip: str | None = None, next_path: str = "") -> None:
     """E-mail a single-use 15-minute sign-in link; RecordError(429) beyond the rate limit.
 
     The answer is the same whether or not the address is known (no account enumeration).
@@ -96,7 +96,7 @@ def request_login_link(email: str, *, ip: str | None = None) -> None:
         request = LinkRequest.objects.create(email=email, ip=ip)
         log_action("anonymous", "records.login_link_requested", request)
     # sent after the commit: a rolled-back request sends nothing
-    token = auth.make_token("login", email)
+    token = auth.make_token("login", email, next_path=next_path)
     _send("Your sign-in link", "records/email/login.txt", email,
           {"url": login_url(token), "minutes": auth.MAX_AGE["login"] // 60})
 

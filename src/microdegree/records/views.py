@@ -67,10 +67,13 @@ def _client_ip(request: HttpRequest) -> str | None:
 def login_page(request: HttpRequest) -> HttpResponse:
     """`/me/login`: an e-mail address in, a sign-in link out."""
     if request.method == "GET":
-        return render(request, "records/login.html", {"email": request.GET.get("email", "")})
+        return render(request, "records/login.html", {
+            "email": request.GET.get("email", ""),
+            "next": auth.safe_next(request.GET.get("next"))})
     email = request.POST.get("email", "")
     try:
-        services.request_login_link(email, ip=_client_ip(request))
+        services.request_login_link(email, ip=_client_ip(request),
+                                    next_path=request.POST.get("next", ""))
     except RecordError as exc:
         return render(request, "records/login.html", {"email": email, "error": exc.message},
                       status=exc.status)
@@ -88,9 +91,10 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "records/confirm.html", {
             "title": "Sign in", "button": "Sign in",
             "text": f"Sign in to your learning record as {link.email}."})
+    next_path = auth.read_token(token, "login").next_path
     user = services.sign_in_with_link(token)
     _sign_in(request, user)
-    return redirect("records:record")
+    return redirect(next_path or "records:record")
 
 
 @record_errors
