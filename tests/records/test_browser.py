@@ -1,0 +1,77 @@
+"""Headless Chromium walks the learner's main journey against a real server: sign in by the
+e-mailed link, see a new credential, share it, export a CLR; pages pass an accessibility
+sanity check. (No PDF: no PDF library is installed this session.)"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.verification.test_browser import A11Y, ARGS, CHROMIUM
+
+from .conftest import award, last_link
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_learner_journey_in_chromium(live_server, institution, pathway, browser_page):
+    _, (stats, _, _) = pathway
+    cred = award(stats, "ada@example.org", recipient_name="Ada Lovelace")
+    page = browser_page
+    base = live_server.url
+
+    page.goto(f"{base}/me/")  # not signed in: the sign-in form
+    assert page.evaluate(A11Y) == []
+    page.fill("#email", "ada@example.org")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Check your e-mail")
+    page.goto(base + last_link("/me/login/"))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Your learning record')")
+    assert page.evaluate(A11Y) == []
+    assert page.locator("text=Course stats").count() >= 1
+    assert page.locator("text=Progress toward microdegrees").count() == 1
+
+    page.click("table a:has-text('Course stats')")
+    page.wait_for_selector("h1:has-text('Course stats')")
+    assert page.evaluate(A11Y) == []
+    page.check("#share_enabled")
+    page.click("form[action$='/preferences'] button[type=submit]")
+    page.wait_for_selector("text=Public link:")
+    share = page.locator("a[href*='/share/']").first.get_attribute("href")
+    assert page.locator("a:has-text('Add to LinkedIn profile')").count() == 1
+
+    page.goto(base + share[share.index("/share/"):])
+    assert page.locator("h1").inner_text() == "Course stats"
+    assert page.locator("meta[property='og:title']").get_attribute("content") == "Course stats"
+    assert page.evaluate(A11Y) == []
+
+    page.goto(f"{base}/me/clr")
+    assert page.evaluate(A11Y) == []
+    with page.expect_download() as download:
+        page.click("main button[type=submit]")
+    clr = json.loads(Path(download.value.path()).read_text())
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    nested = clr["credentialSubject"]["verifiableCredential"]
+    assert [c["id"] for c in nested] == [cred.credential_id]
