@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from microdegree.audit.services import log_action
 from microdegree.catalog.pathways import pathways_containing
@@ -45,6 +45,13 @@ def platform_key() -> PlatformKey:
     key = PlatformKey.objects.filter(retired_at__isnull=True).last()
     if key is not None:
         return key
+    try:
+        return _create_key()
+    except IntegrityError:  # another process made it first (unique fragment)
+        return PlatformKey.objects.filter(retired_at__isnull=True).last()
+
+
+def _create_key() -> PlatformKey:
     with transaction.atomic():
         key = PlatformKey.objects.select_for_update().filter(retired_at__isnull=True).last()
         if key is not None:
