@@ -34,10 +34,16 @@ def browser_page(monkeypatch):
             browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_learner_journey_in_chromium(live_server, institution, pathway, browser_page):
+@pytest.fixture
+def cred(pathway):
     _, (stats, _, _) = pathway
-    cred = award(stats, "ada@example.org", recipient_name="Ada Lovelace")
+    return award(stats, "ada@example.org", recipient_name="Ada Lovelace")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_learner_journey_in_chromium(live_server, cred, browser_page):
+    # All ORM work happens before Playwright starts: its greenlet would get its own database
+    # connection, which stays open and stops PostgreSQL from dropping the test database.
     page = browser_page
     base = live_server.url
 
