@@ -83,10 +83,14 @@ def test_rate_limit_per_address_and_per_ip(client):
                        REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_staff_accounts_do_not_sign_in_by_link(client, admin_user):
+def test_staff_accounts_do_not_sign_in_by_link(client, admin_user, institution):
     client.post("/me/login", {"email": admin_user.email})
     response = client.post(last_link("/me/login/"))
     assert response.status_code == 403
+    # nor do an institution's staff (owner@uni.example owns the institution)
+    client.post("/me/login", {"email": "owner@uni.example"})
+    assert client.post(last_link("/me/login/")).status_code == 403
+    assert not LearnerEmail.objects.exists()
 
 
 def test_a_claim_link_signs_in_and_claims(client, institution, pathway):

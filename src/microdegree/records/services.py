@@ -110,7 +110,8 @@ def _user_for_email(email: str) -> Any:
     user_model = get_user_model()
     user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
     if user is not None:
-        if user.is_staff or user.is_superuser:
+        if user.is_staff or user.is_superuser or user.memberships.exists():
+            # staff of the platform or of an institution keep their password sign-in
             raise RecordError("This address belongs to a staff account: sign in with its "
                               "password.", code="STAFF_ACCOUNT", status=403)
         return user, False
