@@ -233,3 +233,14 @@ def test_status_cache_is_bounded():
     fetcher.get("https://lists.example/0")
     assert lists.calls == 11
     assert len(fetcher._entries) == 3
+
+
+def test_a_clr_signed_by_the_platform_did_verifies_here(issued, make_user):
+    from microdegree.records import platform as records_platform
+
+    learner = make_user("clr-holder@example.org")
+    clr = records_platform.build_clr(learner, [issued], [], email="clr-holder@example.org")
+    assert clr["issuer"]["id"] == records_platform.platform_did()
+    report = services.verify_for_people(json.dumps(clr))
+    assert report.verified, [(c.code, c.message) for c in report.checks]
+    assert [r.verified for r in report.nested] == [True]

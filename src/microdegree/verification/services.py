@@ -107,6 +107,10 @@ class PlatformResolver:
         slug = platform_slug(target)
         if slug is None:
             ours = f"did:web:{platform_slug_host()}"
+            if target == f"{ours}:platform":  # the platform's own DID (it signs learners' CLRs)
+                from microdegree.records import platform as records_platform
+
+                return records_platform.did_document()
             if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
