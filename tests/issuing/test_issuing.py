@@ -254,6 +254,7 @@ def test_the_recipient_gets_an_email_with_a_claim_link(institution, course, clie
     page = client.get(f"/claim/{token}")
     assert page.status_code == 200
     assert b"Course data-literacy" in page.content
+    assert f'href="/me/claim/{token}"'.encode() in page.content  # on to the learner's record
     download = client.get(f"/claim/{token}?format=json")
     assert download.content == cred.document.encode()
     assert client.get(f"/claim/{token}x").status_code == 404

@@ -277,4 +277,5 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "issuing/claim.html", {
         "credential": credential, "institution": credential.institution,
         "download_url": reverse("issuing:claim", kwargs={"token": token}) + "?format=json",
+        "record_url": f"/me/claim/{token}",
     })
