@@ -382,3 +382,35 @@ class TestBadInput:
         del doc["credentialSubject"]
         report = verify(doc, now=NOW)
         assert outcome_of(report, "structure") == (Outcome.FAIL, "STRUCTURE_INVALID")
+
+
+def test_a_did_web_issuer_that_times_out_is_a_failed_check(tmp_path):
+    import time
+
+    from microdegree.vc.fetch import SafeFetcher
+    from tests.vc.test_fetch import send, tls_server
+
+    srv, ctx = tls_server(tmp_path, "localhost")
+    try:
+        issuer = f"did:web:localhost%3A{srv.port}:issuers:slow"
+        srv.routes["/issuers/slow/did.json"] = lambda h, s: (
+            s.release.wait(3),
+            send(h, 200, b"{}", "application/json"),
+        )
+        fetcher = SafeFetcher(
+            allow_private=True, ssl_context=ctx, timeout=0.3, resolve=lambda h, p: ["127.0.0.1"]
+        )
+        key = key_from(4)
+        signed = proofs.sign(
+            sample_credential(issuer, status_list=None),
+            key,
+            verification_method=f"{issuer}#key-0",
+            created=CREATED,
+        )
+        started = time.monotonic()
+        report = verify(signed, now=NOW, resolver=did.WebResolver(fetcher))
+        assert time.monotonic() - started < 2
+        assert outcome_of(report, "proof") == (Outcome.FAIL, "FETCH_TIMEOUT")
+        assert "could not be resolved" in report.errors[0].message
+    finally:
+        srv.close()
