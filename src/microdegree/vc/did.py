@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from microdegree.vc._ttlcache import TTLCache
 from microdegree.vc.errors import FetchError, KeyFormatError, ResolutionError
 from microdegree.vc.fetch import Fetcher, HTTPStatusError, SafeFetcher
 from microdegree.vc.keys import PUBLIC_HEADER, Ed25519Key, decode_public_multibase
@@ -326,29 +325,20 @@ class CachingResolver:
         self._inner = inner
         self._ttl = ttl_seconds
         self._clock = clock
-        self._max = max_entries
-        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: TTLCache[str, dict[str, Any]] = TTLCache(max_entries)
 
     def resolve(self, did_or_url: str) -> dict[str, Any]:
         key = _strip_fragment(did_or_url)
         now = self._clock()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and hit[0] > now:
-                self._entries.move_to_end(key)
-                return hit[1]
+        hit = self._cache.get(key, now)
+        if hit is not None:
+            return hit
         doc = self._inner.resolve(key)
-        with self._lock:
-            self._entries[key] = (now + self._ttl, doc)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+        self._cache.put(key, doc, now, self._ttl)
         return doc
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        self._cache.clear()
 
 
 def default_resolver(*, allow_private: bool = False, fetcher: Fetcher | None = None) -> Resolver:

@@ -13,9 +13,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
+from microdegree.vc._ttlcache import TTLCache
 from microdegree.vc.errors import FetchError
 
 DEFAULT_USER_AGENT = "microdegree-verifier/1.0"
@@ -304,29 +303,22 @@ class CachingFetcher:
         self._inner = inner
         self._ttl = ttl_seconds
         self._clock = clock
-        self._max = max_entries
-        self._ttl_overrides: dict[str, float] = {}
-        # (url, accept) -> (time fetched, response)
-        self._entries: OrderedDict[tuple[str, str], tuple[float, FetchResponse]] = OrderedDict()
-        self._lock = threading.Lock()
+        # (url, accept) -> response; per-URL ttl overrides, bounded the same way
+        self._cache: TTLCache[tuple[str, str], FetchResponse] = TTLCache(max_entries)
+        self._ttl_overrides: TTLCache[str, float] = TTLCache(max_entries)
 
     def set_ttl(self, url: str, seconds: float) -> None:
         """Keep `url` for `seconds` after it was fetched (e.g. a status list's `ttl`)."""
-        with self._lock:
-            self._ttl_overrides[url] = seconds
+        self._ttl_overrides.put(url, seconds, 0.0, float("inf"))
 
     def get(self, url: str, *, accept: str = "application/json") -> FetchResponse:
         key = (url, accept)
         now = self._clock()
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None and now < hit[0] + self._ttl_overrides.get(url, self._ttl):
-                self._entries.move_to_end(key)
-                return hit[1]
+        ttl = self._ttl_overrides.get(url, 0.0)
+        ttl = self._ttl if ttl is None else ttl
+        hit = self._cache.get(key, now, ttl)
+        if hit is not None:
+            return hit
         response = self._inner.get(url, accept=accept)
-        with self._lock:
-            self._entries[key] = (now, response)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+        self._cache.put(key, response, now, ttl)
         return response
