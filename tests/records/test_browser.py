@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.verification.test_browser import A11Y, ARGS, CHROMIUM
+from tests.conftest import CHROMIUM
+from tests.verification.test_browser import A11Y
 
 from .conftest import award, last_link
 
@@ -18,20 +19,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30_000)
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.fixture

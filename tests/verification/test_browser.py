@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 
 from microdegree.verification.bake import bake_png
+from tests.conftest import CHROMIUM
 from tests.verification.helpers import tiny_png
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,21 +35,6 @@ A11Y = """() => {
   if (dupes.length) problems.push("duplicate ids " + dupes.join(","));
   return problems;
 }"""
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM work happens before it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30_000)
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.mark.django_db(transaction=True)
