@@ -5,6 +5,12 @@ files in `schemas/` (see `schemas/README.md`), never over the network. Two flavo
 schemas exist (see the README): the LENIENT JSON-LD adaptation served at the purl URLs, and the
 STRICT build (`STRICT_OB_*`). Issue documents that pass both; accept the lenient flavour when
 verifying. `format` keywords are annotations only (the draft 2019-09 default).
+
+Fast path: `validate` asks jsonschema-rs (compiled, some 100x faster) first; only when it
+reports the document invalid does python-jsonschema run, for the detailed messages. Both are
+draft 2019-09 with the same bundled registry and no format assertion;
+`tests/vcapi/test_schema_fast.py` proves they agree on the builders' outputs, the bundled
+examples and mutations of them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -34,6 +41,7 @@ __all__ = [
     "STRICT_OB_PROFILE",
     "SchemaProblem",
     "is_known",
+    "is_valid",
     "known_schemas",
     "schema_for_type",
     "strict_counterpart",
@@ -119,6 +127,37 @@ def _validator(url: str) -> Draft201909Validator:
     return Draft201909Validator(_schema(url), registry=_registry())
 
 
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"{uri} is not bundled; schemas are never fetched")
+
+
+@cache
+def _fast_validator(url: str) -> Any:
+    """The jsonschema-rs validator for a bundled schema (None if it cannot compile it)."""
+    resources_ = [(u, _schema(u)) for u in sorted(known_schemas())]
+    try:
+        registry = jsonschema_rs.Registry(
+            resources_, draft=jsonschema_rs.Draft201909, retriever=_refuse
+        )
+        return jsonschema_rs.Draft201909Validator(
+            _schema(url), registry=registry, validate_formats=False, retriever=_refuse
+        )
+    except (ValueError, jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError):
+        return None  # fall back to python-jsonschema for this schema
+
+
+def is_valid(document: Any, schema_url: str) -> bool:
+    """True when `document` matches the bundled schema (the fast path; see `validate`)."""
+    _validator(schema_url)  # SCHEMA_UNKNOWN for an unbundled URL
+    fast = _fast_validator(schema_url)
+    if fast is not None:
+        try:
+            return bool(fast.is_valid(document))
+        except (ValueError, OverflowError):  # a value jsonschema-rs cannot represent
+            pass
+    return not any(True for _ in _validator(schema_url).iter_errors(document))
+
+
 def _short(text: str) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
@@ -150,6 +189,8 @@ def validate(document: Any, schema_url: str) -> list[SchemaProblem]:
     `is_known`.
     """
     validator = _validator(schema_url)
+    if is_valid(document, schema_url):
+        return []
     errors = sorted(
         validator.iter_errors(document), key=lambda e: (list(map(str, e.path)), e.message)
     )
