@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "microdegree.web",
     "microdegree.verification",
     "microdegree.records",
+    "microdegree.vcapi",
 ]
 
 MIDDLEWARE = [

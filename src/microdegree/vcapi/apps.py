@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class VcApiConfig(AppConfig):
+    name = "microdegree.vcapi"
+    label = "vcapi"
+    verbose_name = "W3C VC API"
+    default_auto_field = "django.db.models.BigAutoField"
