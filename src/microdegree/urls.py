@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("microdegree.bulk.urls")),
     path("", include("microdegree.verification.urls")),
     path("", include("microdegree.records.urls")),
+    path("", include("microdegree.vcapi.urls")),
 ]

@@ -6,3 +6,6 @@ class VcApiConfig(AppConfig):
     label = "vcapi"
     verbose_name = "W3C VC API"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from microdegree.vcapi import services  # noqa: F401 - connects the cache signals

@@ -1,0 +1,205 @@
+"""The W3C CCG VC API endpoints (django-ninja): issue, verify, presentations, status.
+
+- `POST /credentials/issue` (Bearer token of an institution with the issuer role):
+  `{credential, options}` -> 201 `{verifiableCredential}`; 400 `{code, message, problems}`.
+- `POST /credentials/verify` `{verifiableCredential, options}` and
+  `POST /presentations/verify` `{verifiablePresentation, options: {challenge, domain}}`:
+  200 `{verified, checks, warnings, errors, report}` when valid, 422 with the same body when not,
+  400 when the request itself is malformed. Public.
+- `POST /credentials/status` (Bearer token) `{credentialId, credentialStatus: [{type, status}]}`:
+  200 `{credentialId, state}`; another institution's credential is a 404 like a missing one.
+
+Errors use the platform's `{"code", "message"}` shape (one handler per exception type below).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from microdegree.institutions.errors import DomainError
+from microdegree.issuing import services as issuing_services
+from microdegree.issuing.models import ApiToken
+from microdegree.vc.report import Check, Outcome, Report
+from microdegree.vcapi import schemas, services
+
+PROBLEM_TYPE = "https://w3id.org/vc/api#"  # our codes are not registered; the prefix marks them
+
+
+class TokenAuth(HttpBearer):
+    """An institution's API token (`Authorization: Bearer mdt_...`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        return issuing_services.token_from(token.strip())
+
+
+api = NinjaAPI(
+    title="Microdegree W3C VC API",
+    version="1",
+    description="W3C CCG Verifiable Credentials API: issue (with Bitstring Status List entries), "
+    "verify credentials and presentations, and change a credential's status.",
+    urls_namespace="vcapi",
+    openapi_url=None,  # served with the platform's other APIs at /api/openapi.json
+    docs_url=None,
+)
+
+
+def _error(code: str, message: str, status: int, problems: list[dict[str, Any]] | None = None
+           ) -> JsonResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if problems:
+        body["problems"] = problems
+    return JsonResponse(body, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    problems = getattr(exc, "problems", None)
+    return _error(exc.code, exc.message, exc.status,
+                  [p.to_json() for p in problems] if problems else None)
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = []
+    for item in exc.errors:
+        loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        problems.append({"code": "REQUEST_INVALID", "message": str(item.get("msg", "invalid")),
+                         "path": "$" + "".join(f".{p}" for p in loc)})
+    first = problems[0] if problems else {"path": "$", "message": "invalid request"}
+    return _error("REQUEST_INVALID", f"{first['path']}: {first['message']}", 400, problems)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error("AUTHENTICATION_REQUIRED",
+                      "Send 'Authorization: Bearer <token>' with a valid API token.", 401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error("REQUEST_INVALID", str(exc), exc.status_code)
+
+
+ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schemas.Error,
+          409: schemas.Error}
+
+
+# --- issue --------------------------------------------------------------------------------------
+
+
+@api.post("/credentials/issue", auth=TokenAuth(), response={201: schemas.IssueResponse, **ERRORS},
+          summary="Issue a credential", operation_id="issueCredential",
+          tags=["Credentials"])
+def issue_credential(request: HttpRequest, payload: schemas.IssueRequest) -> HttpResponse:
+    """Sign the credential with the institution's key and keep it (so its status can change)."""
+    options = payload.options or schemas.IssueOptions.model_validate({})
+    purposes: list[str] = []
+    if options.credentialStatus is not None:
+        chosen = options.credentialStatus.statusPurpose
+        purposes = list(dict.fromkeys([chosen] if isinstance(chosen, str) else chosen))
+    stored = services.issue(request.auth, payload.credential, cryptosuite=options.cryptosuite,
+                            status_purposes=purposes, created=options.created)
+    # The stored text, spliced in verbatim (a re-serialised document could stop verifying).
+    return HttpResponse(f'{{"verifiableCredential":{stored.document}}}', status=201,
+                        content_type="application/json")
+
+
+# --- verify -------------------------------------------------------------------------------------
+
+
+def _problem(check: Check, path: str | None) -> dict[str, Any]:
+    out = {"type": PROBLEM_TYPE + check.code, "code": check.code, "title": check.name,
+           "detail": check.message}
+    if path is not None:
+        out["path"] = path
+    return out
+
+
+def _collect(report: Report, path: str | None, checks: list[str], warnings: list[Any],
+             errors: list[Any]) -> None:
+    for check in report.checks:
+        if check.outcome is Outcome.PASS and path is None and check.name not in checks:
+            checks.append(check.name)
+        elif check.outcome is Outcome.WARN:
+            warnings.append(_problem(check, path))
+        elif check.outcome is Outcome.FAIL:
+            errors.append(_problem(check, path))
+    for i, nested in enumerate(report.nested):
+        prefix = path or "$"
+        _collect(nested, f"{prefix}.verifiableCredential[{i}]", checks, warnings, errors)
+
+
+def _verify_response(report: Report) -> JsonResponse:
+    checks: list[str] = []
+    warnings: list[Any] = []
+    errors: list[Any] = []
+    _collect(report, None, checks, warnings, errors)
+    failed = {c.name for c in report.errors}
+    checks = [name for name in checks if name not in failed]
+    verified = report.verified
+    body = {"verified": verified, "checks": checks, "warnings": warnings, "errors": errors,
+            "report": report.to_json()}
+    return JsonResponse(body, status=200 if verified else 422)
+
+
+VERIFY_RESPONSES = {200: schemas.VerifyResponse, 422: schemas.VerifyResponse,
+                    400: schemas.Error}
+
+
+def _types(document: dict[str, Any]) -> list[Any]:
+    value = document.get("type")
+    return value if isinstance(value, list) else [value]
+
+
+@api.post("/credentials/verify", response=VERIFY_RESPONSES, summary="Verify a credential",
+          operation_id="verifyCredential", tags=["Credentials"])
+def verify_credential(request: HttpRequest, payload: schemas.VerifyCredentialRequest
+                      ) -> HttpResponse:
+    """Proof, issuer key binding, JSON Schema, validity dates, status, issuer registry."""
+    document = payload.verifiableCredential
+    if "VerifiablePresentation" in _types(document):
+        return _error("REQUEST_INVALID",
+                      "This is a presentation: send it to /presentations/verify.", 400)
+    return _verify_response(services.verify(document))
+
+
+@api.post("/presentations/verify", response=VERIFY_RESPONSES, summary="Verify a presentation",
+          operation_id="verifyPresentation", tags=["Presentations"])
+def verify_presentation(request: HttpRequest, payload: schemas.VerifyPresentationRequest
+                        ) -> HttpResponse:
+    """The holder's proof (answering `challenge` and `domain` when given) and every credential
+    inside; an unsigned presentation is accepted only without a challenge, with a warning."""
+    document = payload.verifiablePresentation
+    if "VerifiablePresentation" not in _types(document):
+        return _error("REQUEST_INVALID",
+                      "verifiablePresentation must have the type VerifiablePresentation.", 400)
+    options = payload.options or schemas.VerifyOptions.model_validate({})
+    report = services.verify(document, challenge=options.challenge, domain=options.domain)
+    return _verify_response(report)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+@api.post("/credentials/status", auth=TokenAuth(),
+          response={200: schemas.UpdateStatusResponse, **ERRORS},
+          summary="Revoke, suspend or unsuspend a credential",
+          operation_id="updateCredentialStatus",
+          tags=["Credentials"])
+def update_status(request: HttpRequest, payload: schemas.UpdateStatusRequest) -> HttpResponse:
+    """Only the institution that issued the credential (by its token) can change it."""
+    state = ""
+    for change in payload.credentialStatus:
+        state = services.change_status(request.auth, payload.credentialId, change.status,
+                                       payload.reason or "Changed through the VC API")
+    return HttpResponse(json.dumps({"credentialId": payload.credentialId, "state": state}),
+                        content_type="application/json")

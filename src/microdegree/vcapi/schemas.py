@@ -1,0 +1,116 @@
+"""Request and response shapes of the W3C CCG VC API, as django-ninja (pydantic) schemas.
+
+They document the API (the OpenAPI document is generated from them) and parse requests. The
+credential itself is a free JSON object here: its rules are VCDM 2.0's, checked by
+`validation.py` and the core verifier, which give better messages than a schema could.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+CredentialJson = dict[str, Any]
+
+
+class Problem(Schema):
+    code: str
+    message: str
+    path: str | None = None
+
+
+class Error(Schema):
+    """Every 4xx answer: a machine code and a sentence; `problems` lists each one found."""
+
+    code: str
+    message: str
+    problems: list[Problem] | None = None
+
+
+class StatusOption(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
+    statusPurpose: Literal["revocation", "suspension"] | list[
+        Literal["revocation", "suspension"]] = Field(
+        "revocation", description="one purpose or both; each gets an entry in this "
+        "institution's own Bitstring Status List")
+
+
+class IssueOptions(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
+    credentialStatus: StatusOption | None = Field(
+        None, description="add a BitstringStatusListEntry (revocation by default)")
+    created: str | None = Field(None, description="the proof's `created` (default: now)")
+
+
+class IssueRequest(Schema):
+    credential: CredentialJson = Field(
+        ..., description="an unsigned VCDM 2.0 credential; `issuer` (this institution's DID), "
+        "`id` and `validFrom` are filled in when absent")
+    options: IssueOptions | None = None
+
+
+class IssueResponse(Schema):
+    verifiableCredential: CredentialJson
+
+
+class VerifyOptions(Schema):
+    """Options of the verify endpoints; others a client sends are ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    challenge: str | None = None
+    domain: str | None = None
+
+
+class VerifyCredentialRequest(Schema):
+    verifiableCredential: CredentialJson
+    options: VerifyOptions | None = None
+
+
+class VerifyPresentationRequest(Schema):
+    verifiablePresentation: CredentialJson
+    options: VerifyOptions | None = None
+
+
+class VerifyProblem(Schema):
+    """One failed or warning check (an RFC 9457-style problem with our machine code)."""
+
+    type: str
+    code: str
+    title: str
+    detail: str
+    path: str | None = None
+
+
+class VerifyResponse(Schema):
+    """VC API's `{checks, warnings, errors}`, plus our verdict and the full report."""
+
+    verified: bool
+    checks: list[str]
+    warnings: list[VerifyProblem]
+    errors: list[VerifyProblem]
+    report: dict[str, Any]
+
+
+class StatusChange(Schema):
+    type: Literal["BitstringStatusListCredential", "BitstringStatusListEntry"] = (
+        "BitstringStatusListCredential")
+    status: Literal["revoked", "suspended", "unsuspended", "active"]
+
+
+class UpdateStatusRequest(Schema):
+    credentialId: str = Field(..., min_length=1, max_length=500)
+    credentialStatus: list[StatusChange] = Field(
+        ..., min_length=1, max_length=4)
+    reason: str | None = Field(None, max_length=2000)
+
+
+class UpdateStatusResponse(Schema):
+    credentialId: str
+    state: Literal["active", "suspended", "revoked"]
