@@ -10,9 +10,21 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 CredentialJson = dict[str, Any]
+
+
+class JsonObject(Schema):
+    """A schema that only a JSON object satisfies (ninja's Schema also reads attributes, so
+    without this a string would pass as an object with every field at its default)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if not isinstance(getattr(data, "_obj", data), dict):  # ninja wraps it in a DjangoGetter
+            raise ValueError("must be a JSON object")
+        return data
 
 
 class Problem(Schema):
@@ -29,7 +41,7 @@ class Error(Schema):
     problems: list[Problem] | None = None
 
 
-class StatusOption(Schema):
+class StatusOption(JsonObject):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
@@ -39,7 +51,7 @@ class StatusOption(Schema):
         "institution's own Bitstring Status List")
 
 
-class IssueOptions(Schema):
+class IssueOptions(JsonObject):
     model_config = ConfigDict(extra="forbid")
 
     cryptosuite: Literal["eddsa-rdfc-2022", "eddsa-jcs-2022"] = "eddsa-rdfc-2022"
@@ -59,7 +71,7 @@ class IssueResponse(Schema):
     verifiableCredential: CredentialJson
 
 
-class VerifyOptions(Schema):
+class VerifyOptions(JsonObject):
     """Options of the verify endpoints; others a client sends are ignored."""
 
     model_config = ConfigDict(extra="allow")
@@ -98,7 +110,7 @@ class VerifyResponse(Schema):
     report: dict[str, Any]
 
 
-class StatusChange(Schema):
+class StatusChange(JsonObject):
     type: Literal["BitstringStatusListCredential", "BitstringStatusListEntry"] = (
         "BitstringStatusListCredential")
     status: Literal["revoked", "suspended", "unsuspended", "active"]
