@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: the VC API is the hot path under load, and its few routes shadow nothing below.
+    path("", include("microdegree.vcapi.urls")),
     path("", include("microdegree.web.urls")),
     path("admin/", admin.site.urls),
     path("", include("microdegree.institutions.urls")),
@@ -12,5 +14,4 @@ urlpatterns = [
     path("", include("microdegree.bulk.urls")),
     path("", include("microdegree.verification.urls")),
     path("", include("microdegree.records.urls")),
-    path("", include("microdegree.vcapi.urls")),
 ]
