@@ -66,7 +66,7 @@ async def _one_connection(port: int, request: bytes, todo: list[int], latencies:
                     close = True
             body = await reader.readexactly(length)
             latencies.append(time.perf_counter() - started)
-            if status != 200 or b'"verified": true' not in body[:40]:
+            if status != 200 or not body.startswith(b'{"verified":true'):
                 errors.append(f"{status} {body[:200]!r}")
             if close:  # the server ended keep-alive: open a new connection
                 writer.close()
@@ -92,9 +92,15 @@ async def _drive(port: int, body: bytes, total: int, concurrency: int) -> dict[s
 
 
 def client_main(port: int, body_file: str, total: int, concurrency: int, warmup: int) -> None:
+    import resource
+
     body = Path(body_file).read_bytes()
-    asyncio.run(_drive(port, body, warmup, concurrency))
+    if warmup:
+        asyncio.run(_drive(port, body, warmup, concurrency))
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     result = asyncio.run(_drive(port, body, total, concurrency))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    result["client_cpu"] = (after.ru_utime + after.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
     print(json.dumps(result))
 
 
@@ -156,7 +162,8 @@ def _prepare() -> tuple[dict[str, object], dict[str, object], object]:
 
 
 def _in_process_rate(document: dict[str, object], did_document: dict[str, object],
-                     status_text: str, seconds: float) -> float:
+                     status_text: str, seconds: float) -> tuple[float, float]:
+    """Verifications per second (wall clock) and CPU seconds per verification, one thread."""
     from microdegree.vc.did import StaticResolver
     from microdegree.vc.fetch import FetchResponse
     from microdegree.vc.verify import verify
@@ -173,11 +180,11 @@ def _in_process_rate(document: dict[str, object], did_document: dict[str, object
     for _ in range(50):  # warm-up
         verify(document, resolver=resolver, status_fetcher=fetcher)
     count = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         verify(document, resolver=resolver, status_fetcher=fetcher)
         count += 1
-    return count / (time.perf_counter() - started)
+    return count / (time.perf_counter() - started), (time.process_time() - cpu) / count
 
 
 def _wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
@@ -220,13 +227,25 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _machine_busy() -> float:
+    """CPU seconds all processes on this machine have used so far (Linux /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        user, nice, system = (int(v) for v in fields[:3])
+        irq, softirq, steal = (int(v) for v in fields[5:8])
+    except (OSError, ValueError):
+        return 0.0
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
     parser.add_argument("--baseline-seconds", type=float, default=5.0)
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL URL to create and drop (default: SQLite)")
@@ -254,18 +273,27 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "microdegree.wsgi", "--bind", f"{HOST}:{port}",
              "--workers", str(args.workers), "--threads", str(args.threads),
-             "--worker-class", "gthread", "--keep-alive", "30", "--backlog", "256",
+             "--worker-class", args.worker_class, "--keep-alive", "30", "--backlog", "256",
              "--log-level", "warning"],
             env=os.environ.copy(),
         )
         _wait_until_up(port, server)
+        # Warm the workers (first requests load the JSON Schemas, contexts and caches), so
+        # that the server CPU counted below is the measured requests' only.
+        subprocess.run(
+            [sys.executable, __file__, "--client", str(port), str(body_file),
+             str(args.warmup), str(args.concurrency), "0"],
+            check=True, capture_output=True, text=True,
+        )
         cpu_before = _cpu_seconds(server.pid)
+        machine_before = _machine_busy()
         out = subprocess.run(
             [sys.executable, __file__, "--client", str(port), str(body_file),
-             str(args.requests), str(args.concurrency), str(args.warmup)],
+             str(args.requests), str(args.concurrency), "0"],
             check=True, capture_output=True, text=True,
         ).stdout
         server_cpu = _cpu_seconds(server.pid) - cpu_before
+        machine_cpu = _machine_busy() - machine_before
         result = json.loads(out)
 
         after = _in_process_rate(document, did_document, status_text, args.baseline_seconds)
@@ -286,21 +314,31 @@ def main() -> None:
     errors = result["errors"]
     done = len(latencies)
     rate = done / result["elapsed"]
-    in_process = statistics.mean([before, after])
+    in_process = statistics.mean([before[0], after[0]])
+    in_process_cpu = statistics.mean([before[1], after[1]])
 
     def pct(p: float) -> float:
         return latencies[min(done - 1, int(p / 100 * done))] * 1000
 
-    print(f"gunicorn: {args.workers} worker(s) x {args.threads} threads (gthread), "
+    print(f"gunicorn: {args.workers} worker(s) x {args.threads} threads ({args.worker_class}), "
           f"{os.cpu_count()} CPUs on this machine")
     print(f"HTTP  POST /credentials/verify: {done:,} requests, {args.concurrency} concurrent "
           f"clients, {result['elapsed']:.2f} s")
     print(f"      {rate:,.0f} requests/s   p50 {pct(50):.1f} ms   p90 {pct(90):.1f} ms   "
           f"p99 {pct(99):.1f} ms   errors {len(errors)}")
-    print(f"      server CPU {server_cpu:.1f} s = {server_cpu / done * 1000:.2f} ms per request")
-    print(f"in-process microdegree.vc.verify.verify: {before:,.0f}/s before, {after:,.0f}/s "
-          f"after (one thread)")
-    print(f"ratio HTTP / in-process: {rate / in_process:.0%} (target >= 60%)")
+    print(f"      CPU per request: server {server_cpu / done * 1000:.2f} ms, load generator "
+          f"{result['client_cpu'] / done * 1000:.2f} ms")
+    print(f"in-process microdegree.vc.verify.verify: {before[0]:,.0f}/s before, "
+          f"{after[0]:,.0f}/s after (one thread), {in_process_cpu * 1000:.2f} ms CPU each")
+    print(f"ratio HTTP / in-process: {rate / in_process:.0%} (target >= 60%); CPU per "
+          f"verification in-process / over HTTP (server + load generator): "
+          f"{in_process_cpu * done / (server_cpu + result['client_cpu']):.0%}")
+    elsewhere = machine_cpu - server_cpu - result["client_cpu"]
+    available = (os.cpu_count() or 1) * result["elapsed"]
+    print(f"other processes on this machine used {max(elsewhere, 0):.1f} of the "
+          f"{available:.1f} CPU-seconds during the HTTP run"
+          + (" (figures are lower than on a quiet machine)" if elsewhere > 0.1 * available
+             else ""))
     if errors:
         print("first errors:", *errors[:3], sep="\n  ")
         raise SystemExit(1)

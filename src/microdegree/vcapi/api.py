@@ -14,13 +14,14 @@ Errors use the platform's `{"code", "message"}` shape (one handler per exception
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import orjson
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from microdegree.institutions.errors import DomainError
@@ -39,7 +40,19 @@ class TokenAuth(HttpBearer):
         return issuing_services.token_from(token.strip())
 
 
+class OrjsonParser(Parser):
+    """orjson for request bodies: faster, and strict (no NaN, no lone surrogates)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(dict[str, Any], orjson.loads(request.body))
+
+
+def _json(body: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
+
+
 api = NinjaAPI(
+    parser=OrjsonParser(),
     title="Microdegree W3C VC API",
     version="1",
     description="W3C CCG Verifiable Credentials API: issue (with Bitstring Status List entries), "
@@ -51,11 +64,11 @@ api = NinjaAPI(
 
 
 def _error(code: str, message: str, status: int, problems: list[dict[str, Any]] | None = None
-           ) -> JsonResponse:
+           ) -> HttpResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if problems:
         body["problems"] = problems
-    return JsonResponse(body, status=status)
+    return _json(body, status)
 
 
 @api.exception_handler(DomainError)
@@ -138,7 +151,7 @@ def _collect(report: Report, path: str | None, checks: list[str], warnings: list
         _collect(nested, f"{prefix}.verifiableCredential[{i}]", checks, warnings, errors)
 
 
-def _verify_response(report: Report) -> JsonResponse:
+def _verify_response(report: Report) -> HttpResponse:
     checks: list[str] = []
     warnings: list[Any] = []
     errors: list[Any] = []
@@ -148,7 +161,7 @@ def _verify_response(report: Report) -> JsonResponse:
     verified = report.verified
     body = {"verified": verified, "checks": checks, "warnings": warnings, "errors": errors,
             "report": report.to_json()}
-    return JsonResponse(body, status=200 if verified else 422)
+    return _json(body, 200 if verified else 422)
 
 
 VERIFY_RESPONSES = {200: schemas.VerifyResponse, 422: schemas.VerifyResponse,
@@ -201,5 +214,4 @@ def update_status(request: HttpRequest, payload: schemas.UpdateStatusRequest) ->
     for change in payload.credentialStatus:
         state = services.change_status(request.auth, payload.credentialId, change.status,
                                        payload.reason or "Changed through the VC API")
-    return HttpResponse(json.dumps({"credentialId": payload.credentialId, "state": state}),
-                        content_type="application/json")
+    return _json({"credentialId": payload.credentialId, "state": state})
