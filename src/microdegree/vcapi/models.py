@@ -13,12 +13,11 @@ import uuid
 
 from django.db import models
 
+from microdegree.issuing.models import IssuedCredential
+
 
 class ApiCredential(models.Model):
-    class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        REVOKED = "revoked", "Revoked"
+    State = IssuedCredential.State  # one set of credential states for the whole platform
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(
