@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "microdegree.verification",
     "microdegree.records",
     "microdegree.vcapi",
+    "oauth2_provider",
+    "microdegree.obapi",
+    "microdegree.recognition",
+    "microdegree.opendata",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("microdegree.bulk.urls")),
     path("", include("microdegree.verification.urls")),
     path("", include("microdegree.records.urls")),
+    path("", include("microdegree.obapi.urls")),
+    path("", include("microdegree.recognition.urls")),
+    path("", include("microdegree.opendata.urls")),
 ]
