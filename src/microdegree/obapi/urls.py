@@ -3,4 +3,4 @@
 from django.urls import path  # noqa: F401
 
 app_name = "obapi"
-urlpatterns: list = []
+urlpatterns: list[object] = []

@@ -3,4 +3,4 @@
 from django.urls import path  # noqa: F401
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns: list[object] = []
