@@ -162,6 +162,24 @@ def test_api_awards_with_an_idempotency_key(client, institution, course, issuer,
     assert listing["X-Total-Count"] == "1"
 
 
+def test_api_listing_pages_and_survives_huge_numbers(client, institution, course, issuer):
+    for n in range(3):
+        services.issue_credential(None, course, recipient_email=f"p{n}@example.org",
+                                  send_email=False)
+    client.force_login(issuer)
+    url = f"/api/v1/institutions/{institution.slug}/credentials"
+    page = client.get(url, {"limit": 2, "offset": 1}).json()
+    assert (page["total"], len(page["items"]), page["offset"]) == (3, 2, 1)
+    for params in ({"offset": 2**64}, {"limit": 2**64}, {"offset": -(2**70), "limit": -5}):
+        response = client.get(url, params)
+        assert response.status_code == 200, (params, response.content)
+        assert response.json()["total"] == 3
+    assert client.get(url, {"offset": 2**64}).json()["items"] == []
+    bad = client.get(url, {"limit": "many"})
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "PAGING_INVALID"
+
+
 def test_api_errors_are_json_4xx(client, institution, course, issuer, make_user):
     url = f"/api/v1/institutions/{institution.slug}/credentials"
     anonymous = _post_json(client, url, {})

@@ -156,6 +156,7 @@ def institution_credentials(request: HttpRequest, caller: Caller, slug: str) -> 
         except ValueError as exc:
             raise Invalid("limit and offset are numbers.", code="PAGING_INVALID") from exc
         total = qs.count()
+        offset = min(offset, total)  # past the end is an empty page, whatever the number's size
         items = [_summary(c) for c in qs[offset:offset + limit]]
         response = JsonResponse({"items": items, "total": total, "limit": limit,
                                  "offset": offset})
