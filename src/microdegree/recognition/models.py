@@ -113,7 +113,7 @@ class RecognitionAgreement(models.Model):
     The source is either a list of named achievements (`named_achievements`: issuer DID and
     achievement id; a whole microdegree is one named achievement) or criteria (`criteria_*`
     fields; an empty criterion does not constrain). The value is either `value_credits` (fixed)
-    or the credential's credits earned × `value_factor`, both in the program's unit.
+    or the credential's credits earned times `value_factor`, both in the program's unit.
     """
 
     class SourceKind(models.TextChoices):
@@ -127,7 +127,7 @@ class RecognitionAgreement(models.Model):
 
     class ValueKind(models.TextChoices):
         FIXED = "fixed", "A fixed number of credits"
-        FACTOR = "factor", "Credits earned × a factor"
+        FACTOR = "factor", "Credits earned times a factor"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="agreements")
     name = models.CharField(max_length=200)
@@ -138,7 +138,9 @@ class RecognitionAgreement(models.Model):
     criteria_registry = models.CharField(max_length=10, choices=Registry.choices,
                                          default=Registry.ANY)
     criteria_achievement_type = models.CharField(
-        max_length=40, blank=True, help_text="OB achievementType, e.g. MicroCredential; empty = any")
+        max_length=40, blank=True,
+        help_text="OB achievementType, e.g. MicroCredential; empty = any",
+    )
     criteria_min_eqf_level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)])
     criteria_min_nqf_level = models.PositiveSmallIntegerField(
@@ -158,7 +160,7 @@ class RecognitionAgreement(models.Model):
     value_credits = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)],
                                       help_text="Fixed credits, in the program's unit")
     value_factor = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)],
-                                     help_text="× the credential's credits earned")
+                                     help_text="Multiplies the credential's credits earned")
     exempted_modules = models.ManyToManyField(Module, blank=True, related_name="agreements")
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
