@@ -62,6 +62,9 @@ class VersionForm(forms.ModelForm):
             "grade_scheme": "Grading scheme",
             "stackability": "Integration / stackability",
             "validity_months": "Validity (months)",
+            "cost_amount": "Cost (amount; 0 = free)",
+            "cost_currency": "Currency of the cost",
+            "duration_weeks": "Typical duration (weeks)",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),

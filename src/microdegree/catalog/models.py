@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from microdegree.institutions.models import Institution
+
+CURRENCY_MESSAGE = "Use a three-letter ISO 4217 currency code in capitals, e.g. EUR."
 
 
 class Competency(models.Model):
@@ -167,6 +170,20 @@ class AchievementVersion(models.Model):
     validity_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="How long a credential is valid; empty = no expiry"
     )
+    # Cost and typical duration are catalogue facts (open data exports), not Achievement terms:
+    # neither OB 3.0 nor our EU context defines them (see docs/adr/0008-open-catalogue.md).
+    cost_amount = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="What a learner pays; 0 = free; empty = not stated",
+    )
+    cost_currency = models.CharField(
+        max_length=3, blank=True, validators=[RegexValidator(r"^[A-Z]{3}$", CURRENCY_MESSAGE)],
+        help_text="ISO 4217 code, e.g. EUR (needed when the cost is not 0)",
+    )
+    duration_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(520)],
+        help_text="Typical duration in weeks (exported as ISO 8601, e.g. P6W)",
+    )
     image = models.FileField(upload_to=_image_path, blank=True, max_length=300)
     rule = models.JSONField(null=True, blank=True, help_text="A microdegree's award rule")
     awarded_at = models.DateTimeField(null=True, blank=True)
@@ -184,6 +201,22 @@ class AchievementVersion(models.Model):
     @property
     def is_awarded(self) -> bool:
         return self.awarded_at is not None
+
+    @property
+    def is_free(self) -> bool:
+        return self.cost_amount == 0
+
+    @property
+    def duration_iso(self) -> str:
+        """The typical duration as an ISO 8601 duration ("P6W"), or "" when not stated."""
+        return f"P{self.duration_weeks}W" if self.duration_weeks else ""
+
+    def clean(self) -> None:
+        """A cost above zero needs its currency (an amount alone means nothing to a reader)."""
+        if self.cost_amount and not self.cost_currency:
+            raise ValidationError({"cost_currency": "Give the currency of the cost (e.g. EUR)."})
+        if self.cost_amount is None and self.cost_currency:
+            raise ValidationError({"cost_amount": "Give the amount (0 if it is free)."})
 
     @property
     def path(self) -> str:
@@ -210,4 +243,5 @@ EDITABLE_FIELDS = (
     "ects", "credits_available", "eqf_level", "nqf_level", "assessment_type",
     "participation_form", "quality_assurance", "prerequisites", "supervision",
     "identity_checked", "grade_scheme", "stackability", "further_info_url", "validity_months",
+    "cost_amount", "cost_currency", "duration_weeks",
 )
