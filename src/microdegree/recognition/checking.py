@@ -1,0 +1,79 @@
+"""Verifying the credentials of an application (or of a "What is it worth?" question) with the
+platform's verifier, and turning each into `CredentialFacts`.
+
+Verification is the platform's full pipeline (`verification.services.verify_input`: proof, key
+bound to the issuer, dates, status lists, registry). The recipient check is ours: a credential
+counts for an applicant only if it names one of their *verified* e-mail addresses (salted
+identity hash) or the DID bound to their record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from microdegree.recognition.facts import CredentialFacts, Verdict, facts_of
+from microdegree.records.models import LearnerDid
+from microdegree.records.record import names_recipient, verified_emails
+from microdegree.verification.services import Verification, verify_input
+
+MAX_CREDENTIALS = 50  # per application or question; bounds the verification work of a request
+
+
+def _is_presentation(document: dict[str, Any] | None) -> bool:
+    types = document.get("type") if document else None
+    types = types if isinstance(types, list) else [types]
+    return "VerifiablePresentation" in types
+
+
+def _digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return "urn:sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Applicant:
+    """Who the credentials must name: verified e-mail addresses and a bound DID."""
+
+    def __init__(self, user: Any) -> None:
+        self.emails = verified_emails(user)
+        bound = LearnerDid.objects.filter(user=user).first()
+        self.did = bound.did if bound else None
+
+    def named_in(self, document: dict[str, Any]) -> bool:
+        if self.did:
+            subjects = document.get("credentialSubject")
+            for subject in subjects if isinstance(subjects, list) else [subjects]:
+                if isinstance(subject, dict) and subject.get("id") == self.did:
+                    return True
+        return names_recipient(document, self.emails)
+
+
+def _facts(verification: Verification, key: str, position: int,
+           applicant: Applicant | None) -> CredentialFacts:
+    facts = facts_of(verification.document, verification.report, key=key, position=position)
+    if (applicant is not None and facts.verdict == Verdict.OK
+            and verification.document is not None
+            and not applicant.named_in(verification.document)):
+        facts.verdict = Verdict.NOT_APPLICANT
+        facts.verdict_message = "The credential names someone else."
+    return facts
+
+
+def check_all(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any = None,
+              now: datetime | None = None) -> list[CredentialFacts]:
+    """Facts for each given credential (a presentation gives one per credential inside)."""
+    who = Applicant(applicant) if applicant is not None else None
+    out: list[CredentialFacts] = []
+    for text in texts:
+        verification = verify_input(text, now=now)
+        raw = json.dumps(text, sort_keys=True) if isinstance(text, dict) else text
+        if _is_presentation(verification.document):
+            for index, inner in enumerate(verification.nested):
+                key = _digest(f"{_digest(raw)}#{index}")
+                out.append(_facts(inner, key, len(out), who))
+        else:
+            out.append(_facts(verification, _digest(raw), len(out), who))
+    return out[:MAX_CREDENTIALS]

@@ -1,0 +1,54 @@
+"""Applications through the services: proposal, submission, decisions, and the signed decision
+credential verifying like any other (core verify and the /verify page)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from microdegree.recognition import services
+from microdegree.recognition.models import CreditApplication
+from microdegree.records import record as record_mod
+from microdegree.verification.services import verify_for_people
+
+pytestmark = pytest.mark.django_db
+
+
+def _apply(learner, program, creds):
+    keys = [f"p-{c.uuid}" for c in creds]
+    return services.start_application(learner, program, record_keys=keys)
+
+
+def test_accepted_decision_is_a_signed_credential_in_the_record(
+        learner, program, md_agreement, completed, staff, client):
+    whole, parts = completed
+    application = _apply(learner, program, [whole, *parts])
+    proposal = application.proposal
+    assert proposal["recognised"] == 30
+    assert [c["code"] for c in proposal["credentials"]] == [
+        "MATCHED", "NO_AGREEMENT", "NO_AGREEMENT", "NO_AGREEMENT"]
+    assert proposal["residency"]["terms_saved"] == 1
+    assert proposal["residency"]["months_saved"] == 6
+    application = services.submit_application(learner, application)
+    decision = services.decide(staff, application, outcome="accepted")
+    application.refresh_from_db()
+    assert application.status == CreditApplication.Status.DECIDED
+    assert decision.credits == 30
+    assert sorted(m.code for m in decision.exempted_modules.all()) == ["DS1", "DS2", "DS3"]
+    cred = decision.credential
+    assert cred is not None and cred.institution == program.institution
+    document = json.loads(cred.document)
+    assert document["credentialSubject"]["creditsEarned"] == 30
+    assert [e["id"] for e in document["evidence"]] == [whole.credential_id]
+    assert "DS1 Statistics" in document["credentialSubject"]["narrative"]
+    assert "MSc Data Science" in document["credentialSubject"]["achievement"]["name"]
+    report = verify_for_people(cred.document)
+    assert report.verified, report.to_json()
+    assert "RECIPIENT_MISMATCH" not in report.codes()
+    # it lands in the learner's record
+    assert cred in record_mod.platform_credentials(learner)
+    # and /verify shows it verified
+    response = client.post("/verify", {"credential": cred.document})
+    assert response.status_code == 200
+    assert "Not verified" not in response.content.decode()
