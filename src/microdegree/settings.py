@@ -111,3 +111,30 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Open Badges API (microdegree.obapi): the OAuth 2.0 server, django-oauth-toolkit ---------
+# Scopes exactly as the OB 3.0 spec names them; PKCE with S256 only (the API view refuses
+# "plain" before consent, and the toolkit refuses it again when saving the code).
+_OB_SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+# The toolkit's own model, named so that migrations of apps pointing at it can resolve it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        f"{_OB_SCOPE}credential.readonly": "Read your credentials",
+        f"{_OB_SCOPE}credential.upsert": "Add or replace credentials in your record",
+        f"{_OB_SCOPE}profile.readonly": "Read your profile (name, e-mail address)",
+        f"{_OB_SCOPE}profile.update": "Change your profile (name)",
+    },
+    "DEFAULT_SCOPES": [f"{_OB_SCOPE}credential.readonly"],
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(config.env("OBAPI_ACCESS_TOKEN_SECONDS") or 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(config.env("OBAPI_REFRESH_TOKEN_SECONDS")
+                                        or 180 * 24 * 3600),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 300,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],  # http only for localhost (obapi checks)
+    "SCOPES_BACKEND_CLASS": "microdegree.obapi.oauth.RegisteredScopes",
+}
