@@ -40,6 +40,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Language from the django_language cookie (set by /i18n/setlang/) or Accept-Language; URLs
+    # stay unprefixed so credential addresses never change with the reader's language. Only HTML
+    # responses get Vary: Accept-Language (web/i18n.py): signed JSON is the same in every language.
+    "microdegree.web.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -58,6 +62,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -88,6 +93,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# English and German; dates and numbers follow the active language's formats (Django 5 always
+# localises; USE_L10N is gone). Translations live in the package so an installed wheel has them.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [__import__("pathlib").Path(__file__).resolve().parent / "locale"]
+# No USE_THOUSAND_SEPARATOR: it would group every integer a template prints, ids in URLs too
+# ("/me/emails/1.234/remove"); templates that want grouping ask with floatformat's "g" suffix.
+FORMAT_MODULE_PATH = ["microdegree.formats"]  # formats/en/formats.py: "28 November 2026"
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

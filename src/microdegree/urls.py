@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("microdegree.vcapi.urls")),
     path("", include("microdegree.web.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("", include("microdegree.institutions.urls")),
     path("", include("microdegree.catalog.urls")),
     path("", include("microdegree.issuing.urls")),

@@ -20,14 +20,8 @@ from django.views.decorators.http import require_http_methods
 
 from microdegree.verification import services
 from microdegree.verification.extract import MAX_UPLOAD, ExtractError
-from microdegree.verification.summary import (
-    NOT_VERIFIED,
-    VERIFIED,
-    all_warnings,
-    check_rows,
-    label,
-    summarise,
-)
+from microdegree.verification.summary import all_warnings, summarise
+from microdegree.verification.wording import check_label, check_message, check_rows, headline
 
 CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
 
@@ -94,17 +88,13 @@ def _result_context(verification: services.Verification) -> dict[str, Any]:
 def _view(verification: services.Verification, *, top: bool = False) -> dict[str, Any]:
     report = verification.report
     warnings = all_warnings(report) if top else list(report.warnings)
-    if not report.verified:
-        state, headline = "bad", NOT_VERIFIED
-    elif warnings:
-        state, headline = "warn", f"{VERIFIED}, with warnings"
-    else:
-        state, headline = "ok", VERIFIED
+    state = "bad" if not report.verified else "warn" if warnings else "ok"
     return {
         "state": state,
-        "headline": headline,
+        "headline": headline(report.verified, bool(warnings)),
         "verdict": verification.verdict,
-        "warnings": [{"label": label(c), "message": c.message} for c in warnings],
+        "warnings": [{"label": check_label(c), "message": check_message(c.message)}
+                     for c in warnings],
         "summary": verification.summary,
         "format": verification.format,
         "checks": check_rows(report),

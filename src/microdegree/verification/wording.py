@@ -1,0 +1,138 @@
+"""The verification report in the reader's language: check labels and sentences for the pages.
+
+The core (`microdegree.vc`) knows no Django and writes its sentences in English; they also go,
+unchanged, into the JSON answers (the VC API, `/verify` for JSON clients), next to the codes.
+Only the HTML pages translate, here at the edge: a label by its English text, a sentence by the
+English pattern the core writes. A sentence no pattern knows stays in English, so a new or changed
+core message is never lost, only untranslated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.utils.translation import gettext, gettext_noop, pgettext
+
+from microdegree.vc.report import Check, Report
+from microdegree.verification import summary
+
+# The English labels of summary.LABELS / STATUS_LABELS, marked so makemessages collects them.
+_LABELS = (
+    gettext_noop("Input"), gettext_noop("Verifier"), gettext_noop("Format"),
+    gettext_noop("Schema"), gettext_noop("Signature"), gettext_noop("JWT claims"),
+    gettext_noop("Issuer's key"), gettext_noop("Dates"), gettext_noop("Revocation and suspension"),
+    gettext_noop("Known issuer"), gettext_noop("Recipient"), gettext_noop("Nested credentials"),
+    gettext_noop("Presentation challenge"), gettext_noop("Presentation domain"),
+    gettext_noop("Presentation holder"), gettext_noop("Revocation"), gettext_noop("Suspension"),
+    gettext_noop("Status"),
+)
+
+# Sentences the core writes word for word.
+_SENTENCES = (
+    gettext_noop("The credential is well formed."),
+    gettext_noop("The presentation is well formed."),
+    gettext_noop("The credential matches its 1EdTech JSON Schema."),
+    gettext_noop("The document carries no proof, so nobody can tell who issued it."),
+    gettext_noop("A proof must be a JSON object."),
+    gettext_noop("The proof names no verification method."),
+    gettext_noop("The signing key belongs to the issuer and is authorised for issuing."),
+    gettext_noop("The credential is valid now and does not expire."),
+    gettext_noop("The issuer's revocation list does not list it."),
+    gettext_noop("The status entry names no status list credential."),
+    gettext_noop("The status list is published by a different issuer than the credential."),
+    gettext_noop("The 1EdTech revocation list could not be checked."),
+    gettext_noop("Status lists nest too deeply to be checked."),
+    gettext_noop("The credential names you."),
+    gettext_noop("The credential's recipient identifier matches."),
+    gettext_noop("Credentials are nested too deeply."),
+    gettext_noop("The issuer has revoked this credential."),
+    gettext_noop("The issuer has suspended this credential."),
+    gettext_noop("The issuer asks holders to refresh this credential."),
+)
+_KNOWN = frozenset(_SENTENCES)
+
+# (English pattern, translated template): the template's %(name)s are the pattern's groups.
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
+    (re.compile(r"The (?P<suite>[\w.:-]+) signature is valid\."),
+     lambda: gettext("The %(suite)s signature is valid.")),
+    (re.compile(r"The credential is valid now, until (?P<end>.+)\."),
+     lambda: gettext("The credential is valid now, until %(end)s.")),
+    (re.compile(r"The credential expired on (?P<end>.+)\."),
+     lambda: gettext("The credential expired on %(end)s.")),
+    (re.compile(r"The credential is not valid before (?P<start>.+)\."),
+     lambda: gettext("The credential is not valid before %(start)s.")),
+    (re.compile(r"The credential's status is clear\."),
+     lambda: gettext("The credential's status is clear.")),
+    (re.compile(r"The credential's status is clear \((?P<note>.*)\)\."),
+     lambda: gettext("The credential's status is clear (%(note)s).")),
+    (re.compile(r"The issuer has revoked this credential: (?P<reason>.*)\."),
+     lambda: gettext("The issuer has revoked this credential: %(reason)s.")),
+    (re.compile(r"The issuer has suspended this credential: (?P<reason>.*)\."),
+     lambda: gettext("The issuer has suspended this credential: %(reason)s.")),
+    (re.compile(r"The issuer is known: (?P<name>.+) \(registry: (?P<registry>.+)\)\."),
+     lambda: gettext("The issuer is known: %(name)s (registry: %(registry)s).")),
+    (re.compile(r"The issuer (?P<issuer>\S+) is not in any registry this verifier trusts\. The "
+                r"signature can still be valid: it only means nobody here vouches for who the "
+                r"issuer is\."),
+     lambda: gettext("The issuer %(issuer)s is not in any registry this verifier trusts. The "
+                     "signature can still be valid: it only means nobody here vouches for who "
+                     "the issuer is.")),
+    (re.compile(r"The status list at (?P<url>\S+) was not fetched \(fetching is off\), so "
+                r"revocation is unknown\."),
+     lambda: gettext("The status list at %(url)s was not fetched (fetching is off), so "
+                     "revocation is unknown.")),
+    (re.compile(r"The status list at (?P<url>\S+) could not be fetched \((?P<reason>.*)\); "
+                r"revocation is unknown\."),
+     lambda: gettext("The status list at %(url)s could not be fetched (%(reason)s); revocation "
+                     "is unknown.")),
+    (re.compile(r"The status list at (?P<url>\S+) failed its own verification, so revocation "
+                r"is unknown\."),
+     lambda: gettext("The status list at %(url)s failed its own verification, so revocation is "
+                     "unknown.")),
+    (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
+     lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
+    (re.compile(r"The credential names a JSON Schema \((?P<url>.*)\) that is not bundled, so it "
+                r"was not checked\."),
+     lambda: gettext("The credential names a JSON Schema (%(url)s) that is not bundled, so it "
+                     "was not checked.")),
+)
+
+
+def check_label(check: Check) -> str:
+    """The check's heading in the active language ("Signatur 2" for a second proof)."""
+    english = summary.label(check)
+    base, space, number = english.rpartition(" ")
+    if space and number.isdigit() and base in _LABELS:
+        return f"{gettext(base)} {number}"
+    return gettext(english) if english in _LABELS else english
+
+
+def check_message(message: str) -> str:
+    """The core's English sentence in the active language, or as it is if no pattern knows it."""
+    if message in _KNOWN:
+        return gettext(message)
+    for pattern, template in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return template() % found.groupdict()
+    return message
+
+
+def headline(verified: bool, warned: bool) -> str:
+    """The verdict a person reads first: "Verified", "Verified, with warnings", "Not verified"."""
+    if not verified:
+        return pgettext("verdict", "Not verified")
+    if warned:
+        return pgettext("verdict", "Verified, with warnings")
+    return pgettext("verdict", "Verified")
+
+
+def check_rows(report: Report) -> list[dict[str, str]]:
+    """summary.check_rows, label and sentence translated; codes stay as the core wrote them."""
+    return [{**row, "label": check_label(check), "message": check_message(check.message)}
+            for row, check in zip(summary.check_rows(report), _shown(report), strict=True)]
+
+
+def _shown(report: Report) -> list[Check]:
+    return [c for c in report.checks if c.outcome.value != "skip"]
