@@ -128,7 +128,7 @@ def test_downloads_json_verbatim_and_baked_images_verify_again(client, held):
     assert vextract.svg_credential(svg.content.decode()) == cred.document
     for body in (response.content, png.content, svg.content):
         assert vservices.verify_upload(body).report.verified
-    assert client.get(f"/me/credentials/{key}/credential.pdf").status_code == 404
+    assert client.get(f"/me/credentials/{key}/credential.docx").status_code == 404
 
 
 def test_clr_export_verifies_envelope_and_nested(client, institution, pathway, sign_in):

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),  # the base template's language switcher
     path("", include("microdegree.institutions.urls")),
     path("", include("microdegree.issuing.urls")),
     path("", include("microdegree.verification.urls")),

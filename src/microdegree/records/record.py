@@ -409,8 +409,8 @@ def _definition_credits(ids: Sequence[int]) -> dict[int, float]:
 
 
 def hidden_from_public(credential: IssuedCredential) -> bool:
-    """Whether a learner holding this credential chose to hide it from the public (for public
-    pages of other apps; verification through its URL or document is never affected)."""
+    """Whether a learner holding this credential chose to hide it from the public: its public
+    page and address answer 404 (verification of the document itself is never affected)."""
     return CredentialPreference.objects.filter(credential=credential, hidden=True).exists()
 
 

@@ -14,12 +14,13 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
-from microdegree.records import auth, badges, platform, services
+from microdegree.records import auth, badges, platform, qr, services
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
     ImportedCredential,
@@ -163,9 +164,11 @@ def credential_page(request: HttpRequest, key: str) -> HttpResponse:
     pref = item.preference
     share = record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden else ""
     public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
-                       if item.kind == "platform" else "")
+                       if item.kind == "platform" and not item.hidden else "")
     return render(request, "records/credential.html", {
         "item": item, "share_url": share,
+        "share_qr": qr.svg(share, _("QR code of the public link %(url)s") % {"url": share})
+        if share else "",
         "emails": record_mod.verified_emails(request.user),
         "reissue": ReissueRequest.objects.filter(
             user=request.user, credential_id=item.obj.pk).first()
@@ -215,7 +218,8 @@ def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResp
 @record_errors
 @require_GET
 def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    """The signed credential verbatim (JSON; a JWS import as text), or baked into PNG/SVG."""
+    """The signed credential verbatim (JSON; a JWS import as text), baked into PNG/SVG, or
+    embedded in a PDF certificate."""
     credential, imported = services.owned(request.user, key)
     target = credential or imported
     assert target is not None
@@ -228,6 +232,13 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         return _attachment(badges.baked_png(target), "image/png", f"{stem}.png")
     if fmt == "svg":
         return _attachment(badges.baked_svg(target), "image/svg+xml", f"{stem}.svg")
+    if fmt == "pdf":
+        from microdegree.records import pdf
+
+        cert = pdf.for_item(_item(request, key), request.user)
+        body = pdf.certificate_pdf(cert, target.document,
+                                   jwt=imported is not None and imported.format == "jwt")
+        return _attachment(body, "application/pdf", f"{stem}.pdf")
     raise Http404("No such format.")
 
 
@@ -365,6 +376,8 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         "summary": summary, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
         "verify_target": verify_target,
+        "qr_svg": qr.svg(canonical, _("QR code of this page's address, %(url)s")
+                         % {"url": canonical}),
         "og": {"title": summary.name or "Credential",
                "description": (f"{summary.name or 'A credential'}, awarded by "
                                f"{summary.issuer_name or 'its issuer'}.")[:300],
@@ -470,14 +483,18 @@ def unbind_did(request: HttpRequest) -> HttpResponse:
 def send_to_wallet(request: HttpRequest, key: str) -> HttpResponse:
     from microdegree.records import wallet
 
-    credential, _ = services.owned(request.user, key)
+    credential, _imported = services.owned(request.user, key)
     if credential is None:
         raise RecordError("Only credentials issued on this platform can be sent to a wallet "
                           "from here.", code="NOT_PLATFORM", status=409)
     exchange = wallet.start(request.user, credential)
+    link = wallet.wallet_link(exchange)
     return render(request, "records/wallet.html", {
         "key": key, "credential": credential, "exchange_url": wallet.exchange_url(exchange),
-        "wallet_link": wallet.wallet_link(exchange),
+        "wallet_link": link,
+        # The wallet's request link carries the interaction URL (`protocols.vcapi`): a phone's
+        # camera opens it in the wallet, which then follows the exchange.
+        "qr_svg": qr.svg(link, _("QR code that opens this exchange in your wallet")),
         "minutes": int(wallet.LIFETIME.total_seconds() // 60)})
 
 

@@ -3,7 +3,8 @@
 Accepted: a JSON credential or presentation; a compact JWS (VC-JWT: VCDM 1.1 `vc`/`vp` claim, or
 a bare credential as the payload, Open Badges 3.0 style); a baked PNG (`iTXt` chunk with keyword
 `openbadgecredential`, compressed or not); a baked SVG (`<openbadges:credential>` with the JSON
-in CDATA or a JWS in its `verify` attribute).
+in CDATA or a JWS in its `verify` attribute); a PDF certificate with the credential as an embedded
+file (`credential.json`, or `credential.jwt`: the platform's PDF downloads carry one).
 
 JWS signatures are verified for `EdDSA` (Ed25519) with the key the `kid` DID URL names. RS256,
 ES256 and the other JOSE algorithms are not supported: such a JWS yields a failed check
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import re
 import struct
@@ -37,6 +39,9 @@ MAX_DOCUMENT = 2_000_000  # bytes of the credential inside (the core's own input
 MAX_PNG_CHUNKS = 10_000
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PDF_SIGNATURE = b"%PDF-"
+PDF_ATTACHMENTS = ("credential.json", "credential.jwt", "credential.jws")
+PDF_SUFFIXES = (".json", ".jsonld", ".jwt", ".jws")
 PNG_KEYWORD = "openbadgecredential"
 OB2_PNG_KEYWORD = "openbadges"
 OB_SVG_NS = "https://purl.imsglobal.org/ob/v3p0"
@@ -80,6 +85,8 @@ def extract(data: bytes | str, *, resolver: did_mod.Resolver) -> Extracted:
         raise ExtractError("Nothing to verify: the input is empty.", code="EMPTY")
     if raw.startswith(PNG_SIGNATURE):
         return _from_text(png_credential(raw), "png", resolver)
+    if raw.startswith(PDF_SIGNATURE):
+        return _from_text(pdf_credential(raw), "pdf", resolver)
     text = _decode_text(raw)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
@@ -92,7 +99,7 @@ def _decode_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ExtractError(
-            "The file is neither a PNG image nor UTF-8 text (JSON, JWS or SVG).",
+            "The file is neither a PNG image, a PDF nor UTF-8 text (JSON, JWS or SVG).",
             code="UNRECOGNISED_FORMAT",
         ) from exc
 
@@ -111,8 +118,8 @@ def _from_text(text: str, container: str | None, resolver: did_mod.Resolver) -> 
         extracted.format = container or "jwt"
         return extracted
     raise ExtractError(
-        "This is not a credential: expected JSON, a compact JWS (VC-JWT), or a baked PNG or "
-        "SVG badge.",
+        "This is not a credential: expected JSON, a compact JWS (VC-JWT), a baked PNG or "
+        "SVG badge, or a PDF certificate with the credential attached.",
         code="UNRECOGNISED_FORMAT",
     )
 
@@ -266,6 +273,58 @@ def svg_credential(text: str) -> str:
     if not content:
         raise ExtractError("The SVG's <openbadges:credential> is empty.", code="NOT_BAKED")
     return content
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _pdf_attachments(data: bytes) -> list[tuple[str, bytes]]:
+    """(name, content) of every embedded file; ExtractError for an unreadable PDF."""
+    from pypdf import PdfReader  # imported here: only PDF uploads pay for it
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ExtractError("The PDF is encrypted, so the credential inside cannot be read.",
+                               code="PDF_ENCRYPTED")
+        return [(str(name), bytes(content)) for name, contents in reader.attachments.items()
+                for content in contents]
+    except ExtractError:
+        raise
+    # pypdf raises many kinds of exception for a damaged or hostile file (its own errors,
+    # ValueError, KeyError, TypeError, RecursionError...): any of them means "unreadable".
+    except Exception as exc:
+        raise ExtractError("The PDF could not be read: the file is damaged or not a PDF.",
+                           code="PDF_INVALID") from exc
+
+
+def pdf_credential(data: bytes) -> str:
+    """The credential text embedded in a PDF certificate (JSON or compact JWS).
+
+    The file named `credential.json` (or `.jwt`/`.jws`) is preferred; otherwise the first
+    embedded JSON or JWS file. Text printed on the page is never read: it proves nothing.
+    """
+    attachments = _pdf_attachments(data)
+    by_name = {name.lower(): content for name, content in reversed(attachments)}
+    chosen = next((by_name[n] for n in PDF_ATTACHMENTS if n in by_name), None)
+    if chosen is None:
+        chosen = next((content for name, content in attachments
+                       if name.lower().endswith(PDF_SUFFIXES)), None)
+    if chosen is None:
+        raise ExtractError(
+            "This PDF carries no credential: no embedded file credential.json was found. Only "
+            "PDF certificates with the signed credential attached can be verified; upload the "
+            "credential's JSON file or badge image instead.",
+            code="PDF_NO_CREDENTIAL",
+        )
+    if len(chosen) > MAX_DOCUMENT:
+        raise ExtractError(f"The credential in the PDF is larger than {MAX_DOCUMENT:,} bytes.",
+                           code="TOO_LARGE")
+    try:
+        return chosen.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExtractError("The credential embedded in the PDF is not UTF-8 text.",
+                           code="PDF_INVALID") from exc
 
 
 # --- JWS / VC-JWT ---------------------------------------------------------------------------

@@ -366,7 +366,8 @@ def fetch_credential(url: str) -> bytes:
     cred_uuid = local_credential_uuid(url)
     if cred_uuid is not None:
         credential = public_credential(cred_uuid)
-        if credential is None:
+        # a credential its holder hid answers 404 at its address, so here too (the same message)
+        if credential is None or hidden_by_holder(credential):
             raise ExtractError("There is no credential at that address on this platform.",
                                code="URL_NOT_FOUND")
         return credential.document.encode("utf-8")
@@ -382,6 +383,13 @@ def fetch_credential(url: str) -> bytes:
             code="URL_NOT_CREDENTIAL",
         )
     return response.body
+
+
+def hidden_by_holder(credential: IssuedCredential) -> bool:
+    """Whether the learner holding it chose to hide it from the public (records app)."""
+    from microdegree.records.record import hidden_from_public
+
+    return hidden_from_public(credential)
 
 
 def institution_for_issuer(issuer_id: str | None) -> Institution | None:
