@@ -130,11 +130,26 @@ def _absolute(url: str | None) -> str | None:
     return settings.PUBLIC_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
+def _is_holder(request: HttpRequest, credential: Any) -> bool:
+    from microdegree.records.record import owned_credential
+
+    user = request.user
+    return user.is_authenticated and owned_credential(user, credential.uuid) is not None
+
+
 @require_http_methods(["GET", "HEAD"])
 def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
-    """`/credentials/<uuid>`: the public page, or the signed credential itself (content type)."""
+    """`/credentials/<uuid>`: the public page, or the signed credential itself (content type).
+
+    404 for a credential its holder hid, except to the holder, who sees the page with a note.
+    """
     credential = services.public_credential(cred)
     if credential is None:
+        raise Http404("No such credential.")
+    # The learner hid it: 404 as if it did not exist (hiding never changes the credential or
+    # its status; the signed JSON still verifies wherever it is given).
+    hidden = services.hidden_by_holder(credential)
+    if hidden and not _is_holder(request, credential):
         raise Http404("No such credential.")
     download = request.GET.get("format") == "json"
     media_type = next((m for m in CREDENTIAL_TYPES if _accepts(request, m)), None)
@@ -173,6 +188,7 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
         },
         "image": summary.image,
         "verify_url": "/verify?" + urlencode({"url": canonical}),
+        "hidden": hidden,
     }
     response = render(request, "verification/credential.html", context)
     patch_vary_headers(response, ["Accept"])
