@@ -16,10 +16,10 @@ import pytest
 from jsonschema import Draft201909Validator
 
 from microdegree.obapi import scopes
-from microdegree.verification import services as verification_services
-from tests.verification.helpers import key_from
 from microdegree.vc import did, proofs
 from microdegree.vc.samples import sample_credential
+from microdegree.verification import services as verification_services
+from tests.verification.helpers import key_from
 
 API = "/ims/ob/v3p0"
 REDIRECT = "https://app.example/callback"
@@ -31,6 +31,7 @@ ALL_SCOPES = " ".join(scopes.ALL)
 def _fresh(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ROOT_URLCONF = "tests.obapi.urls"
     verification_services.reset()
     yield
     verification_services.reset()

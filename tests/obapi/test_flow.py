@@ -81,7 +81,7 @@ def test_code_is_single_use_and_needs_the_right_verifier(client, oauth, learner)
                        code_verifier=verifier).status_code == 400
 
 
-@pytest.mark.parametrize("challenge, method", [(None, None), ("x" * 43, "plain"),
+@pytest.mark.parametrize(("challenge", "method"), [(None, None), ("x" * 43, "plain"),
                                                 ("x" * 43, None)])
 def test_pkce_missing_or_plain_is_refused(client, oauth, learner, challenge, method):
     ada = learner("ada@example.org")
