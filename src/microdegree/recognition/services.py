@@ -343,7 +343,7 @@ def worth(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any = Non
 # --- applications -----------------------------------------------------------------------------
 
 
-def _record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
+def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
     """(source, object, verbatim text) for record keys "p-<uuid>" / "i-<uuid>"."""
     out: list[tuple[str, Any, str]] = []
     for key in keys:
@@ -378,7 +378,7 @@ def start_application(learner: Any, program: Program, *, record_keys: Iterable[s
         raise PermissionDenied("Sign in to apply.", code="SIGN_IN_REQUIRED")
     if not program.public or not program.institution.is_approved:
         raise NotFound("No such program.")
-    items = _record_items(learner, record_keys)
+    items = record_items(learner, record_keys)
     for upload in uploads:
         text = upload.decode("utf-8", errors="replace") if isinstance(upload, bytes) else upload
         if text.strip():
