@@ -37,7 +37,8 @@ def test_accepted_decision_is_a_signed_credential_in_the_record(
     assert decision.credits == 30
     assert sorted(m.code for m in decision.exempted_modules.all()) == ["DS1", "DS2", "DS3"]
     cred = decision.credential
-    assert cred is not None and cred.institution == program.institution
+    assert cred is not None
+    assert cred.institution == program.institution
     document = json.loads(cred.document)
     assert document["credentialSubject"]["creditsEarned"] == 30
     assert [e["id"] for e in document["evidence"]] == [whole.credential_id]
