@@ -1,14 +1,17 @@
 """Headless Chromium walks the learner's main journey against a real server: sign in by the
-e-mailed link, see a new credential, share it, export a CLR; pages pass an accessibility
-sanity check. (No PDF: no PDF library is installed this session.)"""
+e-mailed link, see a new credential, share it, download the PDF certificate (which carries the
+credential), export a CLR; pages pass an accessibility sanity check (axe-core runs in
+test_accessibility.py)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.conftest import CHROMIUM
 from tests.verification.test_browser import A11Y
@@ -33,6 +36,7 @@ def test_learner_journey_in_chromium(live_server, cred, browser_page):
     # connection, which stays open and stops PostgreSQL from dropping the test database.
     page = browser_page
     base = live_server.url
+    document = cred.document
 
     page.goto(f"{base}/me/")  # not signed in: the sign-in form
     assert page.evaluate(A11Y) == []
@@ -59,6 +63,26 @@ def test_learner_journey_in_chromium(live_server, cred, browser_page):
     assert page.locator("h1").inner_text() == "Course stats"
     assert page.locator("meta[property='og:title']").get_attribute("content") == "Course stats"
     assert page.evaluate(A11Y) == []
+
+    # the PDF certificate: a real PDF with the learner's name on it and the credential inside
+    page.goto(f"{base}/me/credentials/p-{cred.uuid}/")
+    with page.expect_download() as download:
+        page.click("a:has-text('Printable certificate')")
+    assert download.value.suggested_filename == f"credential-{cred.uuid}.pdf"
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Ada Lovelace" in text
+    assert "Course stats" in text
+    assert reader.attachments["credential.json"] == [document.encode("utf-8")]
+    # ... which anyone can upload to the verify page
+    page.goto(f"{base}/verify")
+    page.set_input_files("#id_file", download.value.path())
+    page.click("#verify-form button[type=submit]")
+    page.wait_for_selector("#verdict")
+    assert page.inner_text("#verdict strong") == "Verified"
+    assert "PDF certificate" in page.inner_text("#result")
 
     page.goto(f"{base}/me/clr")
     assert page.evaluate(A11Y) == []
