@@ -4,6 +4,7 @@ Connected apps with revoke."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -39,12 +40,12 @@ def test_pull_from_another_host(other_host, learner, monkeypatch):
     ada = learner("ada@other.example")  # her account on the other host
     docs = [signed_credential(7, valid_from=f"2026-03-0{d}T00:00:00Z") for d in (1, 2)]
     for doc in docs:
-        services.upsert_credential(ada, __import__("json").dumps(doc))
+        services.upsert_credential(ada, json.dumps(doc))
     jws = vc_jwt(signed_credential(11), key_from(11))
     services.upsert_credential(ada, jws)
     tampered = signed_credential(7)
     tampered["name"] = "changed"
-    ImportedCredential.objects.create(user=ada, document=__import__("json").dumps(tampered),
+    ImportedCredential.objects.create(user=ada, document=json.dumps(tampered),
                                       format="json", decoded=tampered,
                                       credential_id=tampered["id"])  # slipped in unverified
 
@@ -78,7 +79,8 @@ def test_pull_from_another_host(other_host, learner, monkeypatch):
     assert set(mine.values_list("format", flat=True)) == {"json", "jwt"}
     assert mine.get(format="jwt").document == jws
     host = RemoteHost.objects.get(user=ben)
-    assert host.completed_at is not None and host.imported_count == 3
+    assert host.completed_at is not None
+    assert host.imported_count == 3
     assert host.refused_count == 1
     assert AuditEntry.objects.filter(action="obapi.pull_finished").exists()
     # the same state cannot be used twice
@@ -146,7 +148,8 @@ def test_connected_apps_list_and_revoke(client, oauth, learner):
     assert refreshed.status_code == 400
     assert AuditEntry.objects.filter(action="obapi.client_revoked").count() == 1
     anonymous = Client().get("/me/apps/")
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/me/login")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/me/login")
 
 
 @pytest.mark.django_db

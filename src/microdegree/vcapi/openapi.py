@@ -153,6 +153,13 @@ def openapi_document() -> dict[str, Any]:
         for operation in item.values():
             if "security" in operation:
                 operation["security"] = [{"bearer": []}]
+    # The 1EdTech Open Badges API (microdegree.obapi): its paths, schemas and OAuth2ACG scheme.
+    from microdegree.obapi import openapi as ob_openapi
+
+    paths.update(ob_openapi.paths())
+    for name, schema in ob_openapi.SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    security.update(ob_openapi.security_schemes())
     return {
         "openapi": "3.1.0",
         "info": {
