@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.facts import CredentialFacts, Verdict, facts_of
 from microdegree.records.models import LearnerDid
 from microdegree.records.record import names_recipient, verified_emails
@@ -62,6 +63,24 @@ def _facts(verification: Verification, key: str, position: int,
     return facts
 
 
+def _platform_states(facts: list[CredentialFacts]) -> None:
+    """This platform's own credentials: the database knows a suspension even when the credential
+    carries only its revocation entry (the default, see issuing.services.embed_suspension)."""
+    keys = [f.key for f in facts if f.verdict == Verdict.OK and f.key.startswith("urn:uuid:")]
+    if not keys:
+        return
+    states = dict(IssuedCredential.objects.filter(credential_id__in=keys)
+                  .values_list("credential_id", "state"))
+    for item in facts:
+        state = states.get(item.key)
+        if item.verdict == Verdict.OK and state == IssuedCredential.State.SUSPENDED:
+            item.verdict = Verdict.SUSPENDED
+            item.verdict_message = "The issuer has suspended it."
+        elif item.verdict == Verdict.OK and state == IssuedCredential.State.REVOKED:
+            item.verdict = Verdict.REVOKED
+            item.verdict_message = "The issuer has revoked it."
+
+
 def check_all(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any = None,
               now: datetime | None = None) -> list[CredentialFacts]:
     """Facts for each given credential (a presentation gives one per credential inside)."""
@@ -76,4 +95,6 @@ def check_all(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any =
                 out.append(_facts(inner, key, len(out), who))
         else:
             out.append(_facts(verification, _digest(raw), len(out), who))
-    return out[:MAX_CREDENTIALS]
+    out = out[:MAX_CREDENTIALS]
+    _platform_states(out)
+    return out
