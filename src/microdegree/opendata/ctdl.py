@@ -30,7 +30,7 @@ CLASSES = {
     "Certificate": "ceterms:Certificate",
     "CertificateOfCompletion": "ceterms:CertificateOfCompletion",
     "Certification": "ceterms:Certification",
-    "MasterCertificate": "ceterms:AcademicCertificate",
+    "MasterCertificate": "ceterms:MasterCertificate",  # both: a master craftsman's certificate
     "Degree": "ceterms:Degree",
     "Diploma": "ceterms:Diploma",
 }
