@@ -23,10 +23,11 @@ import logging
 import math
 import uuid as uuid_mod
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -423,6 +424,55 @@ def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any
     return True
 
 
+def overlap_enabled() -> bool:
+    """Whether chunk N is stored by a writer thread while chunk N+1 is signed.
+
+    Only on PostgreSQL (SQLite has one writer at a time: nothing to overlap) and only outside a
+    transaction: the writer thread has its own connection, which could not see the caller's
+    uncommitted rows. `MICRODEGREE_BULK_OVERLAP=0` turns it off.
+    """
+    return (config.env_bool("BULK_OVERLAP", True)
+            and connection.vendor == "postgresql" and not connection.in_atomic_block)
+
+
+def _store_in_writer(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any]]],
+                     failed: list[tuple[BulkRow, str]], check_pathways: bool) -> bool:
+    try:
+        return _store_chunk(job, actor, ok, failed, check_pathways)
+    except BaseException:
+        connections.close_all()  # a broken connection must not be reused by the next chunk
+        raise
+
+
+def _run_overlapped(job: BulkJob, actor: Any, signer: issuing.Signer, size: int, lease: float,
+                    check_pathways: bool) -> None:
+    """Sign on this thread, store on a writer thread, one chunk apart.
+
+    Storing is mostly waiting for the database (COPY, index updates, the commit's WAL flush),
+    during which psycopg releases the GIL, so the wait hides behind the next chunk's signing.
+    Every guarantee is the sequential loop's: each chunk is stored by `_store_chunk` in its own
+    transaction, rows stay leased until stored, and a crash anywhere leaves at most two chunks
+    of leased rows that return to the pool when their lease ends (nothing is issued twice: the
+    idempotency keys). At most one chunk more is signed after a cancel, and never stored.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer") as writer:
+        storing: Future[bool] | None = None
+        try:
+            while rows := _claim(job, size, lease):
+                ok, failed = _prepare_chunk(job, rows, signer)
+                if storing is not None and not storing.result():
+                    storing = None
+                    break  # cancelled
+                storing = writer.submit(_store_in_writer, job, actor, ok, failed,
+                                        check_pathways)
+            if storing is not None:
+                storing.result()
+        finally:
+            if storing is not None:
+                wait([storing])
+            writer.submit(connections.close_all).result()  # the writer thread's connection
+
+
 def _start(job: BulkJob) -> bool:
     now = timezone.now()
     with transaction.atomic():
@@ -498,10 +548,13 @@ def process_job(job_id: int, *, size: int | None = None, lease: float | None = N
     try:
         signer = issuing.prepare_signer(version.definition.institution)
         check_pathways = bool(catalog_services.pathways_containing(version.definition))
-        while rows := _claim(job, size, lease):
-            ok, failed = _prepare_chunk(job, rows, signer)
-            if not _store_chunk(job, actor, ok, failed, check_pathways):
-                break  # cancelled
+        if overlap_enabled():
+            _run_overlapped(job, actor, signer, size, lease, check_pathways)
+        else:
+            while rows := _claim(job, size, lease):
+                ok, failed = _prepare_chunk(job, rows, signer)
+                if not _store_chunk(job, actor, ok, failed, check_pathways):
+                    break  # cancelled
     except DomainError as exc:  # e.g. the institution was suspended or lost its key
         _fail(job, exc.message)
     except Exception:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import logging
 import secrets
 import uuid as uuid_mod
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from microdegree import config
 from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import actor_label, log_action
 from microdegree.catalog import rules as catalog_rules
@@ -41,7 +43,7 @@ from microdegree.catalog.achievement import achievement_builder, issuer_profile
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
-from microdegree.issuing import mail, statuslists
+from microdegree.issuing import copyinsert, mail, statuslists, template
 from microdegree.issuing.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree
 from microdegree.vc import builders as b
@@ -51,6 +53,7 @@ from microdegree.vc.schema import OB_ACHIEVEMENT_CREDENTIAL
 from microdegree.vc.status import status_entry
 
 State = IssuedCredential.State
+log = logging.getLogger(__name__)
 
 
 def embed_suspension() -> bool:
@@ -184,9 +187,7 @@ def build_credential(
         activity_end_date=_iso(activity_end) if activity_end is not None else None,
         evidence=evidence,
         credential_status=[dict(e) for e in status_entries],
-        # The OB schemas allow one credentialStatus object: with two entries no schema is named
-        # (see `embed_suspension`).
-        credential_schema=[OB_ACHIEVEMENT_CREDENTIAL] if len(status_entries) <= 1 else None,
+        credential_schema=_schema_for(status_entries),
     ).to_dict()
 
 
@@ -363,6 +364,7 @@ def prepare_issue(
     suspension = statuslists.allocate_indices(inst, "suspension", len(valid))
     parts_by_pk = _components(inst, {pk for r in valid for pk in r.components})
     with_suspension = embed_suspension()
+    batch = _Batch(version, issued_at=moment, achievement=achievement, issuer=issuer)
     out: list[dict[str, Any]] = []
     for row, (rev_list, rev_index), (sus_list, sus_index) in zip(
         valid, revocation, suspension, strict=True
@@ -374,25 +376,8 @@ def prepare_issue(
         if with_suspension:
             entries.append(status_entry(sus_list.url, sus_index, "suspension"))
         parts = [parts_by_pk[pk] for pk in row.components]
-        unsigned = build_credential(
-            version,
-            recipient_email=row.recipient_email,
-            recipient_name=row.recipient_name or None,
-            recipient_did=row.recipient_did or None,
-            salt=salt,
-            credential_id=credential_id,
-            issued_at=moment,
-            status_entries=entries,
-            credits_earned=row.credits_earned,
-            result=row.result or None,
-            narrative=row.narrative or None,
-            evidence_url=row.evidence_url or None,
-            activity_start=row.activity_start,
-            activity_end=row.activity_end,
-            components=parts,
-            achievement=achievement,
-            issuer=issuer,
-        )
+        unsigned = batch.build(row, salt=salt, credential_id=credential_id,
+                               status_entries=entries, components=parts)
         signed = signer.sign(unsigned)
         credits = row.credits_earned
         if credits is None and parts:
@@ -412,6 +397,125 @@ def prepare_issue(
             "row": row.as_dict(),
         })
     return out
+
+
+def _row_values(row: AwardRow) -> dict[str, Any]:
+    """The builder's per-row arguments (besides salt, id, status and components)."""
+    return {
+        "recipient_email": row.recipient_email,
+        "recipient_name": row.recipient_name or None,
+        "recipient_did": row.recipient_did or None,
+        "credits_earned": row.credits_earned,
+        "result": row.result or None,
+        "narrative": row.narrative or None,
+        "evidence_url": row.evidence_url or None,
+        "activity_start": row.activity_start,
+        "activity_end": row.activity_end,
+    }
+
+
+def _schema_for(status_entries: Sequence[Mapping[str, Any]]) -> list[str] | None:
+    # The OB schemas allow one credentialStatus object (see `embed_suspension`).
+    return [OB_ACHIEVEMENT_CREDENTIAL] if len(status_entries) <= 1 else None
+
+
+class _Batch:
+    """Builds a batch's unsigned credentials: `build_credential` for the first row of each row
+    shape, then that shape's template (`issuing.template`) once it reproduced the builder's
+    output for that row, byte for byte as JSON. Rows with components always use the builder."""
+
+    def __init__(self, version: AchievementVersion, *, issued_at: datetime,
+                 achievement: Any, issuer: b.Profile) -> None:
+        self.version, self.issued_at = version, issued_at
+        self.achievement, self.issuer = achievement, issuer
+        self.templates: dict[template.Shape, template.CredentialTemplate | None] = {}
+
+    def _builder(self, row: AwardRow, *, salt: str, credential_id: str,
+                 status_entries: Sequence[dict[str, Any]],
+                 components: Sequence[IssuedCredential] = ()) -> dict[str, Any]:
+        return build_credential(
+            self.version, **_row_values(row), salt=salt, credential_id=credential_id,
+            issued_at=self.issued_at, status_entries=status_entries, components=components,
+            achievement=self.achievement, issuer=self.issuer)
+
+    def build(self, row: AwardRow, *, salt: str, credential_id: str,
+              status_entries: Sequence[dict[str, Any]],
+              components: Sequence[IssuedCredential] = ()) -> dict[str, Any]:
+        if components or not use_templates():
+            return self._builder(row, salt=salt, credential_id=credential_id,
+                                 status_entries=status_entries, components=components)
+        shape = template.shape_of(row)
+        if shape not in self.templates:
+            built = self._builder(row, salt=salt, credential_id=credential_id,
+                                  status_entries=status_entries)
+            self.templates[shape] = self._template(shape, len(status_entries))
+            if self.templates[shape] is not None and self._fill(
+                shape, row, salt, credential_id, status_entries
+            ) != built:
+                log.warning("credential template differs from the builder; using the builder")
+                self.templates[shape] = None
+            return built
+        if self.templates[shape] is None:
+            return self._builder(row, salt=salt, credential_id=credential_id,
+                                 status_entries=status_entries)
+        return self._fill(shape, row, salt, credential_id, status_entries)
+
+    def _fill(self, shape: template.Shape, row: AwardRow, salt: str, credential_id: str,
+              status_entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        compiled = self.templates[shape]
+        assert compiled is not None
+        return compiled.fill(template.slot_values(
+            shape, email=normalise_email(row.recipient_email), salt=salt,
+            credential_id=credential_id, status_entries=[dict(e) for e in status_entries],
+            credential_schema=_schema_for(status_entries),
+            name=row.recipient_name or None, did=row.recipient_did or None,
+            credits=_number(row.credits_earned), result=row.result or None,
+            narrative=row.narrative or None, evidence=row.evidence_url or None,
+            start=_iso(row.activity_start) if row.activity_start is not None else None,
+            end=_iso(row.activity_end) if row.activity_end is not None else None,
+        ))
+
+    def _template(self, shape: template.Shape, entries: int
+                  ) -> template.CredentialTemplate | None:
+        s = template.Sentinels.new()
+        status = [status_entry(f"https://status{n}.{s.salt}.invalid/list", n, "revocation")
+                  for n in range(entries)]
+        unsigned = build_credential(
+            self.version, recipient_email=s.email, salt=s.salt, credential_id=s.credential_id,
+            issued_at=self.issued_at, status_entries=status,
+            recipient_name=s.name if shape.name else None,
+            recipient_did=s.did if shape.did else None,
+            credits_earned=s.credits if shape.credits else None,
+            result=s.result if shape.result else None,
+            narrative=s.narrative if shape.narrative else None,
+            evidence_url=s.evidence if shape.evidence else None,
+            activity_start=s.start if shape.start else None,
+            activity_end=s.end if shape.end else None,
+            achievement=self.achievement, issuer=self.issuer)
+        slots: dict[Any, str] = {
+            s.credential_id: "credential_id", s.salt: "salt",
+            hash_identity(s.email, s.salt, "emailAddress")["identityHash"]: "identity_hash",
+        }
+        for on, value, name in (
+            (shape.name, s.name, "name"), (shape.did, s.did, "did"),
+            (shape.credits, s.credits, "credits"), (shape.result, s.result, "result"),
+            (shape.narrative, s.narrative, "narrative"),
+            (shape.evidence, s.evidence, "evidence"),
+            (shape.start, _iso(s.start), "start"), (shape.end, _iso(s.end), "end"),
+        ):
+            if on:
+                slots[value] = name
+        try:
+            return template.CredentialTemplate(unsigned, slots)
+        except template.TemplateError:
+            log.warning("no credential template for this shape; using the builder",
+                        exc_info=True)
+            return None
+
+
+def use_templates() -> bool:
+    """`MICRODEGREE_ISSUING_TEMPLATES=0` builds every credential with the builder."""
+    return config.env_bool("ISSUING_TEMPLATES", True)
 
 
 def _components(inst: Institution, pks: Iterable[int]) -> dict[int, IssuedCredential]:
@@ -547,7 +651,7 @@ def _audit_issued(actor: Any, inst: Institution, version: AchievementVersion,
         return
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = actor_label(actor)
-    AuditEntry.objects.bulk_create([
+    copyinsert.insert_rows(AuditEntry, [
         AuditEntry(actor=user, actor_label=label, action="issuing.credential_issued",
                    object_type=IssuedCredential._meta.label, object_id=str(cred.pk),
                    institution_id=inst.pk, after=_issued_after(cred, version))
@@ -563,7 +667,7 @@ def _insert(inst: Institution, version: AchievementVersion,
     out: dict[uuid_mod.UUID, IssuedCredential] = {}
     try:
         with transaction.atomic():
-            IssuedCredential.objects.bulk_create([c for c, _ in new])
+            copyinsert.insert_rows(IssuedCredential, [c for c, _ in new])
     except IntegrityError:
         for cred, row in new:
             try:

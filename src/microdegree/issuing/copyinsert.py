@@ -1,0 +1,68 @@
+"""Insert many model rows fast: PostgreSQL `COPY ... FROM STDIN`, `bulk_create` elsewhere.
+
+Why not `bulk_create` on PostgreSQL: Django 5.2 inserts a batch as `UNNEST(%s::text[], ...)`, and
+with psycopg's client-side binding (Django's default) every value of every array is escaped in
+Python, character by character for the quotes in a signed JSON document. For bulk issuance that
+escaping cost more than signing (profiled: about 0.4 ms of a credential's 1.4 ms). COPY streams
+the same values through psycopg's C row formatter instead; the stored text is byte-identical.
+
+The primary keys are drawn from the table's own sequence first (`nextval`, one query), so every
+instance has its `pk` afterwards, exactly as after `bulk_create`. Values go through each field's
+`pre_save` and `get_db_prep_save` (auto_now_add, UUIDs, JSON), as Django's own insert does. A
+constraint violation raises Django's `IntegrityError` like `bulk_create`; run it in a savepoint
+(`transaction.atomic()`) to recover from one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, models, router
+
+M = TypeVar("M", bound=models.Model)
+
+
+def insert_rows(model: type[M], objs: Sequence[M]) -> list[M]:
+    """Insert `objs` (new instances without a pk) and set their pks; returns `objs`."""
+    if not objs:
+        return list(objs)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return model._default_manager.using(alias).bulk_create(objs)
+    return _copy(model, objs, connection)
+
+
+def _copy(model: type[M], objs: Sequence[M], connection: Any) -> list[M]:
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [pk, *fields])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        rows = []
+        for obj, new_id in zip(objs, ids, strict=True):
+            obj.pk = new_id
+            rows.append([new_id, *(f.get_db_prep_save(f.pre_save(obj, True), connection)
+                                   for f in fields)])
+        try:
+            with connection.wrap_database_errors, cursor.cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except Exception:
+            for obj in objs:  # as after a failed bulk_create: still unsaved
+                obj.pk = None
+            raise
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)
