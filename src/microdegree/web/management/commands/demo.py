@@ -71,6 +71,17 @@ COURSES = (
       "Assess a model for bias and explain the findings."]),
 )
 MICRODEGREE = "data-science-microdegree"
+# The open catalogue's facts per definition: cost (0 = free; EUR) and typical duration in weeks.
+CATALOGUE_FACTS: dict[str, dict[str, Any]] = {
+    "intro-statistics": {"cost_amount": 0, "cost_currency": "", "duration_weeks": 5,
+                         "language": "en"},
+    "data-visualisation": {"cost_amount": 149, "cost_currency": "EUR", "duration_weeks": 5,
+                           "language": "en"},
+    "data-ethics": {"cost_amount": 99, "cost_currency": "EUR", "duration_weeks": 5,
+                    "language": "en"},
+    MICRODEGREE: {"cost_amount": 248, "cost_currency": "EUR", "duration_weeks": 15,
+                  "language": "en"},
+}
 
 # learner e-mail, name, courses (by index) they hold
 LEARNERS = (
@@ -159,6 +170,9 @@ def build_demo() -> DemoResult:
         catalog.set_rule(owner, catalog.latest_version(degree),
                          {"all_of": [{"achievement": slug} for slug, *_ in COURSES]})
 
+    for slug, facts in CATALOGUE_FACTS.items():  # before the first award: edits v1 in place
+        catalog.update_definition(owner, _definition(owner, inst, slug), **facts)
+
     for email, name, held in LEARNERS:
         for index in held:
             issuing.issue_credential(
@@ -198,6 +212,7 @@ class Command(BaseCommand):
             out.write(f"    {role:<15} {email:<24} {password}")
         out.write("")
         out.write(f"  Catalogue: {url}/achievements/{inst.slug}/{result.microdegree.slug}")
+        out.write(f"  Open catalogue: {url}/catalogue  (open data: {url}/open-data)")
         out.write(f"  DID document: {url}/issuers/{inst.slug}/did.json")
         if result.token:
             out.write(f"  API token (shown once, issuer role): {result.token}")
