@@ -52,6 +52,15 @@ def _role(request: HttpRequest) -> str:
     return ISSUER if request.method == "POST" else "viewer"
 
 
+def _data(request: HttpRequest) -> Any:
+    """The POST data of a form submission (even an empty one), else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
 def _form_page(request: HttpRequest, template: str, context: dict[str, Any],
                form: Any) -> HttpResponse:
     return render(request, template, context, status=400 if form.errors else 200)
@@ -64,7 +73,7 @@ def _form_page(request: HttpRequest, template: str, context: dict[str, Any],
 @require_http_methods(["GET", "HEAD", "POST"])
 def program_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
     inst = institution_for(request.user, inst_slug, role=_role(request))
-    form = forms.ProgramForm(request.POST or None, creating=True)
+    form = forms.ProgramForm(_data(request), creating=True)
     if request.method == "POST" and form.is_valid():
         try:
             program = services.create_program(request.user, inst,
@@ -82,7 +91,7 @@ def program_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def program_edit(request: HttpRequest, inst_slug: str, program_slug: str) -> HttpResponse:
     program = services.program_for(request.user, inst_slug, program_slug, role=_role(request))
-    form = forms.ProgramForm(request.POST or None, instance=program)
+    form = forms.ProgramForm(_data(request), instance=program)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_program(request.user, program, **form.changes())
@@ -148,7 +157,7 @@ def agreement_edit(request: HttpRequest, inst_slug: str, program_slug: str,
     program = services.program_for(request.user, inst_slug, program_slug, role=role)
     agreement = (services.agreement_for(request.user, inst_slug, program_slug, pk, role=role)
                  if pk is not None else None)
-    form = forms.AgreementForm(request.POST or None, instance=agreement, program=program)
+    form = forms.AgreementForm(_data(request), instance=agreement, program=program)
     if request.method == "POST" and form.is_valid():
         try:
             if agreement is None:
@@ -189,7 +198,7 @@ def application_staff(request: HttpRequest, inst_slug: str, app_uuid: str) -> Ht
     application = services.staff_application(request.user, inst_slug, app_uuid,
                                              role=_role(request))
     program = application.program
-    form = forms.DecisionForm(request.POST or None, program=program)
+    form = forms.DecisionForm(_data(request), program=program)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -233,7 +242,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     programs = services.public_programs()
-    form = forms.CredentialsForm(request.POST or None, request.FILES or None,
+    form = forms.CredentialsForm(_data(request), _files(request),
                                  record=_record_choices(request.user), programs=programs,
                                  initial={"program": request.GET.get("program")})
     if request.method == "POST" and form.is_valid():
@@ -287,7 +296,7 @@ def withdraw(request: HttpRequest, app_uuid: str) -> HttpResponse:
 def worth(request: HttpRequest) -> HttpResponse:
     """"What is it worth?": nothing is stored; a signed-in learner may pick from the record."""
     signed_in = request.user.is_authenticated
-    form = forms.CredentialsForm(request.POST or None, request.FILES or None,
+    form = forms.CredentialsForm(_data(request), _files(request),
                                  record=_record_choices(request.user) if signed_in else [])
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
