@@ -234,7 +234,7 @@ def test_paging_headers(client, ada_api, settings):
     everything = client.get(f"{API}/credentials", **auth)
     assert set(_links(everything)) == {"first", "last"}
     assert len(everything.json()["credential"]) == 5
-    huge = client.get(f"{API}/credentials?limit=99999999999&offset=99999999999999", **auth)
+    huge = client.get(f"{API}/credentials?limit={'9' * 40}&offset={'9' * 400}", **auth)
     assert huge.status_code == 200
     assert huge.json()["credential"] == []
     assert huge["X-Total-Count"] == "5"
@@ -254,7 +254,7 @@ def test_since_filter(client, ada_api):
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=abc", "offset=-3",
                                    "offset=1.5", "since=yesterday", "since=2026-13-01",
-                                   "limit=" + "9" * 40])
+                                   "limit=" + "9" * 1001, "limit=", "since="])
 def test_bad_query_parameters(client, ada_api, query):
     _, auth = ada_api
     assert_status_info(client.get(f"{API}/credentials?{query}", **auth), 400,

@@ -165,3 +165,16 @@ def test_a_client_cannot_ask_for_scopes_it_did_not_register(client, oauth, learn
     answer = client.get(oauth.authorize_url(app, scopes.CREDENTIAL_UPSERT, challenge))
     assert answer.status_code == 302
     assert parse_qs(urlsplit(answer["Location"]).query)["error"] == ["invalid_scope"]
+
+
+def test_do_not_allow_sends_access_denied(client, oauth, learner):
+    ada = learner("ada@example.org")
+    app = oauth.register()
+    _, challenge = pkce()
+    client.force_login(ada)
+    url = oauth.authorize_url(app, scopes.CREDENTIAL_READ, challenge)
+    form = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
+    answer = client.post(url, form)  # the "Do not allow" button sends no `allow`
+    query = parse_qs(urlsplit(answer["Location"]).query)
+    assert query["error"] == ["access_denied"]
+    assert "code" not in query

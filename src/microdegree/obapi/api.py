@@ -21,7 +21,7 @@ from microdegree.records.services import RecordError
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-_DIGITS = re.compile(r"[0-9]{1,18}")
+_DIGITS = re.compile(r"[0-9]{1,1000}")  # any size is clamped; only absurd lengths refused
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json",
               "application/vc"}
