@@ -53,7 +53,7 @@ def test_paste_then_upload_in_chromium(live_server, issued, browser_page, tmp_pa
         assert "cannot scan QR codes" in page.inner_text("#qr-message")
 
     page.fill("#id_credential", document)
-    page.click("button[type=submit]")
+    page.click("#verify-form button[type=submit]")
     page.wait_for_selector("#verdict")
     assert page.inner_text("#verdict strong") == "Verified"
     assert page.locator(".checks li.pass").count() >= 6
@@ -62,7 +62,7 @@ def test_paste_then_upload_in_chromium(live_server, issued, browser_page, tmp_pa
 
     page.goto(f"{live_server.url}/verify")
     page.set_input_files("#id_file", str(png_path))
-    page.click("button[type=submit]")
+    page.click("#verify-form button[type=submit]")
     page.wait_for_selector("#verdict")
     assert page.inner_text("#verdict strong") == "Verified"
     assert "baked PNG image" in page.inner_text("#result")
