@@ -1,10 +1,10 @@
 """Language negotiation for pages only: machine-readable answers stay the same in every language.
 
-Django's LocaleMiddleware adds ``Vary: Accept-Language`` and ``Content-Language`` to every response.
-Signed credentials, DID documents, status lists and API JSON never change with the reader's language,
-and a ``Vary`` on them would split every shared cache (CDN) by language for nothing; so only HTML
-responses get the headers. The active language is still chosen for every request (error sentences
-of HTML forms use it).
+Django's LocaleMiddleware adds ``Vary: Accept-Language`` and ``Content-Language`` to every
+response. Signed credentials, DID documents, status lists and API JSON never change with the
+reader's language, and a ``Vary`` on them would split every shared cache (CDN) by language for
+nothing; so only HTML responses get the headers. The active language is still chosen for every
+request (the sentences of HTML error pages use it).
 """
 
 from __future__ import annotations
