@@ -100,6 +100,7 @@ class DemoResult:
     institution: Institution
     token: str | None
     microdegree: AchievementDefinition
+    recognition: Any = None  # recognition.demo.RecognitionDemo
 
 
 def _user(email: str, password: str, **extra: Any) -> Any:
@@ -190,7 +191,11 @@ def build_demo() -> DemoResult:
     token = None
     if not ApiToken.objects.filter(institution=inst, name=TOKEN_NAME).exists():
         _record, token = issuing.create_api_token(owner, inst, TOKEN_NAME, role="issuer")
-    return DemoResult(institution=inst, token=token, microdegree=degree)
+    from microdegree.recognition import demo as recognition_demo
+
+    recognition = recognition_demo.build(admin, degree)
+    return DemoResult(institution=inst, token=token, microdegree=degree,
+                      recognition=recognition)
 
 
 class Command(BaseCommand):
@@ -214,6 +219,11 @@ class Command(BaseCommand):
         out.write(f"  Catalogue: {url}/achievements/{inst.slug}/{result.microdegree.slug}")
         out.write(f"  Open catalogue: {url}/catalogue  (open data: {url}/open-data)")
         out.write(f"  DID document: {url}/issuers/{inst.slug}/did.json")
+        if result.recognition is not None:
+            from microdegree.recognition import demo as recognition_demo
+
+            for line in recognition_demo.summary_lines(result.recognition, url):
+                out.write(line)
         if result.token:
             out.write(f"  API token (shown once, issuer role): {result.token}")
         else:
