@@ -76,13 +76,24 @@ def achievement(version: AchievementVersion, components: list[str] | None = None
 
 def component_urls(version: AchievementVersion) -> list[str]:
     """A microdegree's parts, as the stable (latest-version) addresses of their definitions."""
-    if not version.rule:
-        return []
-    ids = list(rules.achievement_ids(version.rule))
+    return components_of([version]).get(version.pk, [])
+
+
+def components_of(versions: list[AchievementVersion]) -> dict[int, list[str]]:
+    """The parts of every microdegree among `versions` (one query for all of them)."""
+    wanted = {v.pk: rules.achievement_ids(v.rule) for v in versions if v.rule}
+    if not wanted:
+        return {}
+    ids = {i for parts in wanted.values() for i in parts}
     found = {d.pk: d for d in AchievementDefinition.objects.filter(pk__in=ids)
              .select_related("institution")}
-    return [public.absolute(f"/achievements/{found[i].institution.slug}/{found[i].slug}")
-            for i in ids if i in found]
+    return {pk: [public.absolute(f"/achievements/{found[i].institution.slug}/{found[i].slug}")
+                 for i in parts if i in found] for pk, parts in wanted.items()}
+
+
+def achievements(versions: list[AchievementVersion]) -> list[dict[str, Any]]:
+    parts = components_of(versions)
+    return [achievement(v, parts.get(v.pk, [])) for v in versions]
 
 
 def program(prog: Program) -> dict[str, Any]:

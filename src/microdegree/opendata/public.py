@@ -38,14 +38,14 @@ def latest_versions() -> QuerySet[AchievementVersion]:
 def programs() -> QuerySet[Program]:
     return Program.objects.filter(
         public=True, institution__status=Institution.Status.APPROVED,
-    ).select_related("institution")
+    ).select_related("institution").prefetch_related("modules")
 
 
 def agreements() -> QuerySet[RecognitionAgreement]:
     return RecognitionAgreement.objects.filter(
         public=True, program__public=True,
         program__institution__status=Institution.Status.APPROVED,
-    ).select_related("program__institution")
+    ).select_related("program__institution").prefetch_related("exempted_modules")
 
 
 def ctid(kind: str, key: str) -> str:

@@ -17,6 +17,7 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from microdegree.opendata import ctdl, entries, exports, filters, public
@@ -37,21 +38,25 @@ class Listing:
     form: type[Any]
     items: Callable[[], QuerySet[Any]]
     apply: Callable[[QuerySet[Any], dict[str, Any]], QuerySet[Any]]
-    entry: Callable[[Any], dict[str, Any]]
+    entries: Callable[[list[Any]], list[dict[str, Any]]]
     template: str
+
+
+def each(entry: Callable[[Any], dict[str, Any]]) -> Callable[[list[Any]], list[dict[str, Any]]]:
+    return lambda items: [entry(item) for item in items]
 
 
 LISTINGS = {
     "achievements": Listing("achievements", filters.AchievementFilters, public.latest_versions,
-                            filters.apply_achievements, entries.achievement,
+                            filters.apply_achievements, entries.achievements,
                             "opendata/achievements.html"),
     "institutions": Listing("institutions", filters.InstitutionFilters, public.institutions,
-                            filters.apply_institutions, entries.institution,
+                            filters.apply_institutions, each(entries.institution),
                             "opendata/institutions.html"),
     "programs": Listing("programs", filters.ProgramFilters, public.programs,
-                        filters.apply_programs, entries.program, "opendata/programs.html"),
+                        filters.apply_programs, each(entries.program), "opendata/programs.html"),
     "agreements": Listing("agreements", filters.AgreementFilters, public.agreements,
-                          filters.apply_agreements, entries.agreement,
+                          filters.apply_agreements, each(entries.agreement),
                           "opendata/agreements.html"),
 }
 
@@ -84,7 +89,8 @@ def _per_page(request: HttpRequest) -> int:
         return page_size()
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise BadRequest("PAGE_SIZE_INVALID",
-                         f"per_page must be a whole number from 1 to {MAX_PAGE_SIZE}.")
+                         _("per_page must be a whole number from 1 to %(max)d.")
+                         % {"max": MAX_PAGE_SIZE})
     return int(raw)
 
 
@@ -117,7 +123,7 @@ def api_index(request: HttpRequest) -> HttpResponse:
 def api_list(request: HttpRequest, kind: str) -> HttpResponse:
     listing = LISTINGS.get(kind)
     if listing is None:
-        return _json({"code": "NOT_FOUND", "message": "No such list in the catalogue."}, 404)
+        return _json({"code": "NOT_FOUND", "message": _("No such list in the catalogue.")}, 404)
     try:
         per_page = _per_page(request)
         form, qs = _search(listing, request)
@@ -128,11 +134,12 @@ def api_list(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             page = paginator.page(raw_page)
         except PageNotAnInteger as exc:
-            raise BadRequest("PAGE_INVALID", "page must be a whole number from 1.") from exc
+            raise BadRequest("PAGE_INVALID", _("page must be a whole number from 1.")) from exc
         except EmptyPage:
             if raw_page != "1":
                 return _json({"code": "PAGE_NOT_FOUND",
-                              "message": f"There are only {paginator.num_pages} pages."}, 404)
+                              "message": _("There are only %(pages)d pages.")
+                              % {"pages": paginator.num_pages}}, 404)
             page = paginator.page(1) if paginator.count else _empty_page(paginator)
     except BadRequest as exc:
         return _json({"code": exc.code, "message": exc.message}, 400)
@@ -158,7 +165,7 @@ def _page_body(request: HttpRequest, kind: str, page: Page[Any],
         "next": link(page.next_page_number()) if page.has_next() else None,
         "previous": link(page.previous_page_number()) if page.has_previous() else None,
         "license": public.LICENSE_URL,
-        "results": [listing.entry(item) for item in page.object_list],
+        "results": listing.entries(list(page.object_list)),
     }
 
 
@@ -202,7 +209,7 @@ def agreements_page(request: HttpRequest) -> HttpResponse:
 def program_page(request: HttpRequest, inst_slug: str, slug: str) -> HttpResponse:
     program = public.programs().filter(institution__slug=inst_slug, slug=slug).first()
     if program is None:
-        raise Http404("No such program in the open catalogue.")
+        raise Http404(_("No such program in the open catalogue."))
     return render(request, "opendata/program.html", {
         "program": program,
         "modules": program.modules.all(),
@@ -215,7 +222,7 @@ def program_page(request: HttpRequest, inst_slug: str, slug: str) -> HttpRespons
 def agreement_page(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = public.agreements().filter(pk=pk).first()
     if agreement is None:
-        raise Http404("No such agreement in the open catalogue.")
+        raise Http404(_("No such agreement in the open catalogue."))
     return render(request, "opendata/agreement.html", {
         "agreement": agreement,
         "program": agreement.program,
@@ -258,7 +265,8 @@ def ctdl_resource(request: HttpRequest, ctid: str) -> HttpResponse:
     graph = exports.ctdl_graph(exports.collect())
     node = next((n for n in graph["@graph"] if n["ceterms:ctid"] == ctid), None)
     if node is None:
-        return _json({"code": "NOT_FOUND", "message": "No public resource has this ctid."}, 404)
+        return _json({"code": "NOT_FOUND", "message": _("No public resource has this ctid.")},
+                     404)
     return _open(_json({"@context": graph["@context"], **node},
                        content_type="application/ld+json"))
 
