@@ -325,3 +325,24 @@ def test_profile_get_and_put(client, ada_api):
                                   **auth), 400, "invalid_data")
     assert_status_info(client.put(f"{API}/profile", json.dumps({"name": 5}),
                                   content_type="application/json", **auth), 400, "invalid_data")
+
+
+def test_upserting_a_platform_credential(client, ada_api, institution):
+    from microdegree.catalog import services as catalog
+    from microdegree.issuing import services as issuing
+
+    definition = catalog.create_definition(None, institution, name="Course stats",
+                                           slug="stats", description="Stats.",
+                                           criteria_narrative="Pass.", credits_available=5)
+    issued = issuing.issue_credential(None, definition, recipient_email="ada@example.org",
+                                      send_email=False)
+    ada, auth = ada_api
+    same = client.post(f"{API}/credentials", issued.document, content_type="application/json",
+                       **auth)
+    assert same.status_code == 200  # already in the record: nothing changes
+    assert not ImportedCredential.objects.filter(user=ada).exists()
+    assert client.get(f"{API}/credentials", **auth)["X-Total-Count"] == "1"
+    other = signed_credential(7, cred_id=issued.credential_id)
+    refused = _push(client, auth, other)
+    assert_status_info(refused, 400, "invalid_data")
+    assert "cannot be replaced" in refused.json()["imsx_description"]

@@ -168,8 +168,8 @@ def _post_credential(request: HttpRequest) -> HttpResponse:
         reasons = "; ".join(exc.reasons) if exc.reasons else ""
         message = f"{exc.message} {reasons}".strip()
         raise ObApiError(400 if exc.status < 500 else exc.status, message) from exc
-    stored = result.imported.document.strip()
-    if result.imported.format == "jwt":
+    stored = result.document.strip()
+    if result.jws:
         return HttpResponse(stored, status=201 if result.created else 200,
                             content_type="text/plain")
     return HttpResponse(stored, status=201 if result.created else 200,

@@ -8,14 +8,18 @@ name. `revoke_client` ends every grant of one client for the learner (Connected 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
+from oauth2_provider.settings import oauth2_settings
 
 from microdegree.audit.services import log_action
+from microdegree.records import record as record_mod
 from microdegree.records import services as records
 from microdegree.records.models import ImportedCredential
 from microdegree.records.services import RecordError
@@ -23,7 +27,8 @@ from microdegree.records.services import RecordError
 
 @dataclass
 class Upserted:
-    imported: ImportedCredential
+    document: str  # the credential as the record keeps it (what GET /credentials returns)
+    jws: bool
     created: bool
 
 
@@ -32,6 +37,13 @@ def _reasons(report: Any) -> list[str]:
     for child in report.nested:
         out.extend(_reasons(child))
     return out
+
+
+def _platform_credential(user: Any, credential_id: str) -> Any:
+    if not credential_id:
+        return None
+    return next((c for c in record_mod.platform_credentials(user)
+                 if c.credential_id == credential_id), None)
 
 
 def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
@@ -45,6 +57,15 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     except ExtractError as exc:
         raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
     credential_id = str(extracted.document.get("id") or "")[:500]
+    issued_here = _platform_credential(user, credential_id)
+    if issued_here is not None:
+        # issued on this platform and already in the record: the same credential is a no-op,
+        # anything else with its id is refused (the issuer's copy is never replaced)
+        if json.loads(issued_here.document) != extracted.document:
+            raise RecordError("A credential with this id was issued on this platform and is "
+                              "in the record already; it cannot be replaced.",
+                              code="ISSUED_HERE")
+        return Upserted(issued_here.document, False, False)
     existing = (ImportedCredential.objects.filter(user=user, credential_id=credential_id).first()
                 if credential_id else None)
     if existing is None:
@@ -53,7 +74,7 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
             log_action(user, "obapi.credential_upserted", imported,
                        after={"credential_id": credential_id, "created": True,
                               "client_id": client_id})
-        return Upserted(imported, True)
+        return Upserted(imported.document, imported.format == "jwt", True)
     verification = verify_document(extracted)
     if not verification.report.verified:
         raise RecordError("This credential did not verify, so it was not added.",
@@ -76,7 +97,7 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
         log_action(user, "obapi.credential_upserted", locked, before=before,
                    after={"credential_id": credential_id, "created": False,
                           "client_id": client_id, "format": locked.format})
-    return Upserted(locked, False)
+    return Upserted(locked.document, locked.format == "jwt", False)
 
 
 PROFILE_FIELDS = ("name", "givenName", "familyName")
@@ -116,8 +137,11 @@ def connected_clients(user: Any) -> list[dict[str, Any]]:
                                                        "scopes": set(), "since": token.created})
         entry["scopes"].update(token.scope.split())
         entry["since"] = min(entry["since"], token.created)
-    for refresh in (get_refresh_token_model().objects.select_related("application")
-                    .filter(user=user, revoked__isnull=True)):
+    live = get_refresh_token_model().objects.filter(user=user, revoked__isnull=True)
+    lifetime = oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS
+    if lifetime:
+        live = live.filter(created__gt=now - timedelta(seconds=lifetime))
+    for refresh in live.select_related("application"):
         entry = apps.setdefault(refresh.application_id, {"application": refresh.application,
                                                          "scopes": set(),
                                                          "since": refresh.created})
