@@ -52,4 +52,11 @@ def test_accepted_decision_is_a_signed_credential_in_the_record(
     # and /verify shows it verified
     response = client.post("/verify", {"credential": cred.document})
     assert response.status_code == 200
-    assert "Not verified" not in response.content.decode()
+    page = response.content.decode()
+    verdict = page[page.index('id="verdict"'):]
+    assert "<strong>Verified</strong>" in verdict[:300]
+    # a revoked decision credential no longer verifies
+    from microdegree.issuing import services as issuing
+
+    issuing.revoke(None, cred, "Decision withdrawn.")
+    assert not verify_for_people(cred.document).verified
