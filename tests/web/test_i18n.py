@@ -106,6 +106,19 @@ def test_verification_result_in_german_with_codes_unchanged(client, credential):
     assert "The credential is well formed." not in page
 
 
+def test_verify_page_explains_unreadable_input_in_german(client):
+    page = client.post("/verify", {"credential": "  "}, HTTP_ACCEPT_LANGUAGE="de")
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "Das konnte nicht geprüft werden." in html
+    assert "Fügen Sie einen Nachweis ein, wählen Sie eine Datei" in html
+    as_json = client.post("/verify", {"credential": "  "}, HTTP_ACCEPT="application/json",
+                          HTTP_ACCEPT_LANGUAGE="de")
+    assert as_json.status_code == 400
+    assert as_json.json() == {"code": "NO_INPUT", "message": "Paste a credential, choose a file, "
+                              "or give the credential's address."}
+
+
 def test_public_credential_page_in_german_with_german_date_and_decimal(client, credential):
     page = html_of(client.get(f"/credentials/{credential.uuid}", HTTP_ACCEPT_LANGUAGE="de"))
     assert '<html lang="de">' in page
@@ -286,8 +299,8 @@ def test_po_file_has_no_untranslated_or_fuzzy_entry_and_the_mo_matches():
         if not translations or any(not t.strip() for t in translations):
             problems.append(f"untranslated: {msgid!r}")
             continue
-        wanted = set(re.findall(r"%\(\w+\)s", msgid))
-        if any(set(re.findall(r"%\(\w+\)s", t)) != wanted for t in translations):
+        wanted = set(re.findall(r"%\(\w+\)[sd]", msgid))
+        if any(set(re.findall(r"%\(\w+\)[sd]", t)) != wanted for t in translations):
             problems.append(f"placeholders differ: {msgid!r}")
         context = entry.get("msgctxt")
         if "msgid_plural" in entry:

@@ -48,7 +48,8 @@ def _error(request: HttpRequest, code: str, message: str, status: int = 400) -> 
     if _accepts(request, "application/json"):
         return JsonResponse({"code": code, "message": message}, status=status)
     return render(request, "verification/verify.html",
-                  {"error": message, "error_code": code, "form": _form_values(request)},
+                  {"error": check_message(message), "error_code": code,
+                   "form": _form_values(request)},
                   status=status)
 
 

@@ -49,6 +49,21 @@ _SENTENCES = (
     gettext_noop("The issuer has revoked this credential."),
     gettext_noop("The issuer has suspended this credential."),
     gettext_noop("The issuer asks holders to refresh this credential."),
+    # What the verify page says when the input is not a credential (verification/extract.py).
+    gettext_noop("Paste a credential, choose a file, or give the credential's address."),
+    gettext_noop("The uploaded file is empty."),
+    gettext_noop("Nothing to verify: the input is empty."),
+    gettext_noop("A credential or presentation is a JSON object, not a list or a value."),
+    gettext_noop("This is not a credential: expected JSON, a compact JWS (VC-JWT), a baked PNG or "
+                 "SVG badge, or a PDF certificate with the credential attached."),
+    gettext_noop("The file is neither a PNG image, a PDF nor UTF-8 text (JSON, JWS or SVG)."),
+    gettext_noop("This is not a PNG image."),
+    gettext_noop("This PNG carries no Open Badges 3.0 credential (no iTXt chunk "
+                 "'openbadgecredential')."),
+    gettext_noop("This SVG carries no Open Badges 3.0 credential (no <openbadges:credential>)."),
+    gettext_noop("The PDF could not be read: the file is damaged or not a PDF."),
+    gettext_noop("The PDF is encrypted, so the credential inside cannot be read."),
+    gettext_noop("There is no credential at that address on this platform."),
 )
 _KNOWN = frozenset(_SENTENCES)
 
@@ -92,6 +107,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
                      "unknown.")),
     (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
      lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
+    (re.compile(r"The text is not valid JSON: (?P<reason>.*)\."),
+     lambda: gettext("The text is not valid JSON: %(reason)s.")),
+    (re.compile(r"The credential could not be fetched: (?P<reason>.*)"),
+     lambda: gettext("The credential could not be fetched: %(reason)s")),
     (re.compile(r"The credential names a JSON Schema \((?P<url>.*)\) that is not bundled, so it "
                 r"was not checked\."),
      lambda: gettext("The credential names a JSON Schema (%(url)s) that is not bundled, so it "
