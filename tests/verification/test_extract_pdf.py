@@ -93,3 +93,32 @@ def test_unreadable_pdfs_are_extract_errors(data, code):
 def test_a_large_embedded_file_is_refused():
     big = b'{"x": "' + b"a" * 2_100_000 + b'"}'
     assert _code(make_pdf({"credential.json": big})) == "TOO_LARGE"
+
+
+@pytest.fixture
+def other_host(tmp_path, settings):
+    from tests.vc.test_fetch import tls_server
+
+    srv, _ = tls_server(tmp_path, "localhost")
+    settings.MICRODEGREE_VERIFY_ALLOW_PRIVATE = True
+    settings.MICRODEGREE_VERIFY_CA_FILE = str(tmp_path / "localhost.crt")
+    yield srv
+    srv.close()
+
+
+@pytest.mark.django_db
+def test_a_pdf_certificate_at_an_address_verifies(client, other_host):
+    from tests.vc.test_fetch import send
+
+    pdf = make_pdf({"credential.json": json.dumps(key_credential()).encode()})
+    other_host.routes["/certificate.pdf"] = lambda h, s: send(h, 200, pdf, "application/pdf")
+    other_host.routes["/plain.pdf"] = lambda h, s: send(h, 200, make_pdf(), "application/pdf")
+    answer = client.post("/verify", {"url": other_host.url("/certificate.pdf", host="localhost")},
+                         HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["verified"] is True
+    assert answer.json()["format"] == "pdf"
+    plain = client.post("/verify", {"url": other_host.url("/plain.pdf", host="localhost")},
+                        HTTP_ACCEPT="application/json")
+    assert plain.status_code == 400
+    assert plain.json()["code"] == "PDF_NO_CREDENTIAL"

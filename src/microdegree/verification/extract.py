@@ -42,6 +42,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PDF_SIGNATURE = b"%PDF-"
 PDF_ATTACHMENTS = ("credential.json", "credential.jwt", "credential.jws")
 PDF_SUFFIXES = (".json", ".jsonld", ".jwt", ".jws")
+MAX_PDF_ATTACHMENTS = 100
 PNG_KEYWORD = "openbadgecredential"
 OB2_PNG_KEYWORD = "openbadges"
 OB_SVG_NS = "https://purl.imsglobal.org/ob/v3p0"
@@ -65,7 +66,7 @@ class Extracted:
     """The document found, the format it came in, and checks made on the way (the JWS)."""
 
     document: dict[str, Any]
-    format: str  # "json", "jwt", "png", "svg"
+    format: str  # "json", "jwt", "png", "svg", "pdf"
     checks: list[Check] = field(default_factory=list)
     jws: bool = False  # the document came from a JWS payload (its signature is the proof)
     text: str | None = None  # the credential text as found (JSON or compact JWS)
@@ -278,24 +279,29 @@ def svg_credential(text: str) -> str:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def _pdf_attachments(data: bytes) -> list[tuple[str, bytes]]:
-    """(name, content) of every embedded file; ExtractError for an unreadable PDF."""
+def _embedded_credential(data: bytes) -> bytes | None:
+    """The content of the embedded file that holds the credential, or None if there is none.
+
+    Only the chosen file is decompressed (names are listed first), and at most
+    MAX_PDF_ATTACHMENTS names are looked at, so a hostile PDF costs little.
+    """
     from pypdf import PdfReader  # imported here: only PDF uploads pay for it
 
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise ExtractError("The PDF is encrypted, so the credential inside cannot be read.",
-                               code="PDF_ENCRYPTED")
-        return [(str(name), bytes(content)) for name, contents in reader.attachments.items()
-                for content in contents]
-    except ExtractError:
-        raise
-    # pypdf raises many kinds of exception for a damaged or hostile file (its own errors,
-    # ValueError, KeyError, TypeError, RecursionError...): any of them means "unreadable".
-    except Exception as exc:
-        raise ExtractError("The PDF could not be read: the file is damaged or not a PDF.",
-                           code="PDF_INVALID") from exc
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted:
+        raise ExtractError("The PDF is encrypted, so the credential inside cannot be read.",
+                           code="PDF_ENCRYPTED")
+    files = []
+    for embedded in reader.attachment_list:
+        files.append((str(embedded.name).lower(), embedded))
+        if len(files) >= MAX_PDF_ATTACHMENTS:
+            break
+    by_name = dict(reversed(files))  # the first file of each name wins
+    chosen = next((by_name[n] for n in PDF_ATTACHMENTS if n in by_name), None)
+    if chosen is None:
+        chosen = next((embedded for name, embedded in files if name.endswith(PDF_SUFFIXES)),
+                      None)
+    return None if chosen is None else bytes(chosen.content)
 
 
 def pdf_credential(data: bytes) -> str:
@@ -304,24 +310,27 @@ def pdf_credential(data: bytes) -> str:
     The file named `credential.json` (or `.jwt`/`.jws`) is preferred; otherwise the first
     embedded JSON or JWS file. Text printed on the page is never read: it proves nothing.
     """
-    attachments = _pdf_attachments(data)
-    by_name = {name.lower(): content for name, content in reversed(attachments)}
-    chosen = next((by_name[n] for n in PDF_ATTACHMENTS if n in by_name), None)
-    if chosen is None:
-        chosen = next((content for name, content in attachments
-                       if name.lower().endswith(PDF_SUFFIXES)), None)
-    if chosen is None:
+    try:
+        content = _embedded_credential(data)
+    except ExtractError:
+        raise
+    # pypdf raises many kinds of exception for a damaged or hostile file (its own errors,
+    # ValueError, KeyError, TypeError, RecursionError...): any of them means "unreadable".
+    except Exception as exc:
+        raise ExtractError("The PDF could not be read: the file is damaged or not a PDF.",
+                           code="PDF_INVALID") from exc
+    if content is None:
         raise ExtractError(
             "This PDF carries no credential: no embedded file credential.json was found. Only "
             "PDF certificates with the signed credential attached can be verified; upload the "
             "credential's JSON file or badge image instead.",
             code="PDF_NO_CREDENTIAL",
         )
-    if len(chosen) > MAX_DOCUMENT:
+    if len(content) > MAX_DOCUMENT:
         raise ExtractError(f"The credential in the PDF is larger than {MAX_DOCUMENT:,} bytes.",
                            code="TOO_LARGE")
     try:
-        return chosen.decode("utf-8")
+        return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ExtractError("The credential embedded in the PDF is not UTF-8 text.",
                            code="PDF_INVALID") from exc

@@ -57,6 +57,7 @@ CREDENTIAL_ACCEPT = (
 URL_CONTENT_TYPES = frozenset({
     "application/vc+ld+json", "application/ld+json", "application/json", "application/vc+jwt",
     "application/vc+ld+jwt", "application/jwt", "text/plain", "image/png", "image/svg+xml",
+    "application/pdf",  # a PDF certificate with the credential attached
 })
 _STATUS_PATH = re.compile(r"/status/(?P<slug>[-a-zA-Z0-9_]+)/(?P<purpose>[a-z]+)/(?P<seq>[0-9]+)")
 _CREDENTIAL_PATH = re.compile(r"/credentials/(?P<uuid>[0-9a-fA-F-]{36})/?")
