@@ -187,3 +187,17 @@ def test_pdf_of_someone_elses_credential_is_404(client, held, sign_in):
     sign_in(BOB, bob)
     assert bob.get(f"/me/credentials/p-{held.uuid}/credential.pdf").status_code == 404
     assert Client().get(f"/me/credentials/p-{held.uuid}/credential.pdf").status_code == 302
+
+
+def test_certificate_dates_follow_the_readers_language(client, held):
+    from django.utils import formats, translation
+
+    with translation.override("de"):
+        german = formats.date_format(held.issued_at, "DATE_FORMAT")
+    assert german.endswith(str(held.issued_at.year))
+    assert german != f"{held.issued_at.day} {held.issued_at:%B %Y}"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    data = _pdf(client, f"p-{held.uuid}")
+    assert german in _text(data)
+    assert PdfReader(io.BytesIO(data)).attachments["credential.json"] == [
+        held.document.encode("utf-8")]

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from pypdf import PdfWriter
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
@@ -37,7 +40,6 @@ INK = HexColor("#1a1a1a")
 MUTED = HexColor("#4a4a4a")
 # DejaVu covers far more scripts than the PDF base fonts (which stop at Windows-1252): a name
 # such as "Łukasz" or "Ørsted" prints as written. Without it, Helvetica is the fallback.
-NOT_STATED = "not stated"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -68,12 +70,16 @@ def _fonts() -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
+# The page is in the reader's language (the request's, as for the pages); dates and numbers
+# in its formats ("2 January 2026" / "2. Januar 2026", "7.5" / "7,5").
+
+
 def _number(value: float) -> str:
-    return f"{value:g}"
+    return str(formats.number_format(value, decimal_pos=None if value % 1 else 0))
 
 
 def _date(value: datetime | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else NOT_STATED
+    return formats.date_format(value, "DATE_FORMAT") if value else _("not stated")
 
 
 def _centred(canvas: Canvas, text: str, y: float, font: str, size: float,
@@ -104,13 +110,15 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None
 
 
 def _facts(cert: Certificate) -> list[tuple[str, str]]:
-    rows = [("Institution", cert.institution), ("Issued", _date(cert.issued))]
+    rows = [(_("Institution"), cert.institution), (_("Issued"), _date(cert.issued))]
     if cert.valid_until:
-        rows.append(("Valid until", _date(cert.valid_until)))
-    rows.append(("Credits", f"{_number(cert.ects)} ECTS" if cert.ects is not None else NOT_STATED))
-    rows.append(("Level", f"EQF level {cert.eqf}" if cert.eqf else NOT_STATED))
+        rows.append((_("Valid until"), _date(cert.valid_until)))
+    rows.append((_("Credits"), _("%(ects)s ECTS") % {"ects": _number(cert.ects)}
+                 if cert.ects is not None else _("not stated")))
+    rows.append((_("Level"), _("EQF level %(level)s") % {"level": cert.eqf}
+                 if cert.eqf else _("not stated")))
     if cert.state != "valid":
-        rows.append(("State when printed", cert.state))
+        rows.append((_("State when printed"), _(cert.state)))
     return rows
 
 
@@ -118,10 +126,10 @@ def render(cert: Certificate) -> bytes:
     """The A4 page alone (no attachment)."""
     regular, bold = _fonts()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, lang="en")
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, lang=get_language() or "en")
     canvas.setTitle(f"{cert.achievement}: {cert.learner_name}")
     canvas.setAuthor(cert.institution)
-    canvas.setSubject("Certificate with the signed Open Badges 3.0 credential attached")
+    canvas.setSubject(_("Certificate with the signed Open Badges 3.0 credential attached"))
     canvas.setCreator("Microdegree")
     width, height = A4
     margin = 20 * mm
@@ -133,10 +141,10 @@ def render(cert: Certificate) -> bytes:
 
     y = height - 40 * mm
     y = _centred(canvas, cert.institution, y, bold, 16, text_width, BRAND) - 10 * mm
-    y = _centred(canvas, "Certificate", y, bold, 30, text_width) - 6 * mm
-    y = _centred(canvas, "This certifies that", y, regular, 12, text_width, MUTED) - 2 * mm
+    y = _centred(canvas, _("Certificate"), y, bold, 30, text_width) - 6 * mm
+    y = _centred(canvas, _("This certifies that"), y, regular, 12, text_width, MUTED) - 2 * mm
     y = _centred(canvas, cert.learner_name, y, bold, 24, text_width) - 4 * mm
-    y = _centred(canvas, "has been awarded", y, regular, 12, text_width, MUTED) - 2 * mm
+    y = _centred(canvas, _("has been awarded"), y, regular, 12, text_width, MUTED) - 2 * mm
     y = _centred(canvas, cert.achievement, y, bold, 20, text_width, BRAND) - 10 * mm
 
     label_x, value_x = margin + 20 * mm, margin + 65 * mm
@@ -157,11 +165,12 @@ def render(cert: Certificate) -> bytes:
     _draw_qr(canvas, cert.qr_url, qr_x, qr_y, qr_size)
     note_width = qr_x - margin - 8 * mm
     note = [
-        ("Scan the code to check this credential online:", regular, MUTED),
+        (_("Scan the code to check this credential online:"), regular, MUTED),
         (cert.qr_url, regular, INK),
-        ("This PDF carries the signed credential (credential.json, Open Badges 3.0). "
-         f"Upload the PDF at {cert.verify_page} to verify it.", regular, MUTED),
-        (f"Credential id: {cert.credential_id}", regular, MUTED),
+        (_("This PDF carries the signed credential (credential.json, Open Badges 3.0). "
+           "Upload the PDF at %(url)s to verify it.") % {"url": cert.verify_page}, regular,
+         MUTED),
+        (_("Credential id: %(id)s") % {"id": cert.credential_id}, regular, MUTED),
     ]
     ny = qr_y + qr_size - 9
     for text, font, colour in note:
@@ -194,7 +203,7 @@ def learner_name(item: record_mod.Item, user: Any) -> str:
     recorded = getattr(item.obj, "recipient_name", "")
     emails = record_mod.verified_emails(user)
     return (named or recorded or user.get_full_name() or (emails[0] if emails else "")
-            or "the holder of this credential")
+            or _("the holder of this credential"))
 
 
 def for_item(item: record_mod.Item, user: Any) -> Certificate:
@@ -208,9 +217,9 @@ def for_item(item: record_mod.Item, user: Any) -> Certificate:
     institution = getattr(item.obj, "institution", None)
     return Certificate(
         learner_name=learner_name(item, user),
-        achievement=summary.achievement_name or summary.name or "Credential",
+        achievement=summary.achievement_name or summary.name or _("Credential"),
         institution=(summary.issuer_name or (institution.name if institution else "")
-                     or summary.issuer_id or "Unknown issuer"),
+                     or summary.issuer_id or _("Unknown issuer")),
         issued=summary.awarded or summary.valid_from,
         valid_until=summary.valid_until,
         ects=item.ects,
