@@ -140,6 +140,8 @@ def test_pagination_on_pages(client, catalogue, settings):
     ("currency=EURO", "FILTER_INVALID", "Currency"),
     ("participation=telepathy", "FILTER_INVALID", "Form of participation"),
     ("page=abc", "PAGE_INVALID", "whole number"),
+    ("page=0", "PAGE_INVALID", "whole number"),
+    ("page=-2", "PAGE_INVALID", "whole number"),
     ("per_page=1000", "PAGE_SIZE_INVALID", "1 to 100"),
 ])
 def test_bad_filters_are_400_with_a_code_and_sentence(client, catalogue, query, code, words):
@@ -162,6 +164,8 @@ def test_page_beyond_the_last_and_unknown_list(client, catalogue):
     assert response.status_code == 404
     assert response.json()["code"] == "NOT_FOUND"
     assert client.get("/catalogue?page=9").status_code == 200  # pages clamp to the last
+    empty = client.get("/api/catalogue/achievements?q=nothing-like-this").json()
+    assert (empty["count"], empty["page"], empty["pages"], empty["results"]) == (0, 1, 1, [])
 
 
 def test_catalogue_page_is_a_get_form_with_labels(client, catalogue):

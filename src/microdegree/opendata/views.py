@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -130,24 +130,17 @@ def api_list(request: HttpRequest, kind: str) -> HttpResponse:
         if form.errors:
             raise BadRequest("FILTER_INVALID", form.first_error())
         raw_page = request.GET.get("page", "1")
-        paginator = Paginator(qs, per_page)
-        try:
-            page = paginator.page(raw_page)
-        except PageNotAnInteger as exc:
-            raise BadRequest("PAGE_INVALID", _("page must be a whole number from 1.")) from exc
-        except EmptyPage:
-            if raw_page != "1":
-                return _json({"code": "PAGE_NOT_FOUND",
-                              "message": _("There are only %(pages)d pages.")
-                              % {"pages": paginator.num_pages}}, 404)
-            page = paginator.page(1) if paginator.count else _empty_page(paginator)
+        if not raw_page.isdigit() or int(raw_page) < 1:
+            raise BadRequest("PAGE_INVALID", _("page must be a whole number from 1."))
+        paginator = Paginator(qs, per_page)  # an empty list still has page 1
+        if int(raw_page) > paginator.num_pages:
+            return _json({"code": "PAGE_NOT_FOUND",
+                          "message": _("There are only %(pages)d pages.")
+                          % {"pages": paginator.num_pages}}, 404)
+        page = paginator.page(int(raw_page))
     except BadRequest as exc:
         return _json({"code": exc.code, "message": exc.message}, 400)
     return _json(_page_body(request, kind, page, listing))
-
-
-def _empty_page(paginator: Paginator[Any]) -> Page[Any]:
-    return Page([], 1, paginator)
 
 
 def _page_body(request: HttpRequest, kind: str, page: Page[Any],
