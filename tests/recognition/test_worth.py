@@ -92,3 +92,23 @@ def test_api_errors(client, body, code):
 
 def test_api_only_post(client):
     assert client.get("/api/worth").status_code == 405
+
+
+def test_baked_badge_upload_is_stored_as_its_credential(client, learner, program, md_agreement,
+                                                        completed):
+    from microdegree.verification.bake import bake_png
+    from tests.verification.helpers import tiny_png
+
+    whole, _ = completed
+    png = SimpleUploadedFile("badge.png", bake_png(tiny_png(), whole.document), "image/png")
+    client.force_login(learner)
+    response = client.post("/me/credit/apply", {"program": program.pk, "files": [png]})
+    assert response.status_code == 302, response.content.decode()
+    application = CreditApplication.objects.get()
+    stored = application.credentials.get()
+    assert stored.source == "upload"
+    assert json.loads(stored.document)["id"] == whole.credential_id
+    assert application.proposal["credentials"][0]["code"] == "MATCHED"
+    # and on the worth page
+    png = SimpleUploadedFile("badge.png", bake_png(tiny_png(), whole.document), "image/png")
+    assert "Recognised under" in client.post("/worth", {"files": [png]}).content.decode()

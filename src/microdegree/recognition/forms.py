@@ -144,13 +144,15 @@ class CredentialsForm(forms.Form):
                 label=_("Credentials from your record"), required=False, choices=record,
                 widget=forms.CheckboxSelectMultiple)
 
-    def texts(self, files: Any) -> list[str]:
-        out = []
+    def texts(self, files: Any) -> list[str | bytes]:
+        """The pasted text and each uploaded file's bytes (a baked badge or PDF is read by the
+        service)."""
+        out: list[str | bytes] = []
         pasted = self.cleaned_data.get("pasted") or ""
         if pasted.strip():
             out.append(pasted)
         for upload in files.getlist("files") if files else []:
             if upload.size > MAX_UPLOAD:
                 raise forms.ValidationError(_("%(name)s is too large.") % {"name": upload.name})
-            out.append(upload.read().decode("utf-8", errors="replace"))
+            out.append(upload.read())
         return out

@@ -8,6 +8,7 @@ applications.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -37,6 +38,8 @@ from microdegree.recognition.models import (
 from microdegree.recognition.terms import agreements_of, program_terms
 from microdegree.records.models import ImportedCredential
 from microdegree.records.record import owned_credential, owned_import
+from microdegree.verification import services as verification_services
+from microdegree.verification.extract import ExtractError, extract
 
 ISSUER = "issuer"
 PROGRAM_FIELDS = (
@@ -364,23 +367,41 @@ def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
     return out
 
 
-def _evaluate_application(application: CreditApplication) -> dict[str, Any]:
-    texts = [c.document for c in application.credentials.all()]
-    facts = checking.check_all(texts, applicant=application.learner)
-    return evaluate(application.program, facts).to_json()
+def _evaluate_texts(learner: Any, program: Program, texts: Sequence[str]) -> dict[str, Any]:
+    facts = checking.check_all(list(texts), applicant=learner)
+    return evaluate(program, facts).to_json()
 
 
-@transaction.atomic
+def upload_text(data: str | bytes) -> str:
+    """The credential text of an upload, to store verbatim: the text itself, or the JSON / JWS
+    embedded in a baked PNG or SVG badge or a PDF certificate; unreadable input stays as given
+    (its proposal says it could not be read)."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        extracted = extract(data, resolver=verification_services.tools().resolver)
+    except ExtractError:
+        return data.decode("utf-8", errors="replace")
+    return extracted.text or json.dumps(extracted.document, ensure_ascii=False)
+
+
 def start_application(learner: Any, program: Program, *, record_keys: Iterable[str] = (),
                       uploads: Iterable[str | bytes] = (), note: str = "") -> CreditApplication:
-    """A draft application with its credentials stored verbatim and its first proposal."""
+    """A draft application with its credentials stored verbatim and its first proposal.
+
+    The credentials are verified before the transaction opens (verification may fetch DID
+    documents and status lists from other hosts; no lock is held meanwhile)."""
     if not getattr(learner, "is_authenticated", False):
         raise PermissionDenied("Sign in to apply.", code="SIGN_IN_REQUIRED")
     if not program.public or not program.institution.is_approved:
         raise NotFound("No such program.")
     items = record_items(learner, record_keys)
     for upload in uploads:
-        text = upload.decode("utf-8", errors="replace") if isinstance(upload, bytes) else upload
+        text = upload_text(upload)
         if text.strip():
             items.append(("upload", None, text))
     if not items:
@@ -389,39 +410,43 @@ def start_application(learner: Any, program: Program, *, record_keys: Iterable[s
     if len(items) > checking.MAX_CREDENTIALS:
         raise Invalid(f"At most {checking.MAX_CREDENTIALS} credentials per application.",
                       code="TOO_MANY_CREDENTIALS")
-    application = CreditApplication.objects.create(learner=learner, program=program,
-                                                   note=(note or "").strip()[:2000])
-    for position, (source, obj, text) in enumerate(items):
-        ApplicationCredential.objects.create(
-            application=application, source=source, position=position, document=text,
-            issued=obj if isinstance(obj, IssuedCredential) else None,
-            imported=obj if isinstance(obj, ImportedCredential) else None,
-            credential_id=str(getattr(obj, "credential_id", "") or "")[:500],
-        )
-    application.proposal = _evaluate_application(application)
-    application.save(update_fields=["proposal"])
-    log_action(learner, "recognition.application_started", application,
-               institution_id=program.institution_id,
-               after={"program": program.pk, "credentials": len(items),
-                      "proposed": application.proposal.get("recognised")})
+    proposal = _evaluate_texts(learner, program, [text for _, _, text in items])
+    with transaction.atomic():
+        application = CreditApplication.objects.create(
+            learner=learner, program=program, note=(note or "").strip()[:2000],
+            proposal=proposal)
+        for position, (source, obj, text) in enumerate(items):
+            ApplicationCredential.objects.create(
+                application=application, source=source, position=position, document=text,
+                issued=obj if isinstance(obj, IssuedCredential) else None,
+                imported=obj if isinstance(obj, ImportedCredential) else None,
+                credential_id=str(getattr(obj, "credential_id", "") or "")[:500],
+            )
+        log_action(learner, "recognition.application_started", application,
+                   institution_id=program.institution_id,
+                   after={"program": program.pk, "credentials": len(items),
+                          "proposed": proposal.get("recognised")})
     return application
 
 
-@transaction.atomic
 def submit_application(learner: Any, application: CreditApplication) -> CreditApplication:
-    """Send a draft to the institution (re-evaluated now, so staff see today's verdicts)."""
-    application = CreditApplication.objects.select_for_update().get(pk=application.pk)
+    """Send a draft to the institution, re-evaluated now so staff see today's verdicts
+    (verified before the row is locked)."""
     if application.learner_id != learner.pk:
         raise NotFound("No such application.")
-    if application.status != CreditApplication.Status.DRAFT:
-        raise Conflict("This application was already submitted.", code="ALREADY_SUBMITTED")
-    application.proposal = _evaluate_application(application)
-    application.status = CreditApplication.Status.SUBMITTED
-    application.submitted_at = timezone.now()
-    application.save(update_fields=["proposal", "status", "submitted_at"])
-    log_action(learner, "recognition.application_submitted", application,
-               institution_id=application.program.institution_id,
-               after={"proposed": application.proposal.get("recognised")})
+    texts = [c.document for c in application.credentials.all()]
+    proposal = _evaluate_texts(learner, application.program, texts)
+    with transaction.atomic():
+        application = CreditApplication.objects.select_for_update().get(pk=application.pk)
+        if application.status != CreditApplication.Status.DRAFT:
+            raise Conflict("This application was already submitted.", code="ALREADY_SUBMITTED")
+        application.proposal = proposal
+        application.status = CreditApplication.Status.SUBMITTED
+        application.submitted_at = timezone.now()
+        application.save(update_fields=["proposal", "status", "submitted_at"])
+        log_action(learner, "recognition.application_submitted", application,
+                   institution_id=application.program.institution_id,
+                   after={"proposed": proposal.get("recognised")})
     return application
 
 

@@ -301,8 +301,8 @@ def worth(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            texts = form.texts(request.FILES)
             keys = form.cleaned_data.get("record") or []
+            texts = [services.upload_text(t) for t in form.texts(request.FILES)]
             texts += [text for _, _, text in services.record_items(request.user, keys)]
             facts, proposals, programs = services.worth(
                 texts, applicant=request.user if keys else None)
