@@ -49,7 +49,8 @@ _FILL = re.compile(r"([0-9.]+) ([0-9.]+) ([0-9.]+) rg")
 
 
 def from_pdf(data: bytes) -> Modules:
-    """Modules of the QR code drawn on the PDF's first page: black squares on a white square."""
+    """Modules of the QR code drawn on the PDF's first page: black rectangles (one module high,
+    one or more wide) on a white square."""
     stream = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
     fill = (0.0, 0.0, 0.0)
     white: tuple[float, ...] | None = None
@@ -68,6 +69,6 @@ def from_pdf(data: bytes) -> Modules:
     assert white is not None, "no white quiet zone drawn"
     assert squares, "no QR code drawn"
     x0, y0, size, _ = white
-    cell = squares[0][2]
-    return {(round((y0 + size - y) / cell) - 1 - BORDER, round((x - x0) / cell) - BORDER)
-            for x, y, _w, _h in squares}
+    cell = squares[0][3]
+    return {(round((y0 + size - y) / cell) - 1 - BORDER, round((x - x0) / cell) - BORDER + i)
+            for x, y, w, _h in squares for i in range(round(w / cell))}
