@@ -14,6 +14,8 @@ def names(client, query: str = "", kind: str = "achievements") -> list[str]:
     response = client.get(f"/api/catalogue/{kind}{'?' + query if query else ''}")
     assert response.status_code == 200, response.content
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Link"] == '<https://creativecommons.org/publicdomain/zero/1.0/>; rel="license"'
+    assert response.json()["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"
     return [item["name"] for item in response.json()["results"]]
 
 

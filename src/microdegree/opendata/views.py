@@ -112,11 +112,11 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @require_safe
 def api_index(request: HttpRequest) -> HttpResponse:
-    return _json({
+    return _open(_json({
         "lists": {name: public.absolute(f"/api/catalogue/{name}") for name in LISTINGS},
         "exports": export_links(),
         "license": {"id": public.LICENSE_ID, "url": public.LICENSE_URL},
-    })
+    }))
 
 
 @require_safe
@@ -140,7 +140,7 @@ def api_list(request: HttpRequest, kind: str) -> HttpResponse:
         page = paginator.page(int(raw_page))
     except BadRequest as exc:
         return _json({"code": exc.code, "message": exc.message}, 400)
-    return _json(_page_body(request, kind, page, listing))
+    return _open(_json(_page_body(request, kind, page, listing)))
 
 
 def _page_body(request: HttpRequest, kind: str, page: Page[Any],
