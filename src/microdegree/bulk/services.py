@@ -348,22 +348,31 @@ def _enqueue_mail(credential_ids: list[int]) -> None:
         transaction.on_commit(lambda: send_bulk_emails.enqueue(credential_ids))
 
 
-def _claim(job: BulkJob, size: int, lease: float) -> list[BulkRow]:
+class Claimed(NamedTuple):
+    """A leased row: what signing and storing need of it (no model instance per row)."""
+
+    pk: int
+    row_number: int
+    data: dict[str, Any]
+
+
+def _claim(job: BulkJob, size: int, lease: float) -> list[Claimed]:
     """Up to `size` pending rows nobody holds (or whose holder's lease ended), leased to us."""
     now = timezone.now()
     with transaction.atomic():
         qs = (BulkRow.objects.filter(job_id=job.pk, state=RowState.PENDING)
               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
               .order_by("row_number"))
-        rows = list(qs.select_for_update(skip_locked=True, of=("self",))[:size])
+        rows = [Claimed(*r) for r in qs.select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", "row_number", "data")[:size]]
         if rows:  # (the job's heartbeat moves when a chunk is stored: no lock on the job here)
             BulkRow.objects.filter(pk__in=[r.pk for r in rows]).update(
                 claimed_until=now + timedelta(seconds=lease))
     return rows
 
 
-def _prepare_chunk(job: BulkJob, rows: Sequence[BulkRow], signer: issuing.Signer
-                   ) -> tuple[list[tuple[BulkRow, dict[str, Any]]], list[tuple[BulkRow, str]]]:
+def _prepare_chunk(job: BulkJob, rows: Sequence[Claimed], signer: issuing.Signer
+                   ) -> tuple[list[tuple[Claimed, dict[str, Any]]], list[tuple[Claimed, str]]]:
     """Sign a chunk (no transaction held); a row the issuing layer refuses fails on its own."""
     version = job.achievement_version
     awards = [{**r.data, "idempotency_key": row_key(job, r.row_number)} for r in rows]
@@ -373,8 +382,8 @@ def _prepare_chunk(job: BulkJob, rows: Sequence[BulkRow], signer: issuing.Signer
         pass
     else:
         return list(zip(rows, prepared, strict=True)), []
-    ok: list[tuple[BulkRow, dict[str, Any]]] = []
-    failed: list[tuple[BulkRow, str]] = []
+    ok: list[tuple[Claimed, dict[str, Any]]] = []
+    failed: list[tuple[Claimed, str]] = []
     for row, award in zip(rows, awards, strict=True):
         try:
             ok.append((row, issuing.prepare_issue(version, [award], signer=signer)[0]))
@@ -383,8 +392,8 @@ def _prepare_chunk(job: BulkJob, rows: Sequence[BulkRow], signer: issuing.Signer
     return ok, failed
 
 
-def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any]]],
-                 failed: list[tuple[BulkRow, str]], check_pathways: bool) -> bool:
+def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[Claimed, dict[str, Any]]],
+                 failed: list[tuple[Claimed, str]], check_pathways: bool) -> bool:
     """Store signed credentials and mark their rows in one transaction; False if cancelled.
 
     Only the chunk's own rows are locked (not the job row), so workers sharing a job store their
@@ -435,8 +444,8 @@ def overlap_enabled() -> bool:
             and connection.vendor == "postgresql" and not connection.in_atomic_block)
 
 
-def _store_in_writer(job: BulkJob, actor: Any, ok: list[tuple[BulkRow, dict[str, Any]]],
-                     failed: list[tuple[BulkRow, str]], check_pathways: bool) -> bool:
+def _store_in_writer(job: BulkJob, actor: Any, ok: list[tuple[Claimed, dict[str, Any]]],
+                     failed: list[tuple[Claimed, str]], check_pathways: bool) -> bool:
     try:
         return _store_chunk(job, actor, ok, failed, check_pathways)
     except BaseException:

@@ -34,6 +34,26 @@ def insert_rows(model: type[M], objs: Sequence[M]) -> list[M]:
     return _copy(model, objs, connection)
 
 
+# Internal types whose get_db_prep_save returns a value of exactly this type unchanged.
+_PLAIN: dict[str, type] = {
+    "CharField": str, "TextField": str, "SlugField": str,
+    "IntegerField": int, "BigIntegerField": int, "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int, "SmallIntegerField": int, "PositiveSmallIntegerField": int,
+    "AutoField": int, "BigAutoField": int, "FloatField": float, "BooleanField": bool,
+}
+
+
+def _internal_type(field: Any) -> str:
+    target = field.target_field if field.is_relation else field
+    internal: str = target.get_internal_type()
+    return internal
+
+
+def _needs_pre_save(field: Any) -> bool:
+    """auto_now / auto_now_add and other fields that compute their value on save."""
+    return type(field).pre_save is not models.Field.pre_save
+
+
 def _copy(model: type[M], objs: Sequence[M], connection: Any) -> list[M]:
     meta = model._meta
     pk = meta.pk
@@ -47,11 +67,20 @@ def _copy(model: type[M], objs: Sequence[M], connection: Any) -> list[M]:
             [meta.db_table, pk.column, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
+        plan = [(f, f.attname, _PLAIN.get(_internal_type(f)), _needs_pre_save(f))
+                for f in fields]
         rows = []
         for obj, new_id in zip(objs, ids, strict=True):
             obj.pk = new_id
-            rows.append([new_id, *(f.get_db_prep_save(f.pre_save(obj, True), connection)
-                                   for f in fields)])
+            row = [new_id]
+            for field, attname, plain, pre_save in plan:
+                value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
+                # A str for a text column, an int for an integer column, None for NULL: what
+                # get_db_prep_save would return unchanged, so skip it (the common case).
+                if plain is None or (value is not None and type(value) is not plain):
+                    value = field.get_db_prep_save(value, connection)
+                row.append(value)
+            rows.append(row)
         try:
             with connection.wrap_database_errors, cursor.cursor.copy(
                 f"COPY {table} ({columns}) FROM STDIN"
