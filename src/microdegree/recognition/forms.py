@@ -22,6 +22,18 @@ class ProgramForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Program
         fields = PROGRAM_FIELDS
+        labels: ClassVar[dict[str, Any]] = {
+            "name": _("Name"), "description": _("Description"),
+            "field_of_study": _("Field of study"), "eqf_level": _("EQF level"),
+            "credit_unit": _("Credit unit"),
+            "ects_per_us_credit_hour": _("ECTS per US credit hour (conversion)"),
+            "total_credits": _("Total credits"), "duration_terms": _("Duration (terms)"),
+            "duration_months": _("Duration (months)"), "residency_terms": _("Residency (terms)"),
+            "residency_months": _("Residency (months)"),
+            "max_recognised_fraction": _("Most credit recognised from outside (0.5 = 50%)"),
+            "public": _("Public (in the open catalogue)"),
+        }
+        widgets: ClassVar[dict[str, Any]] = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,13 +86,35 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
         widgets: ClassVar[dict[str, Any]] = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_until": forms.DateInput(attrs={"type": "date"}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
         }
+        labels: ClassVar[dict[str, Any]] = {
+            "name": _("Name"), "source_kind": _("What it recognises"),
+            "criteria_registry": _("Criteria: issuers accepted"),
+            "criteria_achievement_type": _("Criteria: achievement type"),
+            "criteria_min_eqf_level": _("Criteria: minimum EQF level"),
+            "criteria_min_nqf_level": _("Criteria: minimum NQF level"),
+            "criteria_min_credits": _("Criteria: minimum credits"),
+            "criteria_min_result": _("Minimum result (grade)"),
+            "criteria_max_age_years": _("Maximum age of the credential (years)"),
+            "value_kind": _("Value"), "value_credits": _("Fixed credits"),
+            "value_factor": _("Factor"), "valid_from": _("Valid from"),
+            "valid_until": _("Valid until"), "conditions": _("Conditions shown to learners"),
+            "public": _("Public"),
+        }
+
+    ORDER = ("name", "source_kind", "named_text", "criteria_registry",
+             "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",
+             "criteria_min_credits", "competencies_text", "criteria_min_result",
+             "criteria_max_age_years", "value_kind", "value_credits", "value_factor", "modules",
+             "valid_from", "valid_until", "conditions", "public")
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         modules = self.fields["modules"]
         assert isinstance(modules, forms.ModelMultipleChoiceField)
         modules.queryset = program.modules.all()
+        self.order_fields(self.ORDER)
         if self.instance.pk:
             self.initial["named_text"] = "\n".join(
                 " ".join(p for p in (n.get("issuer", ""), n.get("achievement", ""),
