@@ -127,6 +127,7 @@ def test_public_credential_page_in_german_with_german_date_and_decimal(client, c
     assert "<dt>Erworbene Leistungspunkte</dt><dd>7,5</dd>" in page
     assert "<dt>ECTS</dt><dd>7,5</dd>" in page
     assert f"<dt>Gültig ab</dt><dd>{german_date(credential.valid_from)}</dd>" in page
+    assert "<dt>Niveau</dt><dd>EQR-Niveau 6</dd>" in page
     assert "Verifiziert" in page
 
 
@@ -138,6 +139,7 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert "7,5 ECTS aus 1 gültigen Nachweis" in page
     assert "Nachweise nach Kompetenz" in page
     assert ">Gültig</span>" in page  # the credential's state
+    assert "<td>EQR 6</td><td>7,5</td>" in page  # ECTS by level
     detail = html_of(client.get(f"/me/credentials/p-{credential.uuid}/",
                                 HTTP_ACCEPT_LANGUAGE="de"))
     assert f"<dt>Ausgestellt</dt><dd>{german_date(credential.valid_from)}</dd>" in detail
@@ -145,6 +147,27 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert "<dt>Niveau</dt><dd>EQR-Niveau 6</dd>" in detail
     assert "<h2>Teilen</h2>" in detail
     assert "Vor der Öffentlichkeit verbergen" in detail
+
+
+def test_progress_toward_a_microdegree_in_german(client, institution, course, credential):
+    catalog.create_definition(None, institution, name="Ethics", slug="ethics",
+                              description="Ethics.", criteria_narrative="Essay.",
+                              credits_available=2.5)
+    degree = catalog.create_definition(
+        None, institution, name="Data Microdegree", slug="data-degree", kind="microdegree",
+        description="Both courses.", criteria_narrative="Rule.", credits_available=10,
+    )
+    catalog.set_rule(None, degree, {"all_of": [{"achievement": "data-literacy"},
+                                               {"achievement": "ethics"}]})
+    signed_in_learner(client)
+    page = html_of(client.get("/me/", HTTP_ACCEPT_LANGUAGE="de"))
+    assert "Fortschritt auf dem Weg zum Microdegree" in page
+    assert "Alle:" in page
+    assert '<span class="hint">1 von 2 erledigt</span>' in page
+    assert '<progress value="1" max="2"' in page  # attribute values stay machine-readable
+    assert "7,5 Leistungspunkte erreicht" in page
+    english = html_of(client.get("/me/"))
+    assert '<span class="hint">1 of 2 done</span>' in english
 
 
 def test_public_achievement_page_in_german(client, course):

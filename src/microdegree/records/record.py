@@ -19,6 +19,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext
 
 from microdegree.catalog import rules as catalog_rules
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion
@@ -266,7 +268,8 @@ def totals(record: Sequence[Item]) -> Totals:
             continue
         out.ects += item.ects
         out.counted += 1
-        by_level[f"EQF {item.eqf}" if item.eqf else "Level not stated"] += item.ects
+        level = gettext("EQF %(level)s") % {"level": item.eqf} if item.eqf else None
+        by_level[level or gettext("Level not stated")] += item.ects
     out.by_level = dict(sorted(by_level.items()))
     return out
 
@@ -310,7 +313,8 @@ def _holdings(creds: Iterable[IssuedCredential]) -> dict[int, float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}"
+    """7.5 as the reader writes it ("7,5" in German): the labels are built per request."""
+    return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def _node(status: catalog_rules.NodeStatus, names: dict[int, str]) -> Node:
@@ -321,20 +325,25 @@ def _node(status: catalog_rules.NodeStatus, names: dict[int, str]) -> Node:
     children = [_node(child, names) for child in status.children]
     if status.kind == "all_of":
         total = len(children)
-        return Node(text="All of:", done=status.done, kind=status.kind,
+        return Node(text=gettext("All of:"), done=status.done, kind=status.kind,
                     value=status.count_done, maximum=total, children=children,
-                    progress_label=f"{status.count_done} of {total} done")
+                    progress_label=gettext("%(done)s of %(total)s done")
+                    % {"done": status.count_done, "total": total})
     if status.kind == "at_least":
         needed = status.needed or 0
-        return Node(text=f"At least {needed} of:", done=status.done, kind=status.kind,
+        return Node(text=gettext("At least %(needed)s of:") % {"needed": needed},
+                    done=status.done, kind=status.kind,
                     value=min(status.count_done, needed), maximum=needed, children=children,
-                    progress_label=f"{min(status.count_done, needed)} of {needed} done")
+                    progress_label=gettext("%(done)s of %(total)s done")
+                    % {"done": min(status.count_done, needed), "total": needed})
     needed_credits = status.credits_needed or 0.0
-    return Node(text=f"At least {_fmt(needed_credits)} credits from:", done=status.done,
-                kind=status.kind, value=min(status.credits, needed_credits),
-                maximum=needed_credits, children=children,
-                progress_label=(f"{_fmt(status.credits)} of {_fmt(needed_credits)} credits; "
-                                f"{_fmt(max(0.0, needed_credits - status.credits))} still needed"))
+    text = gettext("At least %(credits)s credits from:") % {"credits": _fmt(needed_credits)}
+    label = gettext("%(done)s of %(total)s credits; %(left)s still needed") % {
+        "done": _fmt(status.credits), "total": _fmt(needed_credits),
+        "left": _fmt(max(0.0, needed_credits - status.credits))}
+    return Node(text=text, done=status.done, kind=status.kind,
+                value=min(status.credits, needed_credits), maximum=needed_credits,
+                children=children, progress_label=label)
 
 
 def _credits_still_needed(status: catalog_rules.NodeStatus,

@@ -107,6 +107,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
                      "unknown.")),
     (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
      lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
+    (re.compile(r"EQF level (?P<level>\d+)"), lambda: gettext("EQF level %(level)s")),
+    (re.compile(r"NQF level (?P<level>.+)"), lambda: gettext("NQF level %(level)s")),
     (re.compile(r"The text is not valid JSON: (?P<reason>.*)\."),
      lambda: gettext("The text is not valid JSON: %(reason)s.")),
     (re.compile(r"The credential could not be fetched: (?P<reason>.*)"),
