@@ -1,7 +1,7 @@
 """Bulk issuance end to end: a generated CSV through the real job path into PostgreSQL.
 
     uv run python bench/bulk_issue.py                 # 10,000 rows, one worker
-    uv run python bench/bulk_issue.py --workers 2     # the same with two worker processes
+    uv run python bench/bulk_issue.py --workers 2     # one worker, then two, and the scaling
     uv run python bench/bulk_issue.py --rows 1000     # a quick run
 
 What runs: a scratch database (`microdegree_bench`, created and dropped), migrations, an approved
@@ -14,7 +14,10 @@ tasks and handed to Django's dummy mail backend.
 It prints credentials/second end to end (confirm to job done; and to the last e-mail task) and
 per worker, each worker's peak memory (ru_maxrss) and CPU time, and the core's own single-core
 signing rate (`microdegree.vc.proofs.sign` of distinct credentials of the same shape, measured in
-the same run before and after the job) with the ratio.
+the same run before and after the job) with the ratio. With `--workers N` (N > 1) it runs the
+whole thing twice on a fresh database, with one worker and with N, and prints the scaling factor
+(N workers' rate / one worker's). Figures on a shared machine move with its load: the load
+average at confirm is printed with each pass.
 """
 
 from __future__ import annotations
@@ -69,16 +72,51 @@ def main() -> None:
         "MICRODEGREE_BULK_MAX_ROWS": str(max(args.rows, 50_000)),
         "DJANGO_SETTINGS_MODULE": "microdegree.settings",
     })
-    try:
-        run(args)
-    finally:
-        from django.db import connections
+    import django
 
+    django.setup()
+    from django.db import connections
+
+    passes = [1, args.workers] if args.workers > 1 else [1]
+    results: dict[int, dict[str, float]] = {}
+    try:
+        for workers in passes:
+            if results:  # a fresh database for each pass
+                connections.close_all()
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    conn.execute(f'CREATE DATABASE "{name}"')
+                from django.contrib.contenttypes.models import ContentType
+
+                ContentType.objects.clear_cache()
+            os.environ["MICRODEGREE_BULK_PARALLEL"] = str(workers)
+            print(f"\n=== {workers} worker(s) ===")
+            results[workers] = run(args, workers)
+        if len(passes) > 1:
+            one, many = results[1], results[args.workers]
+            print(f"\n=== summary: {args.rows:,} rows ===")
+            for w in passes:
+                r = results[w]
+                print(f"{w} worker(s): {r['e2e']:,.1f} credentials/s end to end, "
+                      f"{r['e2e'] / w:,.1f} per worker = {r['e2e'] / w / r['core']:.0%} of the "
+                      f"core's {r['core']:,.1f}/s (load average {r['load']:.2f})")
+            print(f"scaling {args.workers} workers / 1: {many['e2e'] / one['e2e']:.2f}x "
+                  f"(ideal {args.workers:.2f}x; {os.cpu_count()} cores shared with PostgreSQL)")
+    finally:
         connections.close_all()
         shutil.rmtree(data_dir, ignore_errors=True)
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sign_rate(version, signer, seconds: float = 3.0) -> float:
@@ -115,10 +153,8 @@ def sign_rate(version, signer, seconds: float = 3.0) -> float:
     return count / elapsed
 
 
-def run(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
+def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
+    """One pass with `n_workers` worker processes; returns its figures."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
@@ -142,7 +178,7 @@ def run(args: argparse.Namespace) -> None:
         description="A short course in reading data.", criteria_narrative="Pass the exam.",
         credits_available=5, ects=5)
     signer = issuing.prepare_signer(inst)
-    print(f"suite {inst.suite}; {args.rows:,} rows; {args.workers} worker(s); chunk {args.chunk}")
+    print(f"suite {inst.suite}; {args.rows:,} rows; {n_workers} worker(s); chunk {args.chunk}")
 
     core_before = sign_rate(version, signer)
 
@@ -158,7 +194,7 @@ def run(args: argparse.Namespace) -> None:
     # confirm (as a person would) and time confirm -> job done.
     log_dir = Path(os.environ["MICRODEGREE_DATA_DIR"])
     workers = []
-    for i in range(args.workers):
+    for i in range(n_workers):
         with (log_dir / f"worker-{i}.log").open("wb") as out:
             workers.append(subprocess.Popen(
                 [sys.executable, "-m", "microdegree.manage", "db_worker", "--no-reload",
@@ -166,12 +202,13 @@ def run(args: argparse.Namespace) -> None:
                 stdout=out, stderr=subprocess.STDOUT))
     deadline = time.monotonic() + 120
     while not all(b"Starting worker" in (log_dir / f"worker-{i}.log").read_bytes()
-                  for i in range(args.workers)):
+                  for i in range(n_workers)):
         if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
             sys.exit("the workers did not start: see " + str(log_dir))
         time.sleep(0.1)
     time.sleep(1)  # let the machine settle after the imports
     load = os.getloadavg()
+    startup_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
     started = time.perf_counter()
     services.confirm_job(owner, job)
     mail_tasks = DBTaskResult.objects.filter(task_path__endswith="send_bulk_emails")
@@ -210,7 +247,7 @@ def run(args: argparse.Namespace) -> None:
     assert n == distinct == args.rows == job.issued_count, (n, distinct, job.issued_count)
 
     e2e = args.rows / wall_s
-    per_worker = e2e / args.workers
+    per_worker = e2e / n_workers
     print(f"prepare (parse, validate, store {args.rows:,} rows): {prepare_s:.2f} s "
           f"({args.rows / prepare_s:,.0f} rows/s)")
     print(f"issued {n:,} credentials, {distinct:,} distinct idempotency keys, state {job.state}")
@@ -230,6 +267,11 @@ def run(args: argparse.Namespace) -> None:
     for worker in workers:
         if worker.returncode:
             print(f"worker exited with {worker.returncode}")
+    cpu_per_cred = sum(cpu_s[p] - startup_cpu[p] for p in cpu_s) / args.rows
+    print(f"worker CPU per credential after start-up (e-mail tasks included): "
+          f"{cpu_per_cred * 1e3:.2f} ms; core signing: {1e3 / core:.2f} ms "
+          f"(CPU time moves less with the machine's load than rates do)")
+    return {"e2e": e2e, "core": core, "load": load[0]}
 
 
 if __name__ == "__main__":
