@@ -89,6 +89,11 @@ def test_home_verify_and_sign_in_pages_in_german(client):
     login = html_of(client.get("/me/login", HTTP_ACCEPT_LANGUAGE="de"))
     assert "<h1>Bei Ihrem Lernprofil anmelden</h1>" in login
     assert "Anmeldelink senden" in login
+    asked = client.post("/me/login", {"email": LEARNER}, HTTP_ACCEPT_LANGUAGE="de")
+    assert asked.status_code == 200
+    assert mail.outbox[-1].subject == "Ihr Anmeldelink"  # the e-mail in the asker's language
+    assert "Mit diesem Link melden Sie sich bei Ihrem Microdegree-Lernprofil an:" in \
+        mail.outbox[-1].body
     staff = html_of(client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="de"))
     assert "Passwort" in staff
     assert "<h1>Anmelden</h1>" in staff
@@ -201,6 +206,7 @@ def test_every_page_renders_in_english_by_default(client, credential, course):
     signed_in_learner(client)
     record = html_of(client.get("/me/"))
     assert "<h1>Your learning record</h1>" in record
+    assert mail.outbox[-1].subject == "Your sign-in link"
     assert "7.5 ECTS from 1 valid credential " in record
 
 

@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import log_action
@@ -97,7 +98,8 @@ def request_login_link(email: str, *, ip: str | None = None, next_path: str = ""
         log_action("anonymous", "records.login_link_requested", request)
     # sent after the commit: a rolled-back request sends nothing
     token = auth.make_token("login", email, next_path=next_path)
-    _send("Your sign-in link", "records/email/login.txt", email,
+    # In the language of the page that asked for it (the request's active language).
+    _send(gettext("Your sign-in link"), "records/email/login.txt", email,
           {"url": login_url(token), "minutes": auth.MAX_AGE["login"] // 60})
 
 
@@ -214,7 +216,7 @@ def add_email(user: Any, email: str) -> LearnerEmail:
         log_action(user, "records.email_added", entry, after={"email_id": entry.pk,
                                                               "new": created})
     token = auth.make_token("verify", email, user.pk)
-    _send("Confirm your e-mail address", "records/email/verify.txt", email,
+    _send(gettext("Confirm your e-mail address"), "records/email/verify.txt", email,
           {"url": verify_url(token)})
     return entry
 
