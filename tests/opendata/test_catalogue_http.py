@@ -187,7 +187,7 @@ def test_program_and_agreement_pages(client, catalogue):
     assert "Data Science Microdegree for a semester" in html
     assert "Internal draft agreement" not in html
     html = client.get(f"/catalogue/agreements/{catalogue['named'].pk}").content.decode()
-    assert "count for 30 ECTS credits toward MSc Data Science" in html
+    assert "Data Science Microdegree counts for 30 ECTS credits toward MSc Data Science" in html
     assert "DS1 Statistics" in html
     assert client.get(f"/catalogue/agreements/{catalogue['hidden'].pk}").status_code == 404
     assert client.get(
@@ -198,3 +198,16 @@ def test_program_and_agreement_pages(client, catalogue):
 def test_the_catalogue_is_read_only(client, catalogue):
     assert client.post("/catalogue").status_code == 405
     assert client.post("/api/catalogue/achievements").status_code == 405
+
+
+def test_a_programs_decision_achievement_is_not_offered(client, catalogue):
+    from microdegree.recognition.decision import decision_version
+
+    version = decision_version(catalogue["program"])
+    assert version.definition.institution == catalogue["university"]
+    assert names(client) == ALL
+    assert names(client, "institution=tech-uni") == []
+    for url in ("/open-data/ctdl.jsonld", "/open-data/elm.jsonld",
+                "/open-data/microcredentials.csv", "/open-data/dump.json"):
+        assert version.name not in client.get(url).content.decode(), url
+    assert client.get(version.path).status_code == 200  # its own page still resolves

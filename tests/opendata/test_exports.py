@@ -164,7 +164,12 @@ def test_ctdl_transfer_value_profiles(ctdl, catalogue):
     university, = [o for o in nodes(ctdl, "ceterms:CredentialOrganization")
                    if o["ceterms:name"]["en"] == "Technical University"]
     assert named["ceterms:ownedBy"] == [university["@id"]]
-    assert "30 ECTS credits" in named["ceterms:description"]["en"]
+    assert named["ceterms:description"]["en"] == (
+        "Data Science Microdegree counts for 30 ECTS credits toward MSc Data Science. "
+        "Conditions: Earned within five years.")
+    assert profiles["Platform courses at EQF 6"]["ceterms:description"]["en"] == (
+        "Credentials that meet the agreement's criteria count for the credits earned times 1 "
+        "(ECTS credits) toward MSc Data Science.")
     factor = profiles["Platform courses at EQF 6"]["ceterms:transferValue"][0]
     assert "schema:value" not in factor
     assert "times 1" in factor["schema:description"]["en"]

@@ -254,9 +254,10 @@ def describe(agr: RecognitionAgreement) -> str:
         names = [str(i.get("name") or i.get("achievement")) for i in agr.named_achievements
                  if isinstance(i, dict)]
         source = ", ".join(names) or "the named achievements"
+        verb = "counts" if len(names) == 1 else "count"
     else:
-        source = "credentials that meet the agreement's criteria"
-    sentence = f"{source} count for {value} toward {agr.program.name}."
+        source, verb = "credentials that meet the agreement's criteria", "count"
+    sentence = f"{source} {verb} for {value} toward {agr.program.name}."
     if agr.conditions:
         sentence += f" Conditions: {agr.conditions}"
     return sentence[0].upper() + sentence[1:]

@@ -27,12 +27,16 @@ def institutions() -> QuerySet[Institution]:
 
 
 def latest_versions() -> QuerySet[AchievementVersion]:
-    """The latest version of every definition of an approved institution."""
+    """The latest version of every definition of an approved institution, except the "credit
+    recognised" achievements of programs: those are awarded only by a credit decision and are
+    not offered to anyone (their programs and agreements are in the catalogue instead)."""
     latest = AchievementVersion.objects.filter(definition=OuterRef("definition")) \
         .order_by("-number").values("pk")[:1]
+    decisions = Program.objects.filter(decision_achievement__isnull=False) \
+        .values("decision_achievement")
     return AchievementVersion.objects.filter(
         pk=Subquery(latest), definition__institution__status=Institution.Status.APPROVED,
-    ).select_related("definition__institution")
+    ).exclude(definition__in=decisions).select_related("definition__institution")
 
 
 def programs() -> QuerySet[Program]:
