@@ -112,3 +112,24 @@ def test_baked_badge_upload_is_stored_as_its_credential(client, learner, program
     # and on the worth page
     png = SimpleUploadedFile("badge.png", bake_png(tiny_png(), whole.document), "image/png")
     assert "Recognised under" in client.post("/worth", {"files": [png]}).content.decode()
+
+
+def test_api_answers_match_the_openapi_schema(client, program, md_agreement, completed):
+    import jsonschema
+
+    from microdegree.recognition.openapi import SCHEMAS
+
+    whole, parts = completed
+    response = client.post("/api/worth", json.dumps(
+        {"credentials": [whole.document, parts[0].document, "garbage"]}),
+        content_type="application/json")
+    assert response.status_code == 200
+    schema = json.loads(json.dumps({**SCHEMAS["WorthResponse"], "$defs": SCHEMAS}).replace(
+        "#/components/schemas/", "#/$defs/"))
+    jsonschema.validate(response.json(), schema)
+    broken = response.json()
+    broken["programs"][0]["proposal"]["credentials"][0]["code"] = "MAYBE"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+    codes = [c["code"] for c in response.json()["programs"][0]["proposal"]["credentials"]]
+    assert codes == ["MATCHED", "NO_AGREEMENT", "UNREADABLE"]
