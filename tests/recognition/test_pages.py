@@ -200,3 +200,18 @@ def test_pages_need_sign_in(client, university, program):
     assert client.get("/me/credit/apply")["Location"].startswith("/me/login")
     assert client.get(f"/institutions/{university.slug}/programs/").status_code == 302
     assert LEARNER  # the learner's address is what the demo uses too
+
+
+def test_queue_lists_undecided_applications_first(learner, program, md_agreement, completed,
+                                                  staff, university):
+    from microdegree.recognition import services
+
+    whole, parts = completed
+    first = services.start_application(learner, program, record_keys=[f"p-{whole.uuid}"])
+    first = services.submit_application(learner, first)
+    services.decide(staff, first, outcome="accepted")
+    second = services.start_application(learner, program, record_keys=[f"p-{parts[0].uuid}"])
+    second = services.submit_application(learner, second)
+    draft = services.start_application(learner, program, record_keys=[f"p-{parts[1].uuid}"])
+    assert [a.uuid for a in services.queue(university)] == [second.uuid, first.uuid]
+    assert draft.uuid not in [a.uuid for a in services.queue(university)]

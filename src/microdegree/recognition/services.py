@@ -528,4 +528,4 @@ def queue(institution: Institution) -> list[CreditApplication]:
                 .filter(program__institution=institution)
                 .filter(Q(status=CreditApplication.Status.SUBMITTED)
                         | Q(status=CreditApplication.Status.DECIDED))
-                .order_by("status", "-submitted_at"))
+                .order_by("-status", "-submitted_at"))  # submitted before decided
