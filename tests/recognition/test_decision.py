@@ -60,3 +60,28 @@ def test_accepted_decision_is_a_signed_credential_in_the_record(
 
     issuing.revoke(None, cred, "Decision withdrawn.")
     assert not verify_for_people(cred.document).verified
+
+
+def test_a_credential_revoked_after_submission_blocks_accepting(
+        learner, program, md_agreement, completed, staff, client):
+    from microdegree.institutions.errors import Conflict
+    from microdegree.issuing import services as issuing
+
+    whole, _ = completed
+    application = _apply(learner, program, [whole])
+    application = services.submit_application(learner, application)
+    issuing.revoke(None, whole, "Awarded in error.")
+    client.force_login(staff)
+    url = f"/institutions/tech-uni/applications/{application.uuid}"
+    page = client.get(url).content.decode()
+    assert "the proposal no longer holds" in page
+    assert "The issuer has revoked it." in page
+    with pytest.raises(Conflict) as caught:
+        services.decide(staff, application, outcome="accepted")
+    assert caught.value.code == "PROPOSAL_CHANGED"
+    response = client.post(url, {"outcome": "accepted"})
+    assert response.status_code == 400
+    decision = services.decide(staff, application, outcome="refused",
+                               reason="The microdegree was revoked.")
+    assert decision.outcome == "refused"
+    assert decision.credential is None

@@ -462,13 +462,54 @@ def withdraw_application(learner: Any, application: CreditApplication) -> None:
     application.delete()
 
 
-@transaction.atomic
+def recheck(application: CreditApplication) -> dict[str, Any]:
+    """The application evaluated again now (nothing stored): what changed since submission,
+    e.g. a credential revoked or expired meanwhile, shows before staff decide."""
+    texts = [c.document for c in application.credentials.all()]
+    return _evaluate_texts(application.learner, application.program, texts)
+
+
+def changes_since_submission(application: CreditApplication,
+                             current: dict[str, Any]) -> list[str]:
+    """One sentence per credential whose reason changed, and the total if it did."""
+    out = []
+    before = {c.get("position"): c for c in application.proposal.get("credentials", [])}
+    for item in current.get("credentials", []):
+        old = before.get(item.get("position"))
+        if old is not None and (old.get("code"), old.get("credits")) != (item.get("code"),
+                                                                          item.get("credits")):
+            name = item.get("credential", {}).get("name") or f"#{item.get('position', 0) + 1}"
+            out.append(f"{name}: {item.get('message')}")
+    if current.get("recognised") != application.proposal.get("recognised"):
+        out.append(f"Total recognised now {current.get('recognised')} "
+                   f"(was {application.proposal.get('recognised')}).")
+    return out
+
+
 def decide(actor: Any, application: CreditApplication, *, outcome: str,
            credits: float | None = None, exempted_modules: Iterable[Any] | None = None,
            reason: str = "") -> Decision:
     """Staff decide a submitted application. Accepted: the proposal as it stands; adjusted:
     other credits / modules, with a reason; refused: with a reason. Accepted and adjusted
-    decisions are issued to the learner as a signed credential."""
+    decisions are issued to the learner as a signed credential.
+
+    Every credential is verified again first (outside the transaction): a proposal that no
+    longer holds (a credential revoked since submission) cannot be accepted as it stands."""
+    program = application.program
+    institution_for(actor, program.institution.slug, role=ISSUER)
+    changed = (changes_since_submission(application, recheck(application))
+               if outcome == "accepted" else [])
+    if changed:
+        raise Conflict("The proposal no longer holds: " + " ".join(changed)
+                       + " Adjust or refuse instead.", code="PROPOSAL_CHANGED")
+    with transaction.atomic():
+        return _decide(actor, application, outcome=outcome, credits=credits,
+                       exempted_modules=exempted_modules, reason=reason)
+
+
+def _decide(actor: Any, application: CreditApplication, *, outcome: str,
+            credits: float | None, exempted_modules: Iterable[Any] | None,
+            reason: str) -> Decision:
     application = (CreditApplication.objects.select_for_update()
                    .select_related("program__institution").get(pk=application.pk))
     program = application.program

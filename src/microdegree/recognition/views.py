@@ -210,10 +210,13 @@ def application_staff(request: HttpRequest, inst_slug: str, app_uuid: str) -> Ht
         else:
             return redirect("recognition:application-staff", inst_slug, application.uuid)
     application.refresh_from_db()
+    decision = getattr(application, "decision", None)
+    changed = ([] if decision is not None else
+               services.changes_since_submission(application, services.recheck(application)))
     return _form_page(request, "recognition/application_staff.html", {
         "institution": program.institution, "application": application,
-        "proposal": application.proposal, "form": form,
-        "decision": getattr(application, "decision", None)}, form)
+        "proposal": application.proposal, "form": form, "changed": changed,
+        "decision": decision}, form)
 
 
 # --- learners ----------------------------------------------------------------------------------
