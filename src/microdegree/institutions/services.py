@@ -36,9 +36,12 @@ def _context(key: SigningKey) -> bytes:
 
 
 def institution_for(user: Any, slug: str, *, role: str = "viewer") -> Institution:
-    """The institution if `user` has at least `role` there (platform staff see all); else 404/403.
+    """The institution if `user` has at least `role` there (platform operators, i.e.
+    superusers, see all); else 404/403.
 
-    "Missing" and "not yours" are the same 404, so slugs of other tenants do not leak.
+    "Missing" and "not yours" are the same 404, so slugs of other tenants do not leak. Django's
+    `is_staff` alone (admin-site access) grants no institution's data: only membership or
+    superuser does (tests/issuing/test_permissions.py).
     """
     inst = Institution.objects.filter(slug=slug).first()
     if inst is None or not getattr(user, "is_authenticated", False):
