@@ -111,6 +111,25 @@ def test_verification_result_in_german_with_codes_unchanged(client, credential):
     assert "The credential is well formed." not in page
 
 
+def test_core_sentences_with_dates_and_numbers_read_the_german_way():
+    from django.utils import translation
+
+    from microdegree.verification.wording import check_message
+
+    with translation.override("de"):
+        assert check_message("The credential is valid now, until 2027-11-28T00:00:00Z.") == \
+            "Der Nachweis ist derzeit gültig, bis 28. November 2027."
+        assert check_message("The credential expired on 2025-03-04T10:30:00+01:00.") == \
+            "Der Nachweis ist am 4. März 2025 09:30 UTC abgelaufen."
+        assert check_message("At least 7.5 credits from:") == \
+            "Mindestens 7,5 Leistungspunkte aus:"
+        assert check_message("A sentence the core added later.") == \
+            "A sentence the core added later."  # unknown: shown as written, never lost
+    with translation.override("en"):
+        assert check_message("The credential is valid now, until 2027-11-28T00:00:00Z.") == \
+            "The credential is valid now, until 28 November 2027."
+
+
 def test_verify_page_explains_unreadable_input_in_german(client):
     page = client.post("/verify", {"credential": "  "}, HTTP_ACCEPT_LANGUAGE="de")
     assert page.status_code == 400
@@ -173,6 +192,10 @@ def test_progress_toward_a_microdegree_in_german(client, institution, course, cr
     assert "7,5 Leistungspunkte erreicht" in page
     english = html_of(client.get("/me/"))
     assert '<span class="hint">1 of 2 done</span>' in english
+    rule = html_of(client.get("/achievements/example-uni/data-degree/v1", HTTP_ACCEPT="text/html",
+                              HTTP_ACCEPT_LANGUAGE="de"))
+    assert "<h2>So wird er erworben (Lernpfad)</h2>" in rule
+    assert "<li>Alle:" in rule
 
 
 def test_public_achievement_page_in_german(client, course):

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC
 
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext, gettext_noop, pgettext
 
 from microdegree.vc.report import Check, Report
+from microdegree.vc.verify import parse_datetime
 from microdegree.verification import summary
 
 # The English labels of summary.LABELS / STATUS_LABELS, marked so makemessages collects them.
@@ -49,6 +52,7 @@ _SENTENCES = (
     gettext_noop("The issuer has revoked this credential."),
     gettext_noop("The issuer has suspended this credential."),
     gettext_noop("The issuer asks holders to refresh this credential."),
+    gettext_noop("All of:"),  # a microdegree rule (catalog.rules.describe)
     # What the verify page says when the input is not a credential (verification/extract.py).
     gettext_noop("Paste a credential, choose a file, or give the credential's address."),
     gettext_noop("The uploaded file is empty."),
@@ -107,6 +111,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
                      "unknown.")),
     (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
      lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
+    (re.compile(r"At least (?P<needed>\d+) of:"), lambda: gettext("At least %(needed)s of:")),
+    (re.compile(r"At least (?P<credits>\d+(?:\.\d+)?) credits from:"),
+     lambda: gettext("At least %(credits)s credits from:")),
     (re.compile(r"EQF level (?P<level>\d+)"), lambda: gettext("EQF level %(level)s")),
     (re.compile(r"NQF level (?P<level>.+)"), lambda: gettext("NQF level %(level)s")),
     (re.compile(r"The text is not valid JSON: (?P<reason>.*)\."),
@@ -136,8 +143,28 @@ def check_message(message: str) -> str:
     for pattern, template in _PATTERNS:
         found = pattern.fullmatch(message)
         if found:
-            return template() % found.groupdict()
+            return template() % {k: _localised(v) for k, v in found.groupdict().items()}
     return message
+
+
+def _localised(text: str) -> str:
+    """A number or date-time of the sentence written the reader's way; other text as it is.
+
+    "7.5" -> "7,5"; "2027-01-01T00:00:00Z" -> "1. Januar 2027" (a time other than midnight UTC
+    is shown too, with its zone, since validity ends at that moment).
+    """
+    if _DECIMAL.fullmatch(text):
+        return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+    moment = parse_datetime(text)
+    if moment is None:
+        return text
+    moment = moment.astimezone(UTC)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return date_format(moment, "DATE_FORMAT")
+    return f"{date_format(moment, 'DATETIME_FORMAT')} UTC"
+
+
+_DECIMAL = re.compile(r"\d+\.\d+")
 
 
 def headline(verified: bool, warned: bool) -> str:
