@@ -5,10 +5,10 @@ consent, Connected apps and pull pages pass axe-core's WCAG 2.1 A/AA rules (seri
 from __future__ import annotations
 
 import os
+import urllib.request
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.test import Client
 
 from microdegree.obapi import registration, scopes
 from tests.conftest import CHROMIUM
@@ -24,13 +24,31 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_consent_in_the_browser(live_server, browser_page, learner):
+@pytest.fixture
+def wallet(learner):
+    """Ada and a registered app, made before Playwright starts (the ORM must not run inside
+    Playwright's event loop: its connection would outlive the test)."""
     learner("ada@example.org")
-    app = registration.register_client({
+    return registration.register_client({
         "client_name": "Example Wallet", "client_uri": "https://app.example/",
         "redirect_uris": [REDIRECT],
         "scope": f"{scopes.CREDENTIAL_READ} {scopes.PROFILE_READ}"})
+
+
+def _token(base: str, app: dict, code: str, verifier: str) -> int:
+    """The token request over real HTTP (no ORM in this thread while Playwright runs)."""
+    request = urllib.request.Request(f"{base}/ims/ob/v3p0/token", data=urlencode({
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+        "code_verifier": verifier}).encode(), headers={
+        "Authorization": basic(app["client_id"], app["client_secret"]),
+        "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return int(answer.status)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consent_in_the_browser(live_server, wallet, browser_page):
+    app = wallet
     verifier, challenge = pkce()
     base = live_server.url
     authorize = f"{base}/ims/ob/v3p0/authorize?" + urlencode({
@@ -65,11 +83,7 @@ def test_consent_in_the_browser(live_server, browser_page, learner):
 
     page.goto(f"{base}/me/apps/")
     assert "Example Wallet" not in page.inner_text("main")  # a code alone is no access yet
-    token = Client().post("/ims/ob/v3p0/token", urlencode({
-        "grant_type": "authorization_code", "code": query["code"][0], "redirect_uri": REDIRECT,
-        "code_verifier": verifier}), content_type="application/x-www-form-urlencoded",
-        HTTP_AUTHORIZATION=basic(app["client_id"], app["client_secret"]))
-    assert token.status_code == 200
+    assert _token(base, app, query["code"][0], verifier) == 200
     page.goto(f"{base}/me/apps/")
     assert "Example Wallet" in page.inner_text("main table")
     assert axe_problems(page) == [], "connected apps"
