@@ -169,6 +169,12 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert f"<dt>Ausgestellt</dt><dd>{german_date(credential.valid_from)}</dd>" in detail
     assert "<dt>ECTS</dt><dd>7,5</dd>" in detail
     assert "<dt>Niveau</dt><dd>EQR-Niveau 6</dd>" in detail
+    added = client.post("/me/emails/", {"email": "lena@work.example"}, HTTP_ACCEPT_LANGUAGE="de",
+                        follow=True)
+    assert "Wir haben einen Bestätigungslink an lena@work.example geschickt." in html_of(added)
+    refused = client.post("/me/emails/", {"email": "not an address"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert refused.status_code == 400
+    assert "Geben Sie eine gültige E-Mail-Adresse ein." in refused.content.decode()
     assert "<h2>Teilen</h2>" in detail
     assert "Vor der Öffentlichkeit verbergen" in detail
 

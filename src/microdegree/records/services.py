@@ -68,7 +68,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise RecordError("Enter a valid e-mail address.", code="EMAIL_INVALID") from exc
+        raise RecordError(gettext("Enter a valid e-mail address."), code="EMAIL_INVALID") from exc
     return email
 
 
@@ -114,8 +114,8 @@ def _user_for_email(email: str) -> Any:
     if user is not None:
         if user.is_staff or user.is_superuser or user.memberships.exists():
             # staff of the platform or of an institution keep their password sign-in
-            raise RecordError("This address belongs to a staff account: sign in with its "
-                              "password.", code="STAFF_ACCOUNT", status=403)
+            raise RecordError(gettext("This address belongs to a staff account: sign in with its "
+                                      "password."), code="STAFF_ACCOUNT", status=403)
         return user, False
     user = user_model.objects.create_user(username=f"learner-{secrets.token_hex(8)}",
                                           email=email)
@@ -129,7 +129,7 @@ def _verify_address(user: Any, email: str) -> LearnerEmail:
     if entry.verified_at is None:
         if LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exclude(
                 user=user).exists():
-            raise RecordError("This address is already part of another learner's record.",
+            raise RecordError(gettext("This address is already part of another learner's record."),
                               code="EMAIL_TAKEN", status=409)
         entry.verified_at = timezone.now()
         entry.save(update_fields=["verified_at"])
@@ -161,8 +161,8 @@ def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCre
     cred = (IssuedCredential.objects.select_related("institution", "achievement_version")
             .filter(uuid=cred_uuid).first() if cred_uuid else None)
     if cred is None:
-        raise RecordError("This claim link is not valid (or has expired).", code="NOT_FOUND",
-                          status=404)
+        raise RecordError(gettext("This claim link is not valid (or has expired)."),
+                          code="NOT_FOUND", status=404)
     email = auth.normalise_email(cred.recipient_email)
     with transaction.atomic():
         user = current_user if getattr(current_user, "is_authenticated", False) else None
@@ -172,14 +172,14 @@ def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCre
             try:
                 auth.consume(raw, "claim")
             except auth.TokenError as exc:
-                raise RecordError("This claim link has already been used to sign in. Sign in "
-                                  "with a new link to see the credential.", code="USED",
-                                  status=403) from exc
+                raise RecordError(gettext("This claim link has already been used to sign in. "
+                                          "Sign in with a new link to see the credential."),
+                                  code="USED", status=403) from exc
             if user is None:
                 user, _ = _user_for_email(email)
             _verify_address(user, email)
         if not record_mod.names_recipient(json.loads(cred.document), [email]):
-            raise RecordError("This credential does not name its recipient's address.",
+            raise RecordError(gettext("This credential does not name its recipient's address."),
                               code="NOT_FOUND", status=404)
         pref = _preference(user, credential=cred)
         if pref.claimed_at is None:
@@ -203,14 +203,14 @@ def add_email(user: Any, email: str) -> LearnerEmail:
     email = _clean_email(email)
     with transaction.atomic():
         if LearnerEmail.objects.filter(user=user).count() >= MAX_EMAILS:
-            raise RecordError(f"A record has at most {MAX_EMAILS} addresses.",
+            raise RecordError(gettext("A record has at most %(n)s addresses.") % {"n": MAX_EMAILS},
                               code="TOO_MANY_EMAILS")
         why = auth.rate_limited(email, None)
         if why:
             raise RecordError(why, code="RATE_LIMITED", status=429)
         entry, created = LearnerEmail.objects.get_or_create(user=user, email=email)
         if entry.verified_at is not None:
-            raise RecordError("This address is already verified.", code="ALREADY_VERIFIED",
+            raise RecordError(gettext("This address is already verified."), code="ALREADY_VERIFIED",
                               status=409)
         LinkRequest.objects.create(email=email)
         log_action(user, "records.email_added", entry, after={"email_id": entry.pk,
@@ -225,7 +225,7 @@ def verify_email(user: Any, raw: str) -> LearnerEmail:
     """Follow a verification link (signed in as the learner who asked for it)."""
     token = auth.read_token(raw, "verify")
     if token.user_id != user.pk:
-        raise RecordError("This link was sent for another account.", code="WRONG_ACCOUNT",
+        raise RecordError(gettext("This link was sent for another account."), code="WRONG_ACCOUNT",
                           status=403)
     with transaction.atomic():
         auth.consume(raw, "verify")
@@ -236,11 +236,11 @@ def remove_email(user: Any, email_id: int) -> None:
     with transaction.atomic():
         entry = LearnerEmail.objects.filter(user=user, pk=email_id).first()
         if entry is None:
-            raise RecordError("No such address.", code="NOT_FOUND", status=404)
+            raise RecordError(gettext("No such address."), code="NOT_FOUND", status=404)
         others = LearnerEmail.objects.filter(user=user, verified_at__isnull=False).exclude(
             pk=entry.pk)
         if entry.verified_at is not None and not others.exists():
-            raise RecordError("Keep at least one verified address to sign in with.",
+            raise RecordError(gettext("Keep at least one verified address to sign in with."),
                               code="LAST_EMAIL", status=409)
         log_action(user, "records.email_removed", entry, before={"email_id": entry.pk})
         entry.delete()
@@ -295,7 +295,7 @@ def owned(user: Any, item_key: str) -> tuple[IssuedCredential | None, ImportedCr
                 return None, imp
     except ValidationError:
         pass  # not a uuid
-    raise RecordError("No such credential in your record.", code="NOT_FOUND", status=404)
+    raise RecordError(gettext("No such credential in your record."), code="NOT_FOUND", status=404)
 
 
 def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | ImportedCredential]:
@@ -303,12 +303,14 @@ def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | Importe
     pref = (CredentialPreference.objects.select_related("credential__institution", "imported")
             .filter(share_token=token, share_enabled=True, hidden=False).first())
     if pref is None:
-        raise RecordError("Nothing is shared at this address.", code="NOT_FOUND", status=404)
+        raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
+                          status=404)
     target = pref.credential or pref.imported
     assert target is not None
     if pref.credential is not None and record_mod.owned_credential(
             pref.user, pref.credential.uuid) is None:
-        raise RecordError("Nothing is shared at this address.", code="NOT_FOUND", status=404)
+        raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
+                          status=404)
     return pref, target
 
 
@@ -349,7 +351,7 @@ def recheck_import(user: Any, item_key: str) -> ImportedCredential:
 
     _, imported = owned(user, item_key)
     if imported is None:
-        raise RecordError("Platform credentials are always shown with their live state.",
+        raise RecordError(gettext("Platform credentials are always shown with their live state."),
                           code="NOT_IMPORTED", status=409)
     state = state_of(verify_for_people(imported.document))
     with transaction.atomic():
@@ -377,7 +379,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> 
     verification = verify_document(extracted)
     if not verification.report.verified:
         reasons = _reasons(verification.report)
-        raise RecordError("This credential did not verify, so it was not added.",
+        raise RecordError(gettext("This credential did not verify, so it was not added."),
                           code="NOT_VERIFIED", reasons=reasons)
     document = extracted.document
     text = extracted.text if extracted.text is not None else json.dumps(document)
@@ -388,8 +390,8 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> 
     with transaction.atomic():
         if credential_id and ImportedCredential.objects.filter(
                 user=user, credential_id=credential_id).exists():
-            raise RecordError("This credential is already in your record.", code="DUPLICATE",
-                              status=409)
+            raise RecordError(gettext("This credential is already in your record."),
+                              code="DUPLICATE", status=409)
         imported = ImportedCredential.objects.create(
             user=user, document=text, format=extracted.format if not extracted.jws else "jwt",
             decoded=document, credential_id=credential_id, issuer_id=issuer_id,
@@ -417,7 +419,7 @@ def import_from_url(user: Any, url: str) -> ImportedCredential:
 def remove_import(user: Any, item_key: str) -> None:
     _, imported = owned(user, item_key)
     if imported is None:
-        raise RecordError("Only imported credentials can be removed from the record.",
+        raise RecordError(gettext("Only imported credentials can be removed from the record."),
                           code="NOT_IMPORTED", status=409)
     with transaction.atomic():
         log_action(user, "records.import_removed", imported,
@@ -521,29 +523,30 @@ def request_reissue(user: Any, item_key: str, *, reason: str, new_name: str = ""
     one of the learner's other verified addresses."""
     credential, _ = owned(user, item_key)
     if credential is None:
-        raise RecordError("Only credentials issued on this platform can be re-issued here; ask "
-                          "their issuer.", code="NOT_PLATFORM", status=409)
+        raise RecordError(gettext("Only credentials issued on this platform can be re-issued "
+                                  "here; ask their issuer."), code="NOT_PLATFORM", status=409)
     new_name = (new_name or "").strip()
     new_email = auth.normalise_email(new_email)
     reason = (reason or "").strip()
     if not reason:
-        raise RecordError("Say why the credential should change.", code="REASON_REQUIRED")
+        raise RecordError(gettext("Say why the credential should change."), code="REASON_REQUIRED")
     if new_email and new_email not in record_mod.verified_emails(user):
-        raise RecordError("Confirm the new address first (add it under your addresses).",
+        raise RecordError(gettext("Confirm the new address first (add it under your addresses)."),
                           code="EMAIL_NOT_VERIFIED")
     if new_email == credential.recipient_email:
         new_email = ""
     if new_name == credential.recipient_name:
         new_name = ""
     if not new_name and not new_email:
-        raise RecordError("Give a new name or another of your addresses.", code="NO_CHANGE")
+        raise RecordError(gettext("Give a new name or another of your addresses."),
+                          code="NO_CHANGE")
     if credential.state == IssuedCredential.State.REVOKED:
-        raise RecordError("A revoked credential cannot be re-issued.", code="ALREADY_REVOKED",
-                          status=409)
+        raise RecordError(gettext("A revoked credential cannot be re-issued."),
+                          code="ALREADY_REVOKED", status=409)
     with transaction.atomic():
         if ReissueRequest.objects.filter(credential=credential,
                                          state=ReissueRequest.State.PENDING).exists():
-            raise RecordError("A request for this credential is already waiting.",
+            raise RecordError(gettext("A request for this credential is already waiting."),
                               code="ALREADY_REQUESTED", status=409)
         req = ReissueRequest.objects.create(
             user=user, credential=credential, institution=credential.institution,
@@ -564,7 +567,7 @@ def decide_reissue(actor: Any, req: ReissueRequest, *, approve: bool,
     with transaction.atomic():
         locked = ReissueRequest.objects.select_for_update().get(pk=req.pk)
         if locked.state != ReissueRequest.State.PENDING:
-            raise RecordError("This request has already been decided.", code="DECIDED",
+            raise RecordError(gettext("This request has already been decided."), code="DECIDED",
                               status=409)
         if approve:
             new = issuing.reissue(
@@ -576,7 +579,8 @@ def decide_reissue(actor: Any, req: ReissueRequest, *, approve: bool,
             locked.state = ReissueRequest.State.DONE
         else:
             if not note.strip():
-                raise RecordError("Say why the request is declined.", code="REASON_REQUIRED")
+                raise RecordError(gettext("Say why the request is declined."),
+                                  code="REASON_REQUIRED")
             locked.state = ReissueRequest.State.REJECTED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
@@ -609,7 +613,7 @@ def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | Non
         try:
             vc_did.did_key_document(did)
         except VcError as exc:
-            raise RecordError("Give an Ed25519 did:key (did:key:z6Mk…).",
+            raise RecordError(gettext("Give an Ed25519 did:key (did:key:z6Mk…)."),
                               code="DID_INVALID") from exc
     else:
         key = Ed25519Key.generate()
@@ -617,7 +621,7 @@ def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | Non
         keyfile = key.to_keyfile()
     with transaction.atomic():
         if LearnerDid.objects.filter(did=did).exclude(user=user).exists():
-            raise RecordError("This DID is bound to another record.", code="DID_TAKEN",
+            raise RecordError(gettext("This DID is bound to another record."), code="DID_TAKEN",
                               status=409)
         before = LearnerDid.objects.filter(user=user).first()
         LearnerDid.objects.filter(user=user).delete()
@@ -632,7 +636,7 @@ def unbind_did(user: Any) -> None:
     with transaction.atomic():
         bound = LearnerDid.objects.filter(user=user).first()
         if bound is None:
-            raise RecordError("No DID is bound.", code="NOT_FOUND", status=404)
+            raise RecordError(gettext("No DID is bound."), code="NOT_FOUND", status=404)
         log_action(user, "records.did_unbound", bound, before={"did": bound.did})
         bound.delete()
 

@@ -108,24 +108,26 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         cred_uuid = issuing_mail.read_claim_token(token)
         if cred_uuid is None:
-            raise RecordError("This claim link is not valid (or has expired).",
+            raise RecordError(_("This claim link is not valid (or has expired)."),
                               code="NOT_FOUND", status=404)
         if request.user.is_authenticated and record_mod.owned_credential(request.user,
                                                                          cred_uuid) is None:
-            text = ("This credential was sent to an address that is not in your record yet. "
-                    "Claiming it adds that address to your record.")
+            text = _("This credential was sent to an address that is not in your record yet. "
+                     "Claiming it adds that address to your record.")
         elif request.user.is_authenticated:
-            text = "Add this credential to your learning record."
+            text = _("Add this credential to your learning record.")
         else:
-            text = ("Add this credential to your learning record. You will be signed in with "
-                    "the address the award was sent to.")
+            text = _("Add this credential to your learning record. You will be signed in with "
+                     "the address the award was sent to.")
         return render(request, "records/confirm.html", {
-            "title": "Claim your credential", "text": text,
-            "button": "Claim it" if request.user.is_authenticated else "Sign in and claim it"})
+            "title": _("Claim your credential"), "text": text,
+            "button": _("Claim it") if request.user.is_authenticated
+            else _("Sign in and claim it")})
     user, cred = services.claim_with_token(token, request.user)
     if not request.user.is_authenticated or request.user.pk != user.pk:
         _sign_in(request, user)
-    messages.success(request, f"{cred.achievement_version.name} is in your record.")
+    messages.success(request, _("%(name)s is in your record.")
+                     % {"name": cred.achievement_version.name})
     return redirect("records:credential", key=f"p-{cred.uuid}")
 
 
@@ -183,7 +185,7 @@ def credential_page(request: HttpRequest, key: str) -> HttpResponse:
 def preferences(request: HttpRequest, key: str) -> HttpResponse:
     changes = {f: request.POST.get(f) == "on" for f in services.PREFERENCE_FIELDS}
     services.set_preference(request.user, key, **changes)
-    messages.success(request, "Saved. Hiding or sharing never changes the credential itself.")
+    messages.success(request, _("Saved. Hiding or sharing never changes the credential itself."))
     return redirect("records:credential", key=key)
 
 
@@ -201,7 +203,7 @@ def recheck_import(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def remove_import(request: HttpRequest, key: str) -> HttpResponse:
     services.remove_import(request.user, key)
-    messages.success(request, "The imported credential was removed from your record.")
+    messages.success(request, _("The imported credential was removed from your record."))
     return redirect("records:record")
 
 
@@ -250,7 +252,8 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
 @require_POST
 def add_email(request: HttpRequest) -> HttpResponse:
     entry = services.add_email(request.user, request.POST.get("email", ""))
-    messages.success(request, f"We sent a confirmation link to {entry.email}.")
+    messages.success(request, _("We sent a confirmation link to %(email)s.")
+                     % {"email": entry.email})
     return redirect("records:record")
 
 
@@ -259,7 +262,7 @@ def add_email(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_email(request: HttpRequest, pk: int) -> HttpResponse:
     services.remove_email(request.user, pk)
-    messages.success(request, "The address was removed.")
+    messages.success(request, _("The address was removed."))
     return redirect("records:record")
 
 
@@ -270,11 +273,11 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         link = auth.read_token(token, "verify")
         return render(request, "records/confirm.html", {
-            "title": "Confirm your address", "button": "Confirm",
-            "text": f"Add {link.email} to your learning record."})
+            "title": _("Confirm your address"), "button": _("Confirm"),
+            "text": _("Add %(email)s to your learning record.") % {"email": link.email}})
     entry = services.verify_email(request.user, token)
-    messages.success(request, f"{entry.email} is confirmed; credentials sent to it are now in "
-                              "your record.")
+    messages.success(request, _("%(email)s is confirmed; credentials sent to it are now in "
+                                "your record.") % {"email": entry.email})
     return redirect("records:record")
 
 
@@ -298,13 +301,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
         elif url:
             imported = services.import_from_url(request.user, url)
         else:
-            raise RecordError("Choose a file, paste a credential, or give its address.",
+            raise RecordError(_("Choose a file, paste a credential, or give its address."),
                               code="NO_INPUT")
     except RecordError as exc:
         return render(request, "records/import.html",
                       {"error": exc.message, "reasons": exc.reasons,
                        "url": request.POST.get("url", "")}, status=exc.status)
-    messages.success(request, f"{imported.name or 'The credential'} verified and was added.")
+    messages.success(request, _("%(name)s verified and was added.")
+                     % {"name": imported.name or _("The credential")})
     return redirect("records:record")
 
 
@@ -325,7 +329,7 @@ def clr_page(request: HttpRequest) -> HttpResponse:
     picked = [i for i in items if i.key in chosen]
     if not picked:
         return render(request, "records/clr.html",
-                      {"items": items, "error": "Choose at least one credential."}, status=400)
+                      {"items": items, "error": _("Choose at least one credential.")}, status=400)
     platform_creds = [i.obj for i in picked if isinstance(i.obj, IssuedCredential)]
     imported = [i.obj for i in picked if not isinstance(i.obj, IssuedCredential)]
     emails = record_mod.verified_emails(request.user)
@@ -348,7 +352,7 @@ def delete_page(request: HttpRequest) -> HttpResponse:
         return render(request, "records/delete.html", {})
     if request.POST.get("confirm", "").strip().lower() != "delete":
         return render(request, "records/delete.html",
-                      {"error": "Type DELETE to confirm."}, status=400)
+                      {"error": _("Type DELETE to confirm.")}, status=400)
     user = request.user
     logout(request)
     services.delete_account(user)
@@ -406,8 +410,8 @@ def request_reissue(request: HttpRequest, key: str) -> HttpResponse:
     services.request_reissue(request.user, key, reason=request.POST.get("reason", ""),
                              new_name=request.POST.get("new_name", ""),
                              new_email=request.POST.get("new_email", ""))
-    messages.success(request, "Your request was sent to the institution. The credential you "
-                              "hold stays valid until they re-issue it.")
+    messages.success(request, _("Your request was sent to the institution. The credential you "
+                                "hold stays valid until they re-issue it."))
     return redirect("records:credential", key=key)
 
 
