@@ -59,13 +59,16 @@ log = logging.getLogger(__name__)
 def embed_suspension() -> bool:
     """Whether credentials carry a suspension entry besides the revocation entry.
 
-    The OB 3.0 JSON Schema (both flavours) allows ONE `credentialStatus` object, so a credential
-    with two entries fails schema validation (and 1EdTech certification). By default a credential
-    names its revocation entry only; a suspension index is still allocated and kept in step, and
-    `MICRODEGREE_ISSUING_EMBED_SUSPENSION = True` (a Django setting) embeds both as an array
-    (valid VCDM 2.0 and Bitstring Status List) and then names no `credentialSchema`.
+    OB 3.0 gives a credential ONE `credentialStatus` ([0..1]; both JSON Schema flavours: an
+    object), so a credential with two entries is not OB-conformant and fails schema validation
+    (and 1EdTech certification). By default a credential names its revocation entry only; a
+    suspension index is still allocated and kept in step. The environment variable
+    `MICRODEGREE_ISSUING_EMBED_SUSPENSION=1` (or the Django setting of that name) embeds both
+    as an array (VCDM 2.0 and Bitstring Status List conformant: outside verifiers then read a
+    suspension) and names no `credentialSchema`. Why: docs/adr/0006-suspension-status-entry.md.
     """
-    return bool(getattr(settings, "MICRODEGREE_ISSUING_EMBED_SUSPENSION", False))
+    default = bool(getattr(settings, "MICRODEGREE_ISSUING_EMBED_SUSPENSION", False))
+    return config.env_bool("ISSUING_EMBED_SUSPENSION", default)
 
 
 # --- small helpers --------------------------------------------------------------------------

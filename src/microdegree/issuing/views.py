@@ -136,6 +136,7 @@ def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     return _render(request, "issuing/detail.html", {
         "institution": credential.institution, "credential": credential,
         "can_write": can_write, "claim_url": mail.claim_url(credential),
+        "suspension_embedded": '"statusPurpose":"suspension"' in credential.document,
         "components": credential.components.select_related("achievement_version"),
         "part_of": credential.part_of.select_related("achievement_version"),
     })
