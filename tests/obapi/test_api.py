@@ -346,3 +346,11 @@ def test_upserting_a_platform_credential(client, ada_api, institution):
     refused = _push(client, auth, other)
     assert_status_info(refused, 400, "invalid_data")
     assert "cannot be replaced" in refused.json()["imsx_description"]
+
+
+def test_a_body_too_large_is_a_400_not_a_500(client, ada_api):
+    _, auth = ada_api
+    huge = '{"id": "' + "x" * 3_000_000 + '"}'
+    answer = client.post(f"{API}/credentials", huge, content_type="application/json", **auth)
+    body = assert_status_info(answer, 400, "invalid_data")
+    assert "too large" in body["imsx_description"]
