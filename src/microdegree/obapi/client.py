@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.obapi import scopes
@@ -62,7 +63,7 @@ def _json(response: Any, what: str) -> Any:
     try:
         return response.json()
     except FetchError as exc:
-        raise PullError(f"The other host's {what} is not JSON.") from exc
+        raise PullError(_("The other host's %(what)s is not JSON.") % {"what": what}) from exc
 
 
 def _discovery_url(base_url: str) -> str:
@@ -82,12 +83,13 @@ def _endpoints(doc: Any) -> dict[str, str]:
                  "authorization": flow["authorizationUrl"], "token": flow["tokenUrl"],
                  "api": doc["servers"][0]["url"]}
     except (KeyError, IndexError, TypeError) as exc:
-        raise PullError("The other host's discovery document does not describe the OB API "
-                        "(OAuth2ACG security scheme, servers).") from exc
+        raise PullError(_("The other host's discovery document does not describe the Open "
+                          "Badges API (OAuth2ACG security scheme, servers).")) from exc
     for name, value in found.items():
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
-            raise PullError(f"The other host's {name} URL is not an absolute URL.")
+            raise PullError(_("The other host's %(name)s URL is not an absolute URL.")
+                            % {"name": name})
     found["title"] = str((doc.get("info") or {}).get("title") or "")[:300]
     return {k: v.rstrip("/") if k == "api" else v for k, v in found.items()}
 
@@ -118,12 +120,12 @@ def start_pull(user: Any, base_url: str) -> tuple[RemoteHost, str]:
         answer = http.request("POST", found["registration"], body=json.dumps(metadata).encode(),
                               headers={"Content-Type": "application/json"})
     except FetchError as exc:
-        raise PullError(f"The other host could not be reached: {exc}") from exc
+        raise PullError(_("The other host could not be reached: %(why)s") % {"why": exc}) from exc
     registered = _json(answer, "registration answer")
     if answer.status != 201 or not isinstance(registered, dict) or "client_id" not in registered:
         detail = registered.get("error_description") if isinstance(registered, dict) else ""
-        raise PullError(f"The other host refused to register this platform ({answer.status}"
-                        f"{': ' + str(detail) if detail else ''}).")
+        raise PullError(_("The other host refused to register this platform (HTTP %(status)s) "
+                          "%(detail)s") % {"status": answer.status, "detail": detail or ""})
     verifier = secrets.token_urlsafe(48)
     with transaction.atomic():
         host = RemoteHost.objects.create(
@@ -152,7 +154,8 @@ def _token(http: SafeClient, host: RemoteHost, code: str) -> str:
     answer = http.request("POST", host.token_url, body=urlencode(form).encode(), headers=headers)
     data = _json(answer, "token answer")
     if answer.status != 200 or not isinstance(data, dict) or not data.get("access_token"):
-        raise PullError(f"The other host did not give an access token ({answer.status}).")
+        raise PullError(_("The other host did not give an access token (HTTP %(status)s).")
+                        % {"status": answer.status})
     return str(data["access_token"])
 
 
@@ -165,7 +168,8 @@ def _pages(http: SafeClient, host: RemoteHost, token: str) -> list[str]:
         answer = http.request("GET", url, headers={"Authorization": f"Bearer {token}"})
         data = _json(answer, "credentials answer")
         if answer.status != 200 or not isinstance(data, dict):
-            raise PullError(f"The other host refused to list the credentials ({answer.status}).")
+            raise PullError(_("The other host refused to list the credentials (HTTP %(status)s).")
+                            % {"status": answer.status})
         page = [json.dumps(c) for c in data.get("credential") or [] if isinstance(c, dict)]
         page += [j for j in data.get("compactJwsString") or [] if isinstance(j, str)]
         out.extend(page)
@@ -183,13 +187,13 @@ def finish_pull(user: Any, state: str, code: str) -> PullResult:
     host = RemoteHost.objects.filter(user=user, state=state, completed_at__isnull=True,
                                      created_at__gte=since).first()
     if host is None:
-        raise PullError("This connection is unknown, finished or expired; start again.")
+        raise PullError(_("This connection is unknown, finished or expired; start again."))
     http = _client()
     try:
         token = _token(http, host, code)
         texts = _pages(http, host, token)
     except FetchError as exc:
-        raise PullError(f"The other host could not be reached: {exc}") from exc
+        raise PullError(_("The other host could not be reached: %(why)s") % {"why": exc}) from exc
     result = PullResult(host=host)
     source = f"{host.api_url}/credentials"
     for text in texts:
