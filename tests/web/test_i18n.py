@@ -390,6 +390,11 @@ def test_switching_language_in_chromium(live_server, browser_page):
     expect(page.locator("html")).to_have_attribute("lang", "de")
     expect(page.locator("h1")).to_have_text("Nachweis prüfen")
     assert page.url == f"{live_server.url}/verify"  # back on the same page
+    expect(page.locator("#qr")).to_be_visible()  # the scanner script speaks German too
+    if page.evaluate("!('BarcodeDetector' in window)"):
+        expect(page.locator("#qr-message")).to_have_text(
+            "Dieser Browser kann keine QR-Codes scannen. Tippen oder fügen Sie stattdessen die "
+            "Adresse des Nachweises ein.")
     page.get_by_role("link", name="Mein Lernprofil").click()
     expect(page.locator("h1")).to_have_text("Bei Ihrem Lernprofil anmelden")
     page.get_by_label("Sprache", exact=True).select_option("en")

@@ -10,10 +10,14 @@ if (box && form) {
   const urlField = document.getElementById("id_url");
   box.hidden = false;
   const say = (text) => { message.textContent = text; };
+  // The page gives its sentences in the reader's language (data-say-*); English if it does not.
+  const words = (key, english, values = {}) => (box.dataset[key] || english)
+    .replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
   const supported = "BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia;
   if (!supported) {
     button.hidden = true;
-    say("This browser cannot scan QR codes. Type or paste the credential’s address instead.");
+    say(words("sayUnsupported",
+              "This browser cannot scan QR codes. Type or paste the credential’s address instead."));
   } else {
     let stream = null;
     const stop = () => {
@@ -30,13 +34,15 @@ if (box && form) {
         stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
       } catch (err) {
         stop();
-        say("The camera could not be used to scan (" + err.message + "). Type the address instead.");
+        say(words("sayCameraFailed",
+                  "The camera could not be used to scan ({reason}). Type the address instead.",
+                  { reason: err.message }));
         return;
       }
       video.srcObject = stream;
       video.hidden = false;
       await video.play();
-      say("Point the camera at the QR code.");
+      say(words("sayPoint", "Point the camera at the QR code."));
       const tick = async () => {
         if (!stream) return;
         try {
@@ -45,7 +51,7 @@ if (box && form) {
           if (link) {
             stop();
             urlField.value = link;
-            say("Found " + link + ". Verifying…");
+            say(words("sayFound", "Found {link}. Verifying…", { link }));
             form.requestSubmit ? form.requestSubmit() : form.submit();
             return;
           }
