@@ -85,3 +85,24 @@ def test_a_credential_revoked_after_submission_blocks_accepting(
                                reason="The microdegree was revoked.")
     assert decision.outcome == "refused"
     assert decision.credential is None
+
+
+def test_decision_in_us_credit_hours_states_ects_earned(learner, university, completed, staff,
+                                                        pathway, institution):
+    degree, _ = pathway
+    whole, _ = completed
+    program = services.create_program(
+        None, university, name="MS Analytics", credit_unit="us-credit-hour",
+        ects_per_us_credit_hour=2, total_credits=36, duration_terms=4, duration_months=24,
+        residency_terms=4, residency_months=24, max_recognised_fraction=0.5)
+    services.create_agreement(
+        None, program, name="Microdegree", source_kind="named",
+        named_achievements=[{"issuer": institution.did, "achievement": degree.achievement_id}],
+        value_kind="fixed", value_credits=9)
+    application = services.submit_application(learner, _apply(learner, program, [whole]))
+    assert application.proposal["recognised"] == 9
+    assert application.proposal["residency"]["terms_saved"] == 1  # 9 hours per term
+    decision = services.decide(staff, application, outcome="accepted")
+    subject = json.loads(decision.credential.document)["credentialSubject"]
+    assert subject["creditsEarned"] == 18
+    assert subject["narrative"].startswith("9 US semester credit hours (= 18 ECTS) recognised")

@@ -86,10 +86,17 @@ def _evidence(decision: Decision) -> list[dict[str, Any]]:
     return out
 
 
+def _ects(program: Program, credits: float) -> float:
+    """Credits in the program's unit as ECTS: `creditsEarned` is in ECTS on this platform."""
+    return credits if program.credit_unit == "ects" else credits * program.ects_per_us_credit_hour
+
+
 def _narrative(decision: Decision) -> str:
     program = decision.application.program
     unit = program.get_credit_unit_display()
-    lines = [f"{_fmt(decision.credits)} {unit} recognised toward {program.name} "
+    equivalent = ("" if program.credit_unit == "ects"
+                  else f" (= {_fmt(_ects(program, decision.credits))} ECTS)")
+    lines = [f"{_fmt(decision.credits)} {unit}{equivalent} recognised toward {program.name} "
              f"({_fmt(program.total_credits)} {unit} in all)."]
     modules = list(decision.exempted_modules.all())
     if modules:
@@ -115,7 +122,7 @@ def issue(actor: Any, decision: Decision) -> IssuedCredential:
     row = issuing.validate_row({
         "recipient_email": emails[0],
         "recipient_did": bound.did if bound else "",
-        "credits_earned": decision.credits,
+        "credits_earned": round(_ects(program, decision.credits), 2),
         "narrative": _narrative(decision),
         "idempotency_key": f"recognition-decision-{application.uuid}",
     })
