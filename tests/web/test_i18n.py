@@ -204,6 +204,16 @@ def test_progress_toward_a_microdegree_in_german(client, institution, course, cr
     assert "<li>Alle:" in rule
 
 
+def test_claim_page_from_the_award_email_in_german(client, credential):
+    from microdegree.issuing.mail import claim_token
+
+    page = html_of(client.get(f"/claim/{claim_token(credential)}", HTTP_ACCEPT_LANGUAGE="de"))
+    assert '<html lang="de">' in page
+    when = german_date(credential.issued_at)
+    assert f"Example University hat Ihnen diesen Nachweis am {when} verliehen." in page
+    assert "Zu Ihrem Lernprofil hinzufügen" in page
+
+
 def test_public_achievement_page_in_german(client, course):
     page = html_of(client.get("/achievements/example-uni/data-literacy/v1",
                               HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="de"))
