@@ -102,6 +102,7 @@ LOCALE_PATHS = [__import__("pathlib").Path(__file__).resolve().parent / "locale"
 FORMAT_MODULE_PATH = ["microdegree.formats"]  # formats/en/formats.py: "28 November 2026"
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG  # like the session and CSRF cookies
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
