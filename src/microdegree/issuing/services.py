@@ -17,6 +17,7 @@ Layers (the bulk-issuance jobs build on the lower ones):
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import json
 import logging
@@ -363,8 +364,9 @@ def prepare_issue(
     moment = (issued_at or timezone.now()).astimezone(UTC).replace(microsecond=0)
     valid_until = (add_months(moment, version.validity_months)
                    if version.validity_months else None)
-    revocation = statuslists.allocate_indices(inst, "revocation", len(valid))
-    suspension = statuslists.allocate_indices(inst, "suspension", len(valid))
+    with transaction.atomic():  # one commit for both lists (always revocation first: no deadlock)
+        revocation = statuslists.allocate_indices(inst, "revocation", len(valid))
+        suspension = statuslists.allocate_indices(inst, "suspension", len(valid))
     parts_by_pk = _components(inst, {pk for r in valid for pk in r.components})
     with_suspension = embed_suspension()
     batch = _Batch(version, issued_at=moment, achievement=achievement, issuer=issuer)
@@ -574,6 +576,7 @@ def store_issued(
         }
         results: list[IssuedCredential | None] = []
         new: list[tuple[IssuedCredential, AwardRow]] = []
+        when = functools.lru_cache(maxsize=8)(parse_datetime)  # a batch shares its dates
         seen_keys: dict[str, int] = {}
         for item, row in zip(prepared, rows, strict=True):
             key = row.idempotency_key
@@ -596,9 +599,9 @@ def store_issued(
                 identity_salt=item["salt"],
                 document=item["document"],
                 credential_id=item["credential_id"],
-                issued_at=parse_datetime(item["issued_at"]),
-                valid_from=parse_datetime(item["issued_at"]),
-                valid_until=parse_datetime(item["valid_until"]) if item["valid_until"] else None,
+                issued_at=when(item["issued_at"]),
+                valid_from=when(item["issued_at"]),
+                valid_until=when(item["valid_until"]) if item["valid_until"] else None,
                 credits_earned=item.get("credits_earned", row.credits_earned),
                 result_value=row.result,
                 narrative=row.narrative,
