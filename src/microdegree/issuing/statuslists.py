@@ -31,7 +31,23 @@ from microdegree.vc.status import MIN_ENTRIES, BitstringStatusList
 FULL_THRESHOLD = 0.9  # stop allocating from a list once 90% of its entries are used
 TTL_SECONDS = 60  # Cache-Control max-age and the list credential's `ttl` (in ms there)
 
-_random = secrets.SystemRandom()
+
+
+def random_indices(size: int, count: int) -> list[int]:
+    """`count` independent uniform draws from range(size), from ONE read of the system's CSPRNG
+    (`secrets.token_bytes`; a read per index was a syscall per index). Each draw takes the
+    fewest whole bytes covering size - 1, masks to the bits needed and rejects values >= size
+    (rejection sampling: uniform for any size); rejected draws are simply fewer results."""
+    bits = max(1, (size - 1).bit_length())
+    width = (bits + 7) // 8
+    mask = (1 << bits) - 1
+    pool = secrets.token_bytes(width * count)
+    out = []
+    for start in range(0, len(pool), width):
+        value = int.from_bytes(pool[start:start + width], "big") & mask
+        if value < size:
+            out.append(value)
+    return out
 
 
 def _bitstring(data: bytes | memoryview) -> BitstringStatusList:
@@ -100,12 +116,12 @@ def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[
             take = min(count - len(out), _capacity(status_list) - status_list.used)
             picked: list[int] = []
             while len(picked) < take:
-                index = _random.randrange(status_list.size)
-                byte, mask = index // 8, 0x80 >> (index % 8)
-                if allocated[byte] & mask:
-                    continue
-                allocated[byte] |= mask
-                picked.append(index)
+                for index in random_indices(status_list.size, take - len(picked)):
+                    byte, mask = index // 8, 0x80 >> (index % 8)
+                    if allocated[byte] & mask:
+                        continue
+                    allocated[byte] |= mask
+                    picked.append(index)
             status_list.allocated = bytes(allocated)
             status_list.used += len(picked)
             status_list.save(update_fields=["allocated", "used", "updated_at"])
