@@ -175,3 +175,13 @@ def test_platform_staff_approve_and_others_cannot(client, make_user, admin_user)
                                      institution_id=inst.pk).exists()
     page = client.get("/dashboard/").content.decode()
     assert "No institution is waiting for approval." in page
+
+
+def test_platform_staff_who_are_not_superusers_get_no_links_they_cannot_open(
+        client, institution, make_user):
+    operator = make_user("operator@platform.example", is_staff=True)
+    client.force_login(operator)
+    page = client.get("/dashboard/").content.decode()
+    assert "Example University" in page  # listed, so it can be approved or looked up
+    assert "/institutions/example-uni/" not in page  # but not linked: it would be a 404
+    assert client.get("/institutions/example-uni/").status_code == 404

@@ -65,8 +65,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         institutions = list(Institution.objects.all())
     else:
         institutions = list(Institution.objects.filter(pk__in=roles))
-    rows = [{"institution": inst, "role": roles.get(inst.pk, "platform staff"),
-             "issued": 0} for inst in institutions]
+    # Platform staff see every institution to approve it; only members and superusers open one.
+    rows = [{"institution": inst, "role": roles.get(inst.pk, "platform staff"), "issued": 0,
+             "can_open": inst.pk in roles or user.is_superuser} for inst in institutions]
     totals = _issued_totals(institutions)
     for row in rows:
         row["issued"] = totals.get(row["institution"].pk, 0)
