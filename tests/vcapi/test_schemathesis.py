@@ -62,7 +62,7 @@ def test_the_document_is_served(client):
     paths = set(document["paths"])
     assert {"/credentials/issue", "/credentials/verify", "/presentations/verify",
             "/credentials/status", "/api/v1/institutions/{slug}/credentials",
-            "/api/v1/institutions/{slug}/bulk-jobs"} <= paths
+            "/api/v1/institutions/{slug}/bulk-jobs", "/api/worth"} <= paths
     issue = document["paths"]["/credentials/issue"]["post"]
     assert issue["security"] == [{"bearer": []}]
     assert "201" in issue["responses"]
