@@ -334,6 +334,11 @@ def _check_can_award(version: AchievementVersion) -> Institution:
     return inst
 
 
+# The stored text of a signed document: exactly json.dumps(doc, ensure_ascii=False,
+# separators=(",", ":")), which builds this same encoder on every call; built once here.
+_DOCUMENT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def prepare_issue(
     version: AchievementVersion,
     rows: Sequence[AwardRow | Mapping[str, Any]],
@@ -373,7 +378,10 @@ def prepare_issue(
     # Each row's uuid4 and salt from one read of the CSPRNG (os.urandom, as uuid4 and
     # token_hex read it): one syscall per batch instead of two per row.
     randomness = secrets.token_bytes(32 * len(valid))
-    out: list[dict[str, Any]] = []
+    issued_iso = _iso(moment)  # the batch's shared values, formatted once
+    until_iso = _iso(valid_until) if valid_until else None
+    urls: dict[int, str] = {}  # StatusList.url per list (a property that formats each time)
+    out: list[dict[str, Any]] = []  # PreparedAward dicts
     for n, (row, (rev_list, rev_index), (sus_list, sus_index)) in enumerate(zip(
         valid, revocation, suspension, strict=True
     )):
@@ -381,9 +389,11 @@ def prepare_issue(
         cred_uuid = uuid_mod.UUID(bytes=drawn[:16], version=4)  # = uuid.uuid4()
         credential_id = f"urn:uuid:{cred_uuid}"
         salt = drawn[16:].hex()  # = secrets.token_hex(16)
-        entries = [status_entry(rev_list.url, rev_index, "revocation")]
+        rev_url = urls.get(rev_list.pk) or urls.setdefault(rev_list.pk, rev_list.url)
+        entries = [status_entry(rev_url, rev_index, "revocation")]
         if with_suspension:
-            entries.append(status_entry(sus_list.url, sus_index, "suspension"))
+            sus_url = urls.get(sus_list.pk) or urls.setdefault(sus_list.pk, sus_list.url)
+            entries.append(status_entry(sus_url, sus_index, "suspension"))
         parts = [parts_by_pk[pk] for pk in row.components]
         unsigned = batch.build(row, salt=salt, credential_id=credential_id,
                                status_entries=entries, components=parts)
@@ -391,21 +401,37 @@ def prepare_issue(
         credits = row.credits_earned
         if credits is None and parts:
             credits = sum(p.credits_earned or 0 for p in parts)
-        out.append({
+        prepared = PreparedAward({
             "uuid": str(cred_uuid),
             "credential_id": credential_id,
             "salt": salt,
-            "issued_at": _iso(moment),
-            "valid_until": _iso(valid_until) if valid_until else None,
+            "issued_at": issued_iso,
+            "valid_until": until_iso,
             "credits_earned": credits,
             "status_list_id": rev_list.pk,
             "status_index": rev_index,
             "suspension_list_id": sus_list.pk,
             "suspension_index": sus_index,
-            "document": json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+            "document": _DOCUMENT_JSON.encode(signed),
             "row": row.as_dict(),
         })
+        prepared.validated = row
+        out.append(prepared)
     return out
+
+
+class PreparedAward(dict[str, Any]):
+    """One `prepare_issue` result: a plain JSON-serialisable dict (json.dumps writes it as one)
+    that also remembers the validated `AwardRow` its "row" came from, so `store_issued` need
+    not parse and check the row a second time. A dict built elsewhere (or reloaded from JSON)
+    has no such memory and is validated again."""
+
+    validated: AwardRow | None = None
+
+
+def _validated(item: Mapping[str, Any]) -> AwardRow:
+    row = getattr(item, "validated", None)
+    return row if row is not None else validate_row(item["row"])
 
 
 def _row_values(row: AwardRow) -> dict[str, Any]:
@@ -563,18 +589,25 @@ def store_issued(
     *,
     send_email: bool = True,
     check_pathways: bool = True,
+    keys_unused: bool = False,
 ) -> list[IssuedCredential]:
     """Store prepared credentials verbatim in one transaction; one result per prepared row.
 
     A row whose idempotency key is already stored returns the stored credential instead (nothing is
     issued twice). Then: the version is marked awarded, each award is audited, e-mails go out after
     commit, and microdegrees the recipients now complete are awarded (or queued for approval).
+
+    `keys_unused=True` skips the look-up of stored keys before the insert: for a caller that
+    knows its keys are not stored yet (the bulk worker, which holds its rows locked while they
+    are pending). Idempotency does not depend on it: the keys are unique in the database, so a
+    key that is stored after all makes the bulk insert fail and `_insert` resolves each row on
+    its own (the stored credential for the same award, a Conflict for another), as here.
     """
     inst = _check_can_award(version)
     with transaction.atomic():
-        rows = [validate_row(p["row"]) for p in prepared]
+        rows = [_validated(p) for p in prepared]
         keys = [r.idempotency_key for r in rows if r.idempotency_key]
-        existing = {
+        existing = {} if keys_unused else {
             c.idempotency_key: c
             for c in IssuedCredential.objects.filter(institution=inst, idempotency_key__in=keys)
         }
@@ -628,7 +661,7 @@ def store_issued(
                 maybe = results[seen_keys[key]]
             assert maybe is not None
             results[index] = stored.get(maybe.uuid, maybe)
-        if fresh:
+        if fresh and version.awarded_at is None:  # (once awarded, a version never changes)
             catalog_services.mark_awarded(version)
         _audit_issued(actor, inst, version, fresh)
         if send_email and fresh:
