@@ -72,3 +72,42 @@ def test_postgresql_inserts_with_copy_not_insert(course, django_assert_max_num_q
     assert sum("nextval(pg_get_serial_sequence" in s for s in sql) == 2  # ids for both COPYs
     assert IssuedCredential.objects.count() == AuditEntry.objects.filter(
         action="issuing.credential_issued").count() == 50
+
+
+def _attrs(obj):
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_new_instance_is_the_keyword_constructor(course, institution, admin_user):
+    """copyinsert.new_instance(model, {attname: value}) == model(**same) field by field, with
+    defaults for the fields not given (a fresh uuid4 per instance: a callable default)."""
+    values = {
+        "institution_id": institution.pk, "achievement_version_id": course.pk,
+        "recipient_email": "a@example.org", "identity_salt": "s", "document": AWKWARD,
+        "credential_id": "urn:uuid:x", "issued_at": course.created_at,
+        "valid_from": course.created_at, "status_list_id": 1, "status_index": 7,
+        "suspension_list_id": 2, "suspension_index": 8, "issued_by_id": admin_user.pk}
+    fast = copyinsert.new_instance(IssuedCredential, values)
+    slow = IssuedCredential(**values)
+    a, b = _attrs(fast), _attrs(slow)
+    assert a.pop("uuid") != b.pop("uuid")  # both drawn from uuid4, per instance
+    assert a == b
+    assert (fast.pk, fast.state, fast.state_reason, fast._state.adding) == (
+        None, "active", "", True)
+    entry = {"actor_id": None, "actor_label": "x", "action": "a", "object_type": "t",
+             "object_id": "1", "after": {"k": AWKWARD}}
+    assert _attrs(copyinsert.new_instance(AuditEntry, entry)) == _attrs(AuditEntry(**entry))
+    with pytest.raises(TypeError):
+        copyinsert.new_instance(AuditEntry, {"institution": institution})  # attnames only
+
+
+def test_stored_credentials_name_their_relations_without_queries(course, admin_user,
+                                                                 django_assert_num_queries):
+    prepared = services.prepare_issue(course, [{"recipient_email": "a@example.org"}])
+    [cred] = services.store_issued(admin_user, course, prepared, send_email=False)
+    with django_assert_num_queries(0):
+        assert cred.institution == course.definition.institution
+        assert cred.achievement_version == course
+        assert cred.issued_by == admin_user
+    stored = IssuedCredential.objects.get(pk=cred.pk)
+    assert _attrs(stored) == _attrs(cred)

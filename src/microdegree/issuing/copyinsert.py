@@ -15,12 +15,44 @@ constraint violation raises Django's `IntegrityError` like `bulk_create`; run it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
 
+from django.apps import apps
 from django.db import connections, models, router
 
 M = TypeVar("M", bound=models.Model)
+
+
+def new_instance(model: type[M], values: Mapping[str, Any]) -> M:
+    """`model(**values)` for `values` keyed by attname (`institution_id`, not `institution`),
+    built through Django's positional `__init__` (the path `Model.from_db` takes), which sets
+    each attribute without the keyword path's per-field look-ups: about a third of the cost
+    for a model of 28 fields. A field not in `values` gets its default, as with keywords.
+    Related objects are not cached on the instance: use `Field.set_cached_value` for those."""
+    plan = _init_plan(model._meta.label)
+    unknown = values.keys() - plan.names
+    if unknown:
+        raise TypeError(f"{model.__name__} has no attname(s) {sorted(unknown)}")
+    return model(*[
+        values[name] if name in values else (field.get_default() if per_call else default)
+        for name, field, per_call, default in plan.fields
+    ])
+
+
+class _InitPlan(NamedTuple):
+    names: frozenset[str]
+    fields: list[tuple[str, Any, bool, Any]]  # attname, field, default is callable, default
+
+
+@functools.cache
+def _init_plan(label: str) -> _InitPlan:
+    fields = []
+    for f in apps.get_model(label)._meta.concrete_fields:
+        per_call = f.has_default() and callable(f.default)
+        fields.append((f.attname, f, per_call, None if per_call else f.get_default()))
+    return _InitPlan(frozenset(name for name, *_ in fields), fields)
 
 
 def insert_rows(model: type[M], objs: Sequence[M]) -> list[M]:

@@ -614,6 +614,10 @@ def store_issued(
         results: list[IssuedCredential | None] = []
         new: list[tuple[IssuedCredential, AwardRow]] = []
         when = functools.lru_cache(maxsize=8)(parse_datetime)  # a batch shares its dates
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        cache_institution = IssuedCredential.institution.field.set_cached_value
+        cache_version = IssuedCredential.achievement_version.field.set_cached_value
+        cache_user = IssuedCredential.issued_by.field.set_cached_value
         seen_keys: dict[str, int] = {}
         for item, row in zip(prepared, rows, strict=True):
             key = row.idempotency_key
@@ -625,31 +629,36 @@ def store_issued(
                 continue
             if key:
                 seen_keys[key] = len(results)
-            cred = IssuedCredential(
-                uuid=uuid_mod.UUID(item["uuid"]),
-                institution=inst,
-                achievement_version=version,
-                recipient_email=row.recipient_email,
-                recipient_name=row.recipient_name,
-                recipient_identifier=row.recipient_identifier,
-                recipient_did=row.recipient_did,
-                identity_salt=item["salt"],
-                document=item["document"],
-                credential_id=item["credential_id"],
-                issued_at=when(item["issued_at"]),
-                valid_from=when(item["issued_at"]),
-                valid_until=when(item["valid_until"]) if item["valid_until"] else None,
-                credits_earned=item.get("credits_earned", row.credits_earned),
-                result_value=row.result,
-                narrative=row.narrative,
-                evidence_url=row.evidence_url,
-                status_list_id=item["status_list_id"],
-                status_index=item["status_index"],
-                suspension_list_id=item["suspension_list_id"],
-                suspension_index=item["suspension_index"],
-                idempotency_key=key,
-                issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
+            cred = copyinsert.new_instance(IssuedCredential, {
+                "uuid": uuid_mod.UUID(item["uuid"]),
+                "institution_id": inst.pk,
+                "achievement_version_id": version.pk,
+                "recipient_email": row.recipient_email,
+                "recipient_name": row.recipient_name,
+                "recipient_identifier": row.recipient_identifier,
+                "recipient_did": row.recipient_did,
+                "identity_salt": item["salt"],
+                "document": item["document"],
+                "credential_id": item["credential_id"],
+                "issued_at": when(item["issued_at"]),
+                "valid_from": when(item["issued_at"]),
+                "valid_until": when(item["valid_until"]) if item["valid_until"] else None,
+                "credits_earned": item.get("credits_earned", row.credits_earned),
+                "result_value": row.result,
+                "narrative": row.narrative,
+                "evidence_url": row.evidence_url,
+                "status_list_id": item["status_list_id"],
+                "status_index": item["status_index"],
+                "suspension_list_id": item["suspension_list_id"],
+                "suspension_index": item["suspension_index"],
+                "idempotency_key": key,
+                "issued_by_id": user.pk if user is not None else None,
+            })
+            # what IssuedCredential(institution=..., ...) would cache on the instance
+            cache_institution(cred, inst)
+            cache_version(cred, version)
+            if user is not None:
+                cache_user(cred, user)
             results.append(cred)
             new.append((cred, row))
         stored = _insert(inst, version, new)
@@ -695,9 +704,11 @@ def _audit_issued(actor: Any, inst: Institution, version: AchievementVersion,
     user = actor if getattr(actor, "is_authenticated", False) else None
     label = actor_label(actor)
     copyinsert.insert_rows(AuditEntry, [
-        AuditEntry(actor=user, actor_label=label, action="issuing.credential_issued",
-                   object_type=IssuedCredential._meta.label, object_id=str(cred.pk),
-                   institution_id=inst.pk, after=_issued_after(cred, version))
+        copyinsert.new_instance(AuditEntry, {
+            "actor_id": user.pk if user is not None else None, "actor_label": label,
+            "action": "issuing.credential_issued", "object_type": IssuedCredential._meta.label,
+            "object_id": str(cred.pk), "institution_id": inst.pk,
+            "after": _issued_after(cred, version)})
         for cred in creds
     ])
 
