@@ -111,3 +111,24 @@ def test_stored_credentials_name_their_relations_without_queries(course, admin_u
         assert cred.issued_by == admin_user
     stored = IssuedCredential.objects.get(pk=cred.pk)
     assert _attrs(stored) == _attrs(cred)
+
+
+def test_a_naive_datetime_still_goes_through_django(course):
+    """Aware datetimes and UUIDs pass straight to COPY; a naive datetime is still warned about
+    and read in the default time zone, as Django's own insert does."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    prepared = services.prepare_issue(course, [{"recipient_email": "a@example.org"}])
+    [cred] = services.store_issued(None, course, prepared, send_email=False)
+    clone = IssuedCredential.objects.get(pk=cred.pk)
+    clone.pk, clone.uuid, clone.credential_id = None, uuid.uuid4(), "urn:uuid:naive"
+    clone.status_index, clone.suspension_index = cred.status_index + 1, cred.suspension_index + 1
+    clone.idempotency_key = None
+    clone.issued_at = datetime(2025, 1, 2, 3, 4, 5)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        copyinsert.insert_rows(IssuedCredential, [clone])
+    stored = IssuedCredential.objects.get(pk=clone.pk)
+    assert stored.issued_at == timezone.make_aware(datetime(2025, 1, 2, 3, 4, 5))
+    assert (stored.uuid, stored.valid_from) == (clone.uuid, cred.valid_from)

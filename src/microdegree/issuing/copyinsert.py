@@ -16,11 +16,14 @@ constraint violation raises Django's `IntegrityError` like `bulk_create`; run it
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
 from django.apps import apps
 from django.db import connections, models, router
+from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
@@ -72,6 +75,10 @@ _PLAIN: dict[str, type] = {
     "IntegerField": int, "BigIntegerField": int, "PositiveIntegerField": int,
     "PositiveBigIntegerField": int, "SmallIntegerField": int, "PositiveSmallIntegerField": int,
     "AutoField": int, "BigAutoField": int, "FloatField": float, "BooleanField": bool,
+    # On PostgreSQL (the only backend here) both pass through unchanged: a UUID (native uuid
+    # column) and an aware datetime (DateTimeField.get_prep_value returns it as it is, and
+    # adapt_datetimefield_value is the identity). A naive datetime still goes through Django.
+    "UUIDField": uuid.UUID, "DateTimeField": datetime,
 }
 
 
@@ -109,7 +116,9 @@ def _copy(model: type[M], objs: Sequence[M], connection: Any) -> list[M]:
                 value = field.pre_save(obj, True) if pre_save else getattr(obj, attname)
                 # A str for a text column, an int for an integer column, None for NULL: what
                 # get_db_prep_save would return unchanged, so skip it (the common case).
-                if plain is None or (value is not None and type(value) is not plain):
+                if plain is None or (value is not None and (
+                        type(value) is not plain
+                        or (plain is datetime and not timezone.is_aware(value)))):
                     value = field.get_db_prep_save(value, connection)
                 row.append(value)
             rows.append(row)
