@@ -270,6 +270,19 @@ def test_csv_parses_with_one_row_per_definition(client, catalogue):
     assert CTID.match(literacy["ctid"])
 
 
+def test_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(client, catalogue):
+    from microdegree.catalog.models import AchievementVersion
+
+    AchievementVersion.objects.filter(name="Python Basics").update(
+        name='=HYPERLINK("https://evil.example")', description="@SUM(1+1)")
+    response = get_json(client, "/open-data/microcredentials.csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    row = next(r for r in rows if "HYPERLINK" in r["name"])
+    assert row["name"] == "'" + '=HYPERLINK("https://evil.example")'
+    assert row["description"] == "'@SUM(1+1)"
+    assert next(r for r in rows if r["name"] == "Statistik")["cost_amount"] == "250"
+
+
 def test_the_dump_has_everything_public_and_its_licence(client, catalogue):
     dump = json.loads(get_json(client, "/open-data/dump.json").content)
     assert dump["license"]["id"] == "CC0-1.0"

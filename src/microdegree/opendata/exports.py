@@ -78,7 +78,14 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    # A text cell a spreadsheet would read as a formula is quoted (OWASP "CSV injection").
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_text(cat: Catalogue) -> str:
