@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 
 from microdegree import config
@@ -96,7 +98,7 @@ USE_I18N = True
 # English and German; dates and numbers follow the active language's formats (Django 5 always
 # localises; USE_L10N is gone). Translations live in the package so an installed wheel has them.
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
-LOCALE_PATHS = [__import__("pathlib").Path(__file__).resolve().parent / "locale"]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 # No USE_THOUSAND_SEPARATOR: it would group every integer a template prints, ids in URLs too
 # ("/me/emails/1.234/remove"); templates that want grouping ask with floatformat's "g" suffix.
 FORMAT_MODULE_PATH = ["microdegree.formats"]  # formats/en/formats.py: "28 November 2026"

@@ -3,12 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from microdegree.web import views as web_views
-
 urlpatterns = [
-    # The home page before the VC API: django-ninja's api.urls has its own root route (a 404
-    # when the API has no docs page), which would otherwise shadow "/".
-    path("", web_views.home),
     # First: the VC API is the hot path under load, and its few routes shadow nothing below.
     path("", include("microdegree.vcapi.urls")),
     path("", include("microdegree.web.urls")),

@@ -14,7 +14,10 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
     return response
 
 
+# django-ninja adds an "api-root" view at "" (a 404 when there is no docs page); it is left out
+# so that these routes, mounted first at the site root, never shadow the home page.
+_routes, _app_name, _namespace = api.urls
 urlpatterns = [
     path("api/openapi.json", openapi_json, name="vcapi-openapi"),
-    path("", api.urls),
+    path("", ([r for r in _routes if r.name != "api-root"], _app_name, _namespace)),
 ]
