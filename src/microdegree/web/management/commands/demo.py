@@ -22,6 +22,7 @@ from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import ApiToken, IssuedCredential
+from microdegree.recognition import demo as recognition_demo
 
 SLUG = "demo-university"
 TOKEN_NAME = "Demo API token"  # noqa: S105 - a label, not a secret
@@ -100,7 +101,7 @@ class DemoResult:
     institution: Institution
     token: str | None
     microdegree: AchievementDefinition
-    recognition: Any = None  # recognition.demo.RecognitionDemo
+    recognition: recognition_demo.RecognitionDemo | None = None
 
 
 def _user(email: str, password: str, **extra: Any) -> Any:
@@ -191,8 +192,6 @@ def build_demo() -> DemoResult:
     token = None
     if not ApiToken.objects.filter(institution=inst, name=TOKEN_NAME).exists():
         _record, token = issuing.create_api_token(owner, inst, TOKEN_NAME, role="issuer")
-    from microdegree.recognition import demo as recognition_demo
-
     recognition = recognition_demo.build(admin, degree)
     return DemoResult(institution=inst, token=token, microdegree=degree,
                       recognition=recognition)
@@ -220,8 +219,6 @@ class Command(BaseCommand):
         out.write(f"  Open catalogue: {url}/catalogue  (open data: {url}/open-data)")
         out.write(f"  DID document: {url}/issuers/{inst.slug}/did.json")
         if result.recognition is not None:
-            from microdegree.recognition import demo as recognition_demo
-
             for line in recognition_demo.summary_lines(result.recognition, url):
                 out.write(line)
         if result.token:
