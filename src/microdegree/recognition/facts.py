@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
+from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.verify import parse_datetime
 
-EQF_FRAMEWORKS = ("European Qualifications Framework", "EQF")
 PLATFORM_REGISTRY = "Microdegree platform"
 
 
@@ -74,12 +75,6 @@ class CredentialFacts:
         }
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -113,18 +108,6 @@ def _subject(document: dict[str, Any]) -> dict[str, Any]:
 def _achievement(document: dict[str, Any]) -> dict[str, Any]:
     achievement = _subject(document).get("achievement")
     return achievement if isinstance(achievement, dict) else {}
-
-
-def _eqf(achievement: dict[str, Any]) -> int | None:
-    level = achievement.get("eqfLevel")
-    if isinstance(level, int) and not isinstance(level, bool):
-        return level
-    for alignment in _as_list(achievement.get("alignment")):
-        if isinstance(alignment, dict) and alignment.get("targetFramework") in EQF_FRAMEWORKS:
-            code = str(alignment.get("targetCode") or "")
-            if code.isdigit():
-                return int(code)
-    return None
 
 
 def _nqf(achievement: dict[str, Any]) -> int | None:
@@ -247,7 +230,7 @@ def facts_of(document: dict[str, Any] | None, report: Report, *, key: str,
         achievement_id=str(achievement.get("id") or ""),
         achievement_name=_text(achievement.get("name")),
         achievement_type=str(achievement.get("achievementType") or ""),
-        eqf_level=_eqf(achievement),
+        eqf_level=eqf_level(achievement),
         nqf_level=_nqf(achievement),
         credits_ects=credits,
         result=result,

@@ -26,18 +26,13 @@ from microdegree.catalog import rules as catalog_rules
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion
 from microdegree.catalog.pathways import pathways_containing, rule_names
 from microdegree.issuing.models import IssuedCredential
+from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
+from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.records.models import CredentialPreference, ImportedCredential, LearnerEmail
 from microdegree.vc.builders.identity import identity_matches
 from microdegree.verification.summary import Summary, summarise
 
-EQF_FRAMEWORKS = ("European Qualifications Framework", "EQF")
 NO_COMPETENCY = "Other credentials (no competency named)"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def verified_emails(user: Any) -> list[str]:
@@ -141,16 +136,7 @@ def competencies_of(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def eqf_of(document: dict[str, Any]) -> int | None:
-    achievement = _achievement(document)
-    level = achievement.get("eqfLevel")
-    if isinstance(level, int) and not isinstance(level, bool):
-        return level
-    for alignment in _as_list(achievement.get("alignment")):
-        if isinstance(alignment, dict) and alignment.get("targetFramework") in EQF_FRAMEWORKS:
-            code = str(alignment.get("targetCode") or "")
-            if code.isdigit():
-                return int(code)
-    return None
+    return eqf_level(_achievement(document))
 
 
 def ects_of(document: dict[str, Any]) -> float | None:
