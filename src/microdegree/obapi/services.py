@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,9 @@ from microdegree.records import record as record_mod
 from microdegree.records import services as records
 from microdegree.records.models import ImportedCredential
 from microdegree.records.services import RecordError
+
+if TYPE_CHECKING:
+    from microdegree.verification.extract import Extracted
 
 
 @dataclass
@@ -50,7 +53,7 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     """Create or replace (same credential `id`) an imported credential; RecordError when the
     credential does not verify (nothing changes)."""
     from microdegree.verification.extract import ExtractError, extract
-    from microdegree.verification.services import tools, verify_document
+    from microdegree.verification.services import tools
 
     try:
         extracted = extract(text, resolver=tools().resolver)
@@ -66,15 +69,36 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
                               "in the record already; it cannot be replaced.",
                               code="ISSUED_HERE")
         return Upserted(issued_here.document, False, False)
-    existing = (ImportedCredential.objects.filter(user=user, credential_id=credential_id).first()
-                if credential_id else None)
-    if existing is None:
-        imported = records.import_credential(user, text, source_url="")
-        with transaction.atomic():
-            log_action(user, "obapi.credential_upserted", imported,
-                       after={"credential_id": credential_id, "created": True,
-                              "client_id": client_id})
-        return Upserted(imported.document, imported.format == "jwt", True)
+    # the look-up and the insert race another upsert of the same id: the unique constraint
+    # (user, credential_id) lets one insert win; the other is refused as DUPLICATE and replaces
+    # the winner's row instead (200, not a second import); a row removed between the look-up
+    # and the lock is looked up again
+    for _attempt in range(3):
+        if not records.import_exists(user, credential_id):
+            try:
+                imported = records.import_credential(user, text, source_url="")
+            except RecordError as exc:
+                if exc.code != "DUPLICATE":
+                    raise
+            else:
+                with transaction.atomic():
+                    log_action(user, "obapi.credential_upserted", imported,
+                               after={"credential_id": credential_id, "created": True,
+                                      "client_id": client_id})
+                return Upserted(imported.document, imported.format == "jwt", True)
+        replaced = _replace(user, extracted, text, credential_id, client_id=client_id)
+        if replaced is not None:
+            return replaced
+    raise RecordError("The credential changed in the record while it was being saved; "
+                      "send it again.", code="CONFLICT", status=409)
+
+
+def _replace(user: Any, extracted: Extracted, text: str, credential_id: str, *,
+             client_id: str) -> Upserted | None:
+    """Verify `extracted` and replace the learner's import with this credential id; None when
+    there is none (any more)."""
+    from microdegree.verification.services import verify_document
+
     verification = verify_document(extracted)
     if not verification.report.verified:
         raise RecordError("This credential did not verify, so it was not added.",
@@ -83,7 +107,10 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     issuer = document.get("issuer")
     summary = verification.summary
     with transaction.atomic():
-        locked = ImportedCredential.objects.select_for_update().get(pk=existing.pk)
+        locked = (ImportedCredential.objects.select_for_update()
+                  .filter(user=user, credential_id=credential_id).first())
+        if locked is None:
+            return None
         before = {"format": locked.format, "status": locked.status}
         locked.document = extracted.text if extracted.text is not None else text
         locked.format = "jwt" if extracted.jws else extracted.format

@@ -74,6 +74,13 @@ class ImportedCredential(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        constraints = [
+            # one import per credential id in a record (a second import of it replaces or is
+            # refused, also when two arrive at once); credentials without an id are not matched
+            models.UniqueConstraint(fields=["user", "credential_id"],
+                                    condition=~models.Q(credential_id=""),
+                                    name="one_import_per_credential_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or self.credential_id} (imported)"

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -387,22 +387,39 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> 
     issuer = document.get("issuer")
     issuer_id = str(issuer.get("id") if isinstance(issuer, dict) else issuer or "")[:500]
     summary = verification.summary
+    duplicate = RecordError(gettext("This credential is already in your record."),
+                            code="DUPLICATE", status=409)
     with transaction.atomic():
-        if credential_id and ImportedCredential.objects.filter(
-                user=user, credential_id=credential_id).exists():
-            raise RecordError(gettext("This credential is already in your record."),
-                              code="DUPLICATE", status=409)
-        imported = ImportedCredential.objects.create(
-            user=user, document=text, format=extracted.format if not extracted.jws else "jwt",
-            decoded=document, credential_id=credential_id, issuer_id=issuer_id,
-            name=((summary.name if summary else None) or "")[:300], source_url=source_url[:2000],
-            status=state_of(verification.report), checked_at=timezone.now(),
-        )
+        if import_exists(user, credential_id):
+            raise duplicate
+        try:
+            # a savepoint: an import of the same id committed meanwhile (two requests at once)
+            # fails the unique constraint and leaves this transaction usable
+            with transaction.atomic():
+                imported = ImportedCredential.objects.create(
+                    user=user, document=text,
+                    format=extracted.format if not extracted.jws else "jwt",
+                    decoded=document, credential_id=credential_id, issuer_id=issuer_id,
+                    name=((summary.name if summary else None) or "")[:300],
+                    source_url=source_url[:2000],
+                    status=state_of(verification.report), checked_at=timezone.now(),
+                )
+        except IntegrityError:
+            if import_exists(user, credential_id):
+                raise duplicate from None  # what a moment later would have answered
+            raise
         log_action(user, "records.credential_imported", imported,
                    after={"credential_id": credential_id, "issuer": issuer_id,
                           "format": imported.format,
                           "warnings": [c.code for c in verification.report.warnings]})
     return imported
+
+
+def import_exists(user: Any, credential_id: str) -> bool:
+    """Whether the record holds an import with this credential id (never for a blank id):
+    after an IntegrityError, whether it was the `one_import_per_credential_id` constraint."""
+    return bool(credential_id) and ImportedCredential.objects.filter(
+        user=user, credential_id=credential_id).exists()
 
 
 def import_from_url(user: Any, url: str) -> ImportedCredential:
