@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import socket
 import ssl
 import threading
 import time
@@ -41,17 +42,25 @@ class Server:
                  tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = dict(routes or {})
         self.hits: list[tuple[str, dict[str, str]]] = []
+        # (method, path, raw header lines, body) of every request, for `request` tests
+        self.requests: list[tuple[str, str, list[tuple[str, str]], bytes]] = []
         self.release = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+            def handle_any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                server.requests.append((self.command, self.path, list(self.headers.items()),
+                                        body))
                 server.hits.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path.split("?", 1)[0])
                 if route is None:
                     send(self, 404, b"not here", "text/plain")
                 else:
                     route(self, server)
+
+            do_GET = do_POST = do_PUT = do_DELETE = handle_any
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -469,3 +478,274 @@ def test_caching_fetcher_does_not_cache_errors_and_bounds_entries(server: Server
     cache.get(server.url("/a"))  # evicted (oldest) -> fetched again
     cache.get(server.url("/c"))  # still cached
     assert [p for p, _ in server.hits][2:] == ["/a", "/b", "/c", "/a"]
+
+
+# --- request: any method, no redirects, the answer whatever its status ------------------------
+
+
+def header_values(raw: list[tuple[str, str]], name: str) -> list[str]:
+    return [value for key, value in raw if key.lower() == name]
+
+
+def test_request_post_sends_method_body_and_headers(server: Server) -> None:
+    server.routes["/token"] = lambda h, s: send(h, 201, b'{"access_token": "t"}',
+                                                "application/json")
+    response = local_fetcher(user_agent="test-agent").request(
+        "POST", server.url("/token?x=1"), body=b"grant_type=code&code=abc",
+        headers={"Authorization": "Bearer secret",
+                 "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 201
+    assert response.json() == {"access_token": "t"}
+    assert response.content_type == "application/json"
+    method, path, raw, body = server.requests[0]
+    assert (method, path, body) == ("POST", "/token?x=1", b"grant_type=code&code=abc")
+    assert header_values(raw, "authorization") == ["Bearer secret"]
+    assert header_values(raw, "content-type") == ["application/x-www-form-urlencoded"]
+    assert header_values(raw, "content-length") == [str(len(body))]
+    assert header_values(raw, "accept") == ["application/json"]
+    assert header_values(raw, "user-agent") == ["test-agent"]
+
+
+def test_request_get_without_body(server: Server) -> None:
+    server.routes["/credentials"] = json_route({"credentials": []})
+    response = local_fetcher().request("GET", server.url("/credentials"),
+                                       headers={"Authorization": "Bearer t"})
+    assert response.json() == {"credentials": []}
+    method, _, raw, body = server.requests[0]
+    assert (method, body) == ("GET", b"")
+    assert header_values(raw, "content-length") == []
+
+
+def test_request_guard_headers_cannot_be_overridden(server: Server) -> None:
+    server.routes["/x"] = json_route({})
+    fetcher = local_fetcher(resolve=lambda host, port: ["127.0.0.1"])
+    fetcher.request("POST", f"http://issuer.example:{server.port}/x", body=b"abc", headers={
+        "Host": "internal.example", "accept-encoding": "gzip", "CONNECTION": "keep-alive",
+        "Content-Length": "999", "Transfer-Encoding": "chunked", "accept": "text/plain",
+    })
+    _, _, raw, body = server.requests[0]
+    assert body == b"abc"
+    assert header_values(raw, "host") == [f"issuer.example:{server.port}"]
+    assert header_values(raw, "accept-encoding") == ["identity"]
+    assert header_values(raw, "connection") == ["close"]
+    assert header_values(raw, "content-length") == ["3"]
+    assert header_values(raw, "transfer-encoding") == []
+    assert header_values(raw, "accept") == ["text/plain"]  # not a guard: replaced, once
+
+
+@pytest.mark.parametrize("method", ["get", "POST\r\nX-Injected: 1", "", "PO ST"])
+def test_request_bad_method_refused(server: Server, method: str) -> None:
+    with pytest.raises(FetchError) as info:
+        local_fetcher().request(method, server.url("/x"))
+    assert info.value.code == "FETCH_METHOD_INVALID"
+    assert server.requests == []
+
+
+def test_request_returns_client_errors(server: Server) -> None:
+    server.routes["/register"] = lambda h, s: send(h, 400, b'{"error": "invalid_client"}',
+                                                   "application/json")
+    response = local_fetcher().request("POST", server.url("/register"), body=b"{}")
+    assert response.status == 400
+    assert response.json() == {"error": "invalid_client"}
+    missing = local_fetcher().request("GET", server.url("/missing"))
+    assert (missing.status, missing.body) == (404, b"not here")
+
+
+def test_request_does_not_follow_redirects(server: Server) -> None:
+    server.routes["/old"] = redirect_route("/new", 302)
+    server.routes["/new"] = json_route({"moved": True})
+    response = local_fetcher().request("POST", server.url("/old"), body=b"x")
+    assert response.status == 302
+    assert response.headers["location"] == "/new"
+    assert [p for p, _ in server.hits] == ["/old"]
+
+
+def test_request_private_address_refused_unless_allowed(server: Server) -> None:
+    server.routes["/x"] = json_route({"secret": True})
+    for url in (server.url("/x"), f"http://issuer.example:{server.port}/x"):
+        refusing = SafeFetcher(allow_http=True, timeout=0.5,
+                               resolve=lambda host, port: ["127.0.0.1"])
+        with pytest.raises(FetchError) as info:
+            refusing.request("POST", url, body=b"x")
+        assert info.value.code == "FETCH_ADDRESS_REFUSED"
+    assert server.requests == []
+    allowing = local_fetcher(resolve=lambda host, port: ["127.0.0.1"])
+    assert allowing.request("POST", f"http://issuer.example:{server.port}/x").status == 200
+
+
+def test_request_http_refused_unless_allowed(server: Server) -> None:
+    server.routes["/x"] = json_route({"a": 1})
+    with pytest.raises(FetchError) as info:
+        SafeFetcher(allow_private=True).request("POST", server.url("/x"), body=b"x")
+    assert info.value.code == "FETCH_SCHEME_REFUSED"
+    assert server.requests == []
+    assert local_fetcher().request("POST", server.url("/x")).json() == {"a": 1}
+
+
+def chunked_route(total: int, status: int = 200) -> Route:
+    def route(handler: BaseHTTPRequestHandler, srv: Server) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            for _ in range(total // 10_000):
+                handler.wfile.write(b"2710\r\n" + b"z" * 10_000 + b"\r\n")
+            handler.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+    return route
+
+
+def close_delimited_route(total: int, status: int = 200) -> Route:
+    def route(handler: BaseHTTPRequestHandler, srv: Server) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.end_headers()
+        try:
+            for _ in range(total // 10_000):
+                handler.wfile.write(b"y" * 10_000)
+        except OSError:
+            pass
+    return route
+
+
+def declared_route(total: int, status: int = 200) -> Route:
+    return lambda h, s: send(h, status, b"x" * total, "application/json")
+
+
+@pytest.mark.parametrize("status", [200, 400])
+@pytest.mark.parametrize("make", [declared_route, chunked_route, close_delimited_route])
+def test_request_body_over_cap(server: Server, make: Callable[[int, int], Route],
+                               status: int) -> None:
+    server.routes["/big"] = make(200_000, status)
+    with pytest.raises(FetchError) as info:
+        local_fetcher(max_bytes=50_000).request("POST", server.url("/big"), body=b"q")
+    assert info.value.code == "FETCH_TOO_LARGE"
+    server.routes["/small"] = make(20_000, status)
+    response = local_fetcher(max_bytes=50_000).request("POST", server.url("/small"))
+    assert (response.status, len(response.body)) == (status, 20_000)
+
+
+def test_request_silent_server_times_out(server: Server) -> None:
+    server.routes["/slow"] = lambda h, s: (s.release.wait(3), send(h, 200, b"{}", "text/plain"))
+    started = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        local_fetcher(timeout=0.3).request("POST", server.url("/slow"), body=b"x")
+    assert info.value.code == "FETCH_TIMEOUT"
+    assert time.monotonic() - started < 1.5
+
+
+def test_request_trickling_server_hits_the_total_deadline(server: Server) -> None:
+    def trickle(handler: BaseHTTPRequestHandler, srv: Server) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.end_headers()
+        try:
+            for _ in range(40):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                if srv.release.wait(0.05):
+                    return
+        except OSError:
+            pass
+
+    server.routes["/trickle"] = trickle
+    started = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        local_fetcher(timeout=0.4).request("GET", server.url("/trickle"))
+    assert info.value.code == "FETCH_TIMEOUT"
+    assert time.monotonic() - started < 1.5
+
+
+def test_request_over_tls(tls_localhost: tuple[Server, ssl.SSLContext]) -> None:
+    srv, ctx = tls_localhost
+    srv.routes["/token"] = json_route({"ok": True})
+    fetcher = SafeFetcher(allow_private=True, ssl_context=ctx, resolve=pin_localhost, timeout=2)
+    response = fetcher.request("POST", srv.url("/token", host="localhost"), body=b"a=b")
+    assert response.json() == {"ok": True}
+    assert srv.requests[0][3] == b"a=b"
+
+
+# --- host-name lookup is bounded by the deadline ----------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["get", "request"])
+def test_hanging_resolver_times_out(server: Server, how: str) -> None:
+    release = threading.Event()
+
+    def hang(host: str, port: int) -> list[str]:
+        release.wait(5)
+        return ["127.0.0.1"]
+
+    fetcher = local_fetcher(timeout=0.3, resolve=hang)
+    url = f"http://slow-dns.example:{server.port}/x"
+    call: Callable[[], FetchResponse] = (
+        (lambda: fetcher.get(url)) if how == "get"
+        else (lambda: fetcher.request("POST", url, body=b"x"))
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as info:
+            call()
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert info.value.code == "FETCH_TIMEOUT"
+    assert "slow-dns.example" in info.value.message
+    assert 0.25 < elapsed < 1.5
+    assert server.requests == []
+
+
+def test_hanging_system_resolver_times_out(server: Server,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default resolver (socket.getaddrinfo) is bounded the same way."""
+    release = threading.Event()
+    real = socket.getaddrinfo
+
+    def hang(*args: Any, **kwargs: Any) -> Any:
+        release.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as info:
+            local_fetcher(timeout=0.3).get(f"http://localhost:{server.port}/x")
+        elapsed = time.monotonic() - started
+    finally:
+        release.set()
+    assert info.value.code == "FETCH_TIMEOUT"
+    assert elapsed < 1.5
+
+
+def test_resolver_failure_is_a_dns_error(server: Server) -> None:
+    def fail(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.raises(FetchError) as info:
+        local_fetcher(resolve=fail).request("GET", "http://nowhere.example/x")
+    assert info.value.code == "FETCH_DNS_ERROR"
+    with pytest.raises(FetchError) as info:
+        local_fetcher(resolve=lambda host, port: []).get("http://nowhere.example/x")
+    assert info.value.code == "FETCH_DNS_ERROR"
+
+
+def test_lookups_work_after_timeouts(server: Server) -> None:
+    """Lookups given up on do not block later ones (queued ones are dropped)."""
+    server.routes["/x"] = json_route({"ok": 1})
+    release = threading.Event()
+
+    def hang(host: str, port: int) -> list[str]:
+        release.wait(5)
+        return ["127.0.0.1"]
+
+    try:
+        for _ in range(3):
+            with pytest.raises(FetchError):
+                local_fetcher(timeout=0.1, resolve=hang).get(f"http://a.example:{server.port}/x")
+    finally:
+        release.set()
+    fetcher = local_fetcher(resolve=lambda host, port: ["127.0.0.1"])
+    assert fetcher.get(f"http://b.example:{server.port}/x").json() == {"ok": 1}

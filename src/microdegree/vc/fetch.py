@@ -1,20 +1,30 @@
-"""Outbound HTTP for DID documents, key URLs and status lists, guarded against SSRF.
+"""Outbound HTTP for DID documents, key URLs, status lists and the OB API client, guarded
+against SSRF.
 
 `SafeFetcher` resolves the host once, refuses non-public addresses (unless `allow_private`),
 connects to the vetted address itself (so a second DNS answer cannot swap it: no rebinding),
-verifies TLS against the host name, follows redirects only within the same origin, and enforces a
-total deadline and a byte cap while streaming. Host-name lookup itself (`getaddrinfo`) cannot be
-interrupted by the deadline; the system resolver's own timeout applies to it.
+verifies TLS against the host name, and enforces a total deadline (per read, too) and a byte cap
+on the declared and on the streamed length. `get` follows redirects only within the same origin
+and raises `HTTPStatusError` on a non-2xx answer; `request` sends any method with a body and
+extra headers, follows no redirect and returns the answer whatever its status.
+
+Host-name lookup (`getaddrinfo`, or the injected `resolve`) runs in a small shared thread pool
+and is waited for only until the deadline: a hanging resolver costs the caller at most its
+timeout (the lookup thread itself ends when the system resolver gives up).
 """
 
 from __future__ import annotations
 
 import http.client
 import ipaddress
+import os
+import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +39,12 @@ _CHUNK = 65536
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Set by the fetcher whatever the caller passes (Content-Length comes from the body).
+_GUARDED_HEADERS = frozenset(
+    {"accept-encoding", "connection", "host", "content-length", "transfer-encoding"}
+)
+_METHOD = re.compile(r"[A-Z]{1,16}")
+_DNS_WORKERS = 8
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -113,7 +129,8 @@ class _PinnedConnection(http.client.HTTPConnection):
 
 
 class SafeFetcher:
-    """GET with SSRF guards; see the module docstring. Thread-safe (no shared state)."""
+    """HTTP with SSRF guards; see the module docstring. Thread-safe (no shared mutable state
+    but the host-name lookup pool)."""
 
     def __init__(
         self,
@@ -145,11 +162,13 @@ class SafeFetcher:
     # --- public ---------------------------------------------------------------------------
 
     def get(self, url: str, *, accept: str = "application/json") -> FetchResponse:
+        """GET `url`, following same-origin redirects; HTTPStatusError on a non-2xx answer."""
         deadline = time.monotonic() + self.timeout
         current = url
         origin = self._origin(url)
+        headers = self._headers(accept, None)
         for _ in range(self.max_redirects + 1):
-            response, location = self._get_once(current, accept, deadline)
+            response, location = self._once("GET", current, b"", headers, deadline, strict=True)
             if location is None:
                 assert response is not None
                 return response
@@ -161,16 +180,43 @@ class SafeFetcher:
         raise FetchError(f"{url} redirected more than {self.max_redirects} times.",
                          code="FETCH_TOO_MANY_REDIRECTS")
 
-    def addresses(self, host: str, port: int) -> list[str]:
-        """The vetted addresses of `host`; FETCH_ADDRESS_REFUSED if any of them is not public."""
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        accept: str = "application/json",
+    ) -> FetchResponse:
+        """One `method` request to `url` with every guard of `get`; no redirect is followed.
+
+        The response is returned whatever its status (a 3xx or 4xx too): the caller reads
+        `status`. `headers` are sent as well (e.g. Authorization, Content-Type; an Accept or
+        User-Agent among them replaces the default); Accept-Encoding, Connection, Host,
+        Content-Length and Transfer-Encoding are the fetcher's own and are ignored.
+        """
+        deadline = time.monotonic() + self.timeout
+        if not _METHOD.fullmatch(method):
+            raise FetchError(f"{method!r} is not an HTTP method this fetcher sends.",
+                             code="FETCH_METHOD_INVALID")
+        sent = self._headers(accept, headers)
+        response, _ = self._once(method, url, body, sent, deadline, strict=False)
+        assert response is not None
+        return response
+
+    def addresses(self, host: str, port: int, *, deadline: float | None = None) -> list[str]:
+        """The vetted addresses of `host`; FETCH_ADDRESS_REFUSED if any of them is not public.
+
+        The lookup is given up at `deadline` (a `time.monotonic()` value; by default the
+        fetcher's timeout from now) with FETCH_TIMEOUT.
+        """
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
-            try:
-                found = self._resolve(host, port)
-            except OSError as exc:
-                raise FetchError(f"{host} could not be resolved: {exc}",
-                                 code="FETCH_DNS_ERROR") from exc
+            if deadline is None:
+                deadline = time.monotonic() + self.timeout
+            found = self._lookup(host, port, deadline)
         else:
             found = [str(literal)]
         if not found:
@@ -183,6 +229,35 @@ class SafeFetcher:
         return found
 
     # --- internals ------------------------------------------------------------------------
+
+    def _lookup(self, host: str, port: int, deadline: float) -> list[str]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"Resolving {host} took longer than {self.timeout} s.",
+                             code="FETCH_TIMEOUT")
+        future: Future[list[str]] = _dns_pool().submit(self._resolve, host, port)
+        done, _ = wait([future], timeout=left)
+        if not done:
+            future.cancel()  # still queued: never runs; running: its answer is dropped
+            raise FetchError(f"Resolving {host} took longer than {self.timeout} s.",
+                             code="FETCH_TIMEOUT")
+        try:
+            return future.result()
+        except OSError as exc:
+            raise FetchError(f"{host} could not be resolved: {exc}",
+                             code="FETCH_DNS_ERROR") from exc
+
+    def _headers(self, accept: str, extra: Mapping[str, str] | None) -> dict[str, str]:
+        sent = {"Accept": accept, "Accept-Encoding": "identity", "User-Agent": self.user_agent,
+                "Connection": "close"}
+        for name, value in (extra or {}).items():
+            key = name.lower()
+            if key in _GUARDED_HEADERS:
+                continue
+            for old in [old for old in sent if old.lower() == key]:
+                del sent[old]
+            sent[name] = value
+        return sent
 
     def _origin(self, url: str) -> tuple[str, str, int]:
         try:
@@ -207,18 +282,25 @@ class SafeFetcher:
             raise FetchError(f"{url} took longer than {self.timeout} s.", code="FETCH_TIMEOUT")
         return left
 
-    def _get_once(
-        self, url: str, accept: str, deadline: float
+    def _once(
+        self, method: str, url: str, body: bytes, headers: Mapping[str, str], deadline: float,
+        *, strict: bool,
     ) -> tuple[FetchResponse | None, str | None]:
+        """One exchange with the first vetted address that accepts the connection.
+
+        `strict` (the `get` way): a redirect gives (None, location) and a non-2xx answer raises
+        HTTPStatusError; otherwise every answer is returned as it is.
+        """
         scheme, host, port = self._origin(url)
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         context = self.ssl_context if scheme == "https" else None
         last_error: OSError | None = None
-        for ip in self.addresses(host, port):
+        for ip in self.addresses(host, port, deadline=deadline):
             conn = _PinnedConnection(host, port, ip, self._remaining(deadline, url), context)
             try:
-                return self._exchange(conn, url, target, accept, deadline)
+                return self._exchange(conn, method, url, target, body, headers, deadline,
+                                      strict=strict)
             except TimeoutError as exc:
                 raise FetchError(f"{url} took longer than {self.timeout} s.",
                                  code="FETCH_TIMEOUT") from exc
@@ -238,22 +320,18 @@ class SafeFetcher:
         raise FetchError(f"{url} could not be fetched: {last_error}", code="FETCH_FAILED")
 
     def _exchange(
-        self, conn: _PinnedConnection, url: str, target: str, accept: str, deadline: float
+        self, conn: _PinnedConnection, method: str, url: str, target: str, body: bytes,
+        sent: Mapping[str, str], deadline: float, *, strict: bool,
     ) -> tuple[FetchResponse | None, str | None]:
-        conn.request("GET", target, headers={
-            "Accept": accept,
-            "Accept-Encoding": "identity",
-            "User-Agent": self.user_agent,
-            "Connection": "close",
-        })
+        conn.request(method, target, body=body or None, headers=dict(sent))
         if conn.sock is not None:
             conn.sock.settimeout(self._remaining(deadline, url))
         resp = conn.getresponse()
         try:
             headers = {k.lower(): v for k, v in resp.getheaders()}
-            if resp.status in _REDIRECTS and "location" in headers:
+            if strict and resp.status in _REDIRECTS and "location" in headers:
                 return None, headers["location"]
-            if not 200 <= resp.status < 300:
+            if strict and not 200 <= resp.status < 300:
                 raise HTTPStatusError(f"{url} answered HTTP {resp.status}.", status=resp.status)
             declared = headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
@@ -278,6 +356,23 @@ class SafeFetcher:
         content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         return FetchResponse(url=url, status=resp.status, content_type=content_type,
                              body=b"".join(chunks), headers=headers), None
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+_pool_lock = threading.Lock()
+
+
+def _dns_pool() -> ThreadPoolExecutor:
+    """The shared lookup pool, made on first use (and again in a forked child, whose copy of
+    the parent's pool has no threads)."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=_DNS_WORKERS,
+                                       thread_name_prefix="safefetch-dns")
+            _pool_pid = os.getpid()
+        return _pool
 
 
 def _getaddrinfo(host: str, port: int) -> list[str]:
