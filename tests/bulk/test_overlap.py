@@ -76,6 +76,9 @@ def test_a_cancel_stops_the_writer_loop(issuer, course, monkeypatch):
     assert job.state == "cancelled"
     assert job.issued_count == CHUNK  # the chunk signed meanwhile was not stored
     assert IssuedCredential.objects.count() == CHUNK
+    # the chunk signed meanwhile and the one claimed ahead are not left leased
+    assert job.rows.filter(state="pending").count() == ROWS - CHUNK
+    assert not job.rows.filter(state="pending", claimed_until__isnull=False).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer runs on PostgreSQL")
@@ -97,6 +100,7 @@ def test_an_error_in_the_writer_fails_the_job_and_resume_finishes_it(issuer, cou
     job.refresh_from_db()
     assert job.state == "failed"
     assert job.issued_count == CHUNK
+    assert not job.rows.filter(state="pending", claimed_until__isnull=False).exists()
     monkeypatch.setattr(services, "_store_chunk", real)
     services.resume_job("tester", job)
     services.process_job(job.pk, size=CHUNK)

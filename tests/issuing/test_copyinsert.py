@@ -68,10 +68,35 @@ def test_postgresql_inserts_with_copy_not_insert(course, django_assert_max_num_q
     sql = [q["sql"] for q in captured.captured_queries]
     assert not any(s.startswith('INSERT INTO "issuing_issuedcredential"') for s in sql)
     # (the one audit INSERT is the catalogue's "version awarded" entry, not the 50 issued ones)
-    assert sum(s.startswith('INSERT INTO "audit_auditentry"') for s in sql) <= 1
-    assert sum("nextval(pg_get_serial_sequence" in s for s in sql) == 2  # ids for both COPYs
+    # one statement for the 50 issued entries (built by the database), one for the catalogue's
+    # "version awarded" entry
+    assert sum(s.startswith('INSERT INTO "audit_auditentry"') for s in sql) <= 2
+    assert sum("nextval(pg_get_serial_sequence" in s for s in sql) == 1  # the credentials' ids
     assert IssuedCredential.objects.count() == AuditEntry.objects.filter(
         action="issuing.credential_issued").count() == 50
+
+
+def test_batched_audit_entries_are_what_log_action_writes(course, admin_user):
+    """The batch's entries (INSERT ... SELECT on PostgreSQL, COPY/bulk_create elsewhere) hold
+    field for field what one `log_action` call per credential would."""
+    from microdegree.audit.services import log_action
+
+    prepared = services.prepare_issue(course, [
+        {"recipient_email": f"Person.{n}@Example.org", "recipient_name": AWKWARD}
+        for n in range(3)])
+    creds = services.store_issued(admin_user, course, prepared, send_email=False)
+    batched = list(AuditEntry.objects.filter(action="issuing.credential_issued").order_by("pk"))
+    assert [e.object_id for e in batched] == [str(c.pk) for c in creds]
+    for entry, cred in zip(batched, creds, strict=True):
+        one = log_action(admin_user, "issuing.credential_issued", cred,
+                         institution_id=cred.institution_id,
+                         after=services._issued_after(cred, course))
+        one.refresh_from_db()
+        fields = ["actor_id", "actor_label", "action", "object_type", "object_id",
+                  "institution_id", "before", "after", "note"]
+        assert {f: getattr(entry, f) for f in fields} == {f: getattr(one, f) for f in fields}
+        assert entry.after["recipient"] == cred.recipient_email
+        assert entry.created_at is not None
 
 
 def _attrs(obj):

@@ -22,10 +22,10 @@ from __future__ import annotations
 import logging
 import math
 import uuid as uuid_mod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
@@ -50,6 +50,7 @@ from microdegree.issuing import services as issuing
 from microdegree.issuing.models import IssuedCredential
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 State = BulkJob.State
 RowState = BulkRow.State
 
@@ -370,7 +371,7 @@ def _claim(job: BulkJob, size: int, lease: float) -> list[Claimed]:
         rows = [Claimed(*r) for r in qs.select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", "row_number", "data")[:size]]
         if rows:  # (the job's heartbeat moves when a chunk is stored: no lock on the job here)
-            BulkRow.objects.filter(pk__in=[r.pk for r in rows]).update(
+            BulkRow.objects.filter(pk__any=[r.pk for r in rows]).update(
                 claimed_until=now + timedelta(seconds=lease))
     return rows
 
@@ -411,7 +412,7 @@ def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[Claimed, dict[str, Any
         pks = [r.pk for r, _ in ok] + [r.pk for r, _ in failed]
         # order_by(): no join to the job (Meta.ordering names it), so only rows are locked
         pending = set(BulkRow.objects.select_for_update(of=("self",)).order_by()
-                      .filter(pk__in=pks, state=RowState.PENDING).values_list("pk", flat=True))
+                      .filter(pk__any=pks, state=RowState.PENDING).values_list("pk", flat=True))
         ok = [(r, p) for r, p in ok if r.pk in pending]  # another worker finished the others
         failed = [(r, m) for r, m in failed if r.pk in pending]
         # keys_unused: a pending row normally has no credential yet (a row and its credential
@@ -425,7 +426,7 @@ def _store_chunk(job: BulkJob, actor: Any, ok: list[tuple[Claimed, dict[str, Any
             _enqueue_mail([c.pk for c in creds])
         # One UPDATE links each row to its credential through the row's idempotency key (the
         # same unique key that makes issuing idempotent; far cheaper than a per-row CASE).
-        BulkRow.objects.filter(pk__in=[r.pk for r, _ in ok]).update(
+        BulkRow.objects.filter(pk__any=[r.pk for r, _ in ok]).update(
             state=RowState.ISSUED, claimed_until=None, error="",
             credential=Subquery(IssuedCredential.objects.filter(
                 institution_id=job.institution_id,
@@ -452,41 +453,72 @@ def overlap_enabled() -> bool:
             and connection.vendor == "postgresql" and not connection.in_atomic_block)
 
 
-def _store_in_writer(job: BulkJob, actor: Any, ok: list[tuple[Claimed, dict[str, Any]]],
-                     failed: list[tuple[Claimed, str]], check_pathways: bool) -> bool:
+def _in_writer(call: Callable[..., T], *args: Any) -> T:
+    """Run `call` on the writer thread; a failure closes the thread's connection so that a
+    broken one is not reused by the next chunk."""
     try:
-        return _store_chunk(job, actor, ok, failed, check_pathways)
+        return call(*args)
     except BaseException:
-        connections.close_all()  # a broken connection must not be reused by the next chunk
+        connections.close_all()
         raise
+
+
+def _release(rows: Sequence[Claimed]) -> None:
+    """Give leased rows that are still pending back at once instead of when the lease ends
+    (chunks claimed or signed but not stored, because the job was cancelled or stopped)."""
+    if rows:
+        BulkRow.objects.filter(pk__any=[r.pk for r in rows], state=RowState.PENDING).update(
+            claimed_until=None)
 
 
 def _run_overlapped(job: BulkJob, actor: Any, signer: issuing.Signer, size: int, lease: float,
                     check_pathways: bool) -> None:
-    """Sign on this thread, store on a writer thread, one chunk apart.
+    """Sign on this thread; claim and store on a writer thread, a chunk ahead and behind.
 
-    Storing is mostly waiting for the database (COPY, index updates, the commit's WAL flush),
-    during which psycopg releases the GIL, so the wait hides behind the next chunk's signing.
-    Every guarantee is the sequential loop's: each chunk is stored by `_store_chunk` in its own
-    transaction, rows stay leased until stored, and a crash anywhere leaves at most two chunks
-    of leased rows that return to the pool when their lease ends (nothing is issued twice: the
-    idempotency keys). At most one chunk more is signed after a cancel, and never stored.
+    Claiming (a locking SELECT and an UPDATE) and storing are mostly waiting for the database
+    (COPY, index updates, the commit's WAL flush), during which psycopg releases the GIL, so
+    the waits hide behind the signing of the chunk in hand. The writer runs its work in order:
+    claim 1, claim 2, store 1, claim 3, store 2, ... Every guarantee is the sequential loop's:
+    each chunk is stored by `_store_chunk` in its own transaction, rows stay leased until
+    stored, and a crash anywhere leaves at most three chunks of leased rows that return to the
+    pool when their lease ends (nothing is issued twice: the idempotency keys). At most one
+    chunk more is signed after a cancel, and never stored; the rows claimed but not stored are
+    released at once when the loop ends, by a cancel or an error.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer") as writer:
         storing: Future[bool] | None = None
+        claiming: Future[list[Claimed]] | None = writer.submit(
+            _in_writer, _claim, job, size, lease)
+        previous: list[Claimed] = []  # the chunk being stored
+        current: list[Claimed] = []  # the chunk being signed
+        done = False
         try:
-            while rows := _claim(job, size, lease):
+            while claiming is not None and (rows := claiming.result()):
+                current = rows
+                claiming = writer.submit(_in_writer, _claim, job, size, lease)
                 ok, failed = _prepare_chunk(job, rows, signer)
                 if storing is not None and not storing.result():
                     storing = None
                     break  # cancelled
-                storing = writer.submit(_store_in_writer, job, actor, ok, failed,
+                storing = writer.submit(_in_writer, _store_chunk, job, actor, ok, failed,
                                         check_pathways)
-            if storing is not None:
-                storing.result()
+                previous, current = rows, []
+            else:
+                claiming = None  # nothing left to claim: nothing held ahead
+                done = storing is None or storing.result()
         finally:
             if storing is not None:
                 wait([storing])
+            ahead: list[Claimed] = []
+            if claiming is not None:
+                wait([claiming])
+                ahead = claiming.result() if claiming.exception() is None else []
+            if not done:  # cancelled or stopped: rows claimed and not stored go back now
+                try:
+                    writer.submit(_in_writer, _release, previous + current + ahead).result()
+                except Exception:  # (their lease still ends; nothing is lost)
+                    log.warning("bulk job %s: leased rows not released", job.uuid,
+                                exc_info=True)
             writer.submit(connections.close_all).result()  # the writer thread's connection
 
 
