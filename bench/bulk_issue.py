@@ -106,8 +106,20 @@ def main() -> None:
                 print(f"{w} worker(s): {r['e2e']:,.1f} credentials/s end to end, "
                       f"{r['e2e'] / w:,.1f} per worker = {r['e2e'] / w / r['core']:.0%} of the "
                       f"core's {r['core']:,.1f}/s (load average {r['load']:.2f})")
+            cores = os.cpu_count() or 1
             print(f"scaling {args.workers} workers / 1: {many['e2e'] / one['e2e']:.2f}x "
-                  f"(ideal {args.workers:.2f}x; {os.cpu_count()} cores shared with PostgreSQL)")
+                  f"(ideal {args.workers:.2f}x; {cores} cores shared with PostgreSQL)")
+            if one["machine"] > 0:
+                # What the cores allow: one worker's run costs the whole machine
+                # `machine` CPU-seconds per credential, so `cores` cores issue at most
+                # cores / machine credentials per second, however many workers run.
+                ceiling = min(float(args.workers),
+                              cores / one["machine"] / one["e2e"])
+                print(f"this machine's {cores} cores allow at most {ceiling:.2f}x at the "
+                      f"one-worker run's {one['machine'] * 1e3:.2f} ms of machine CPU per "
+                      f"credential (workers + PostgreSQL); {args.workers} workers reached "
+                      f"{many['e2e'] / one['e2e'] / ceiling:.0%} of that with the cores "
+                      f"{many['busy']:.0%} busy")
     finally:
         connections.close_all()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -123,6 +135,18 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy() -> float:
+    """CPU seconds every process on this machine has used so far (Linux /proc/stat; 0
+    elsewhere): the workers, PostgreSQL, this process polling, and anything else."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        user, nice, system = (int(v) for v in fields[:3])
+        irq, softirq, steal = (int(v) for v in fields[5:8])
+    except (OSError, ValueError):
+        return 0.0
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def sign_rates(version, signer, rounds: int = 5, per_round: int = 1500) -> list[float]:
@@ -224,15 +248,18 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     time.sleep(1)  # let the machine settle after the imports
     load = os.getloadavg()
     startup_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
+    machine_before = _machine_busy()
     started = time.perf_counter()
     services.confirm_job(owner, job)
     mail_tasks = DBTaskResult.objects.filter(task_path__endswith="send_bulk_emails")
     job_s_wall = None
     job_cpu: dict[int, float] = {}
+    machine_job = 0.0
     while True:
         if job_s_wall is None and BulkJob.objects.filter(pk=job.pk, state="done").exists():
             job_s_wall = time.perf_counter() - started
             job_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
+            machine_job = _machine_busy() - machine_before
         if job_s_wall is not None and not mail_tasks.exclude(status="SUCCESSFUL").exists():
             break
         if any(w.poll() is not None for w in workers):
@@ -296,7 +323,14 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     print(f"worker CPU per credential after start-up (e-mail tasks included): "
           f"{cpu_per_cred * 1e3:.2f} ms; core signing: {1e3 / core:.2f} ms "
           f"(CPU time moves less with the machine's load than rates do)")
-    return {"e2e": e2e, "core": core, "load": load[0]}
+    cores = os.cpu_count() or 1
+    machine_per_cred = machine_job / args.rows
+    print(f"machine from confirm to job done: {machine_job / wall_s:.2f} of {cores} cores busy "
+          f"({machine_job / wall_s / cores:.0%}); all processes {machine_per_cred * 1e3:.2f} ms "
+          f"CPU per credential, of which workers {job_cpu_per_cred * 1e3:.2f} ms, PostgreSQL "
+          f"and the rest {(machine_per_cred - job_cpu_per_cred) * 1e3:.2f} ms")
+    return {"e2e": e2e, "core": core, "load": load[0], "machine": machine_per_cred,
+            "busy": machine_job / wall_s / cores}
 
 
 def profile(args: argparse.Namespace, owner, job) -> dict[str, float]:
@@ -325,7 +359,8 @@ def profile(args: argparse.Namespace, owner, job) -> dict[str, float]:
           f"({all_s / args.rows * 1e3:.2f} ms per credential under the profiler); "
           f"stats in {args.profile}")
     pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
-    return {"e2e": args.rows / all_s, "core": 1.0, "load": os.getloadavg()[0]}
+    return {"e2e": args.rows / all_s, "core": 1.0, "load": os.getloadavg()[0], "machine": 0.0,
+            "busy": 0.0}
 
 
 if __name__ == "__main__":
