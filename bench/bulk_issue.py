@@ -38,6 +38,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _machine import machine_busy  # bench/_machine.py (the script's folder is on the path)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/microdegree_bench"
 
 
@@ -135,18 +137,6 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_busy() -> float:
-    """CPU seconds every process on this machine has used so far (Linux /proc/stat; 0
-    elsewhere): the workers, PostgreSQL, this process polling, and anything else."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-        user, nice, system = (int(v) for v in fields[:3])
-        irq, softirq, steal = (int(v) for v in fields[5:8])
-    except (OSError, ValueError):
-        return 0.0
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def sign_rates(version, signer, rounds: int = 5, per_round: int = 1500) -> list[float]:
@@ -248,7 +238,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     time.sleep(1)  # let the machine settle after the imports
     load = os.getloadavg()
     startup_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
-    machine_before = _machine_busy()
+    machine_before = machine_busy()
     started = time.perf_counter()
     services.confirm_job(owner, job)
     mail_tasks = DBTaskResult.objects.filter(task_path__endswith="send_bulk_emails")
@@ -259,7 +249,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
         if job_s_wall is None and BulkJob.objects.filter(pk=job.pk, state="done").exists():
             job_s_wall = time.perf_counter() - started
             job_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
-            machine_job = _machine_busy() - machine_before
+            machine_job = machine_busy() - machine_before
         if job_s_wall is not None and not mail_tasks.exclude(status="SUCCESSFUL").exists():
             break
         if any(w.poll() is not None for w in workers):

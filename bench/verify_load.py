@@ -39,6 +39,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _machine import machine_busy  # bench/_machine.py (the script's folder is on the path)
+
 HOST = "127.0.0.1"
 
 
@@ -227,17 +229,6 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _machine_busy() -> float:
-    """CPU seconds all processes on this machine have used so far (Linux /proc/stat)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-        user, nice, system = (int(v) for v in fields[:3])
-        irq, softirq, steal = (int(v) for v in fields[5:8])
-    except (OSError, ValueError):
-        return 0.0
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -286,14 +277,14 @@ def main() -> None:
             check=True, capture_output=True, text=True,
         )
         cpu_before = _cpu_seconds(server.pid)
-        machine_before = _machine_busy()
+        machine_before = machine_busy()
         out = subprocess.run(
             [sys.executable, __file__, "--client", str(port), str(body_file),
              str(args.requests), str(args.concurrency), "0"],
             check=True, capture_output=True, text=True,
         ).stdout
         server_cpu = _cpu_seconds(server.pid) - cpu_before
-        machine_cpu = _machine_busy() - machine_before
+        machine_cpu = machine_busy() - machine_before
         result = json.loads(out)
 
         after = _in_process_rate(document, did_document, status_text, args.baseline_seconds)
