@@ -122,6 +122,14 @@ def main() -> None:
                       f"credential (workers + PostgreSQL); {args.workers} workers reached "
                       f"{many['e2e'] / one['e2e'] / ceiling:.0%} of that with the cores "
                       f"{many['busy']:.0%} busy")
+            if many["worker_cpu"] > 0:
+                # Whether workers slow each other down (locks, status lists), apart from
+                # sharing cores: the work each credential costs a worker, one vs N workers.
+                print(f"worker CPU per credential: {one['worker_cpu'] * 1e3:.3f} ms with one "
+                      f"worker, {many['worker_cpu'] * 1e3:.3f} ms with {args.workers}: with a "
+                      f"core each (and PostgreSQL elsewhere) {args.workers} workers would issue "
+                      f"{args.workers * one['worker_cpu'] / many['worker_cpu']:.2f}x one "
+                      f"worker's rate")
     finally:
         connections.close_all()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -320,7 +328,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
           f"CPU per credential, of which workers {job_cpu_per_cred * 1e3:.2f} ms, PostgreSQL "
           f"and the rest {(machine_per_cred - job_cpu_per_cred) * 1e3:.2f} ms")
     return {"e2e": e2e, "core": core, "load": load[0], "machine": machine_per_cred,
-            "busy": machine_job / wall_s / cores}
+            "busy": machine_job / wall_s / cores, "worker_cpu": job_cpu_per_cred}
 
 
 def profile(args: argparse.Namespace, owner, job) -> dict[str, float]:
@@ -350,7 +358,7 @@ def profile(args: argparse.Namespace, owner, job) -> dict[str, float]:
           f"stats in {args.profile}")
     pstats.Stats(args.profile).sort_stats("tottime").print_stats(25)
     return {"e2e": args.rows / all_s, "core": 1.0, "load": os.getloadavg()[0], "machine": 0.0,
-            "busy": 0.0}
+            "busy": 0.0, "worker_cpu": 0.0}
 
 
 if __name__ == "__main__":
