@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from microdegree import config
+from microdegree.web.client_ip import parse_networks
 
 DATA_DIR = config.data_dir()
 DEBUG = config.env_bool("DEBUG", True)
@@ -14,6 +15,8 @@ SECRET_KEY = config.secret_key()
 ALLOWED_HOSTS = [h.strip() for h in (config.env("ALLOWED_HOSTS") or "*").split(",") if h.strip()]
 # The public origin credentials and DIDs are minted for, e.g. https://credentials.uni.example
 PUBLIC_URL = (config.env("PUBLIC_URL") or "http://localhost:8000").rstrip("/")
+# Reverse proxies whose X-Forwarded-For names the client (IPs/CIDRs; none by default)
+TRUSTED_PROXIES = parse_networks(config.env("TRUSTED_PROXIES") or "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -18,6 +18,7 @@ from microdegree.obapi import discovery, listing, registration, scopes, services
 from microdegree.obapi.errors import ObApiError, error_response
 from microdegree.obapi.oauth import authenticate
 from microdegree.records.services import RecordError
+from microdegree.web.client_ip import client_ip
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -75,7 +76,7 @@ def _register(request: HttpRequest) -> HttpResponse:
     except (ValueError, UnicodeDecodeError):
         data = None
     try:
-        answer = registration.register_client(data, ip=request.META.get("REMOTE_ADDR"))
+        answer = registration.register_client(data, ip=client_ip(request))
     except registration.RegistrationError as exc:
         response = JsonResponse({"error": exc.error, "error_description": exc.description},
                                 status=exc.status)

@@ -30,6 +30,7 @@ from microdegree.records.models import (
 )
 from microdegree.records.services import RecordError
 from microdegree.verification.summary import summarise
+from microdegree.web.client_ip import client_ip
 
 LOGIN = "/me/login"
 CONTENT_TYPE = "application/vc+ld+json"
@@ -57,10 +58,6 @@ def _sign_in(request: HttpRequest, user: Any) -> None:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 # --- signing in -----------------------------------------------------------------------------
 
 
@@ -73,7 +70,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
             "next": auth.safe_next(request.GET.get("next"))})
     email = request.POST.get("email", "")
     try:
-        services.request_login_link(email, ip=_client_ip(request),
+        services.request_login_link(email, ip=client_ip(request),
                                     next_path=request.POST.get("next", ""))
     except RecordError as exc:
         return render(request, "records/login.html", {"email": email, "error": exc.message},
