@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.obapi import scopes
-from microdegree.obapi.models import RemoteHost
+from microdegree.obapi.models import RemoteHost, SecretUnavailable
 from microdegree.obapi.outbound import SafeClient
 from microdegree.records import services as records
 from microdegree.records.services import RecordError
@@ -128,12 +128,13 @@ def start_pull(user: Any, base_url: str) -> tuple[RemoteHost, str]:
                           "%(detail)s") % {"status": answer.status, "detail": detail or ""})
     verifier = secrets.token_urlsafe(48)
     with transaction.atomic():
-        host = RemoteHost.objects.create(
+        host = RemoteHost(
             user=user, base_url=base_url.strip()[:2000], title=found["title"],
             authorization_url=found["authorization"], token_url=found["token"],
             api_url=found["api"], client_id=str(registered["client_id"])[:300],
-            client_secret=str(registered.get("client_secret") or "")[:300],
             state=secrets.token_urlsafe(32), code_verifier=verifier, redirect_uri=redirect_uri)
+        host.set_client_secret(str(registered.get("client_secret") or "")[:300])
+        host.save()
         log_action(user, "obapi.pull_started", host,
                    after={"host": host.base_url, "client_id": host.client_id})
     query = urlencode({"response_type": "code", "client_id": host.client_id,
@@ -148,8 +149,13 @@ def _token(http: SafeClient, host: RemoteHost, code: str) -> str:
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": host.redirect_uri,
             "code_verifier": host.code_verifier, "client_id": host.client_id}
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if host.client_secret:
-        pair = f"{host.client_id}:{host.client_secret}".encode()
+    try:
+        secret = host.client_secret_value()
+    except SecretUnavailable as exc:
+        raise PullError(_("This connection's stored secret cannot be read on this server; "
+                          "start again.")) from exc
+    if secret:
+        pair = f"{host.client_id}:{secret}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
     answer = http.request("POST", host.token_url, body=urlencode(form).encode(), headers=headers)
     data = _json(answer, "token answer")
