@@ -896,22 +896,7 @@ def _change_state(actor: Any, cred: IssuedCredential, reason: str, action: str) 
     with transaction.atomic():
         locked = IssuedCredential.objects.select_for_update().get(pk=cred.pk)
         before = _snapshot(locked)
-        if locked.state == State.REVOKED:
-            raise Conflict("This credential is revoked; revocation is permanent.",
-                           code="ALREADY_REVOKED")
-        if action == "revoked":
-            statuslists.set_status(locked.status_list, locked.status_index, 1)
-            locked.state = State.REVOKED
-        elif action == "suspended":
-            if locked.state == State.SUSPENDED:
-                raise Conflict("This credential is already suspended.", code="ALREADY_SUSPENDED")
-            statuslists.set_status(locked.suspension_list, locked.suspension_index, 1)
-            locked.state = State.SUSPENDED
-        else:
-            if locked.state != State.SUSPENDED:
-                raise Conflict("This credential is not suspended.", code="NOT_SUSPENDED")
-            statuslists.set_status(locked.suspension_list, locked.suspension_index, 0)
-            locked.state = State.ACTIVE
+        statuslists.move_to(locked, "active" if action == "unsuspended" else action)
         locked.state_reason = reason
         locked.state_changed_at = timezone.now()
         locked.save(update_fields=["state", "state_reason", "state_changed_at"])

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
-from microdegree.issuing.errors import Invalid
+from microdegree.issuing.errors import Conflict, Invalid
 from microdegree.issuing.models import StatusList
 from microdegree.vc import proofs
 from microdegree.vc.builders import status_list_credential
@@ -200,3 +200,37 @@ def find_list(inst_slug: str, purpose: str, sequence: int) -> StatusList | None:
         .filter(institution__slug=inst_slug, purpose=purpose, sequence=sequence)
         .first()
     )
+
+
+def move_to(locked: Any, state: str) -> None:
+    """Move a credential row to `state` ("revoked", "suspended" or "active") and set or clear
+    its bit; the caller holds the row locked (select_for_update) and saves it.
+
+    One state machine for every stored credential (issued here or through the VC API): revoked
+    is final; suspend only what is not suspended; unsuspend only what is. A row issued without
+    the entry the change needs (the VC API can leave one out) is a Conflict, as is any change
+    the machine refuses.
+    """
+    if locked.state == "revoked":
+        raise Conflict("This credential is revoked; revocation is permanent.",
+                       code="ALREADY_REVOKED")
+    if state == "revoked":
+        status_list, index, bit = locked.status_list, locked.status_index, 1
+        if status_list is None:
+            raise Conflict("This credential was issued without a revocation entry.",
+                           code="STATUS_NOT_AVAILABLE")
+    else:
+        status_list, index = locked.suspension_list, locked.suspension_index
+        if status_list is None:
+            raise Conflict("This credential was issued without a suspension entry.",
+                           code="STATUS_NOT_AVAILABLE")
+        if state == "suspended":
+            if locked.state == "suspended":
+                raise Conflict("This credential is already suspended.", code="ALREADY_SUSPENDED")
+            bit = 1
+        elif locked.state != "suspended":
+            raise Conflict("This credential is not suspended.", code="NOT_SUSPENDED")
+        else:
+            bit = 0
+    set_status(status_list, index, bit)
+    locked.state = state

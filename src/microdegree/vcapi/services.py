@@ -157,34 +157,11 @@ def issue(
 
 def _change_api_credential(token: ApiToken, cred: ApiCredential, action: str,
                            reason: str) -> str:
-    State = ApiCredential.State
     with transaction.atomic():
         locked = ApiCredential.objects.select_for_update().get(pk=cred.pk)
         before = {"state": locked.state}
-        if locked.state == State.REVOKED:
-            raise Conflict("This credential is revoked; revocation is permanent.",
-                           code="ALREADY_REVOKED")
-        if action == "revoke":
-            if locked.status_list is None:
-                raise Conflict("This credential was issued without a revocation entry.",
-                               code="STATUS_NOT_AVAILABLE")
-            statuslists.set_status(locked.status_list, locked.status_index, 1)
-            locked.state = State.REVOKED
-        else:
-            if locked.suspension_list is None:
-                raise Conflict("This credential was issued without a suspension entry.",
-                               code="STATUS_NOT_AVAILABLE")
-            if action == "suspend":
-                if locked.state == State.SUSPENDED:
-                    raise Conflict("This credential is already suspended.",
-                                   code="ALREADY_SUSPENDED")
-                statuslists.set_status(locked.suspension_list, locked.suspension_index, 1)
-                locked.state = State.SUSPENDED
-            else:
-                if locked.state != State.SUSPENDED:
-                    raise Conflict("This credential is not suspended.", code="NOT_SUSPENDED")
-                statuslists.set_status(locked.suspension_list, locked.suspension_index, 0)
-                locked.state = State.ACTIVE
+        statuslists.move_to(locked, {"revoke": "revoked", "suspend": "suspended",
+                                     "unsuspend": "active"}[action])
         locked.state_reason = reason
         locked.state_changed_at = timezone.now()
         locked.save(update_fields=["state", "state_reason", "state_changed_at"])
