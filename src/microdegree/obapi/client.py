@@ -37,6 +37,13 @@ MAX_CREDENTIALS = 1000
 CALLBACK_PATH = "/me/connect/callback"
 
 
+# What a RemoteHost row keeps (its URL and client_id columns); a longer value is refused with a
+# sentence rather than cut (a cut secret or id would fail later, at the token step).
+MAX_URL = 2000
+MAX_CLIENT_ID = 300
+MAX_SECRET = 4000
+
+
 class PullError(Exception):
     """A pull that cannot go on; `message` is for the learner."""
 
@@ -90,6 +97,9 @@ def _endpoints(doc: Any) -> dict[str, str]:
         if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
             raise PullError(_("The other host's %(name)s URL is not an absolute URL.")
                             % {"name": name})
+        if len(value) > MAX_URL:
+            raise PullError(_("The other host's %(name)s URL is longer than %(max)s "
+                              "characters.") % {"name": name, "max": MAX_URL})
     found["title"] = str((doc.get("info") or {}).get("title") or "")[:300]
     return {k: v.rstrip("/") if k == "api" else v for k, v in found.items()}
 
@@ -126,14 +136,19 @@ def start_pull(user: Any, base_url: str) -> tuple[RemoteHost, str]:
         detail = registered.get("error_description") if isinstance(registered, dict) else ""
         raise PullError(_("The other host refused to register this platform (HTTP %(status)s) "
                           "%(detail)s") % {"status": answer.status, "detail": detail or ""})
+    client_id, secret = str(registered["client_id"]), str(registered.get("client_secret") or "")
+    if not client_id or len(client_id) > MAX_CLIENT_ID or len(secret) > MAX_SECRET:
+        raise PullError(_("The other host registered this platform with a client id or secret "
+                          "this platform cannot keep (empty, or longer than %(id)s or %(secret)s "
+                          "characters).") % {"id": MAX_CLIENT_ID, "secret": MAX_SECRET})
     verifier = secrets.token_urlsafe(48)
     with transaction.atomic():
         host = RemoteHost(
             user=user, base_url=base_url.strip()[:2000], title=found["title"],
             authorization_url=found["authorization"], token_url=found["token"],
-            api_url=found["api"], client_id=str(registered["client_id"])[:300],
+            api_url=found["api"], client_id=client_id,
             state=secrets.token_urlsafe(32), code_verifier=verifier, redirect_uri=redirect_uri)
-        host.set_client_secret(str(registered.get("client_secret") or "")[:300])
+        host.set_client_secret(secret)
         host.save()
         log_action(user, "obapi.pull_started", host,
                    after={"host": host.base_url, "client_id": host.client_id})
