@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.bulk import csvparse, services
@@ -35,8 +37,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any],
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="CSV file (UTF-8, comma or semicolon separated)")
-    send_email = forms.BooleanField(label="E-mail each recipient a claim link", required=False,
+    file = forms.FileField(label=_("CSV file (UTF-8, comma or semicolon separated)"))
+    send_email = forms.BooleanField(label=_("E-mail each recipient a claim link"),
+                                    required=False,
                                     initial=True)
 
 
@@ -52,8 +55,9 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
         uploaded = form.cleaned_data["file"]
         try:
             if uploaded.size > csvparse.max_bytes():
-                raise Invalid(f"The file is larger than {csvparse.max_bytes():,} bytes; split it "
-                              "into several batches.", code="FILE_TOO_LARGE")
+                raise Invalid(gettext("The file is larger than %(max)s bytes; split it into "
+                                      "several batches.") % {"max": f"{csvparse.max_bytes():,}"},
+                              code="FILE_TOO_LARGE")
             job, _, created = services.prepare_job(
                 request.user, version, uploaded.read(), filename=uploaded.name,
                 send_email=form.cleaned_data["send_email"])
@@ -63,8 +67,8 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             if not created:
-                messages.info(request, "This batch was uploaded before: here is its job (nothing "
-                                       "is issued twice).")
+                messages.info(request, gettext("This batch was uploaded before: here is its "
+                                               "job (nothing is issued twice)."))
             return redirect("bulk:job", slug=found.institution.slug, job=job.uuid)
     status = 422 if problems else 400 if request.method == "POST" else 200
     return _render(request, "bulk/upload.html", {
@@ -124,9 +128,9 @@ def job_progress(request: HttpRequest, slug: str, job: str) -> JsonResponse:
 
 ACTIONS = {"confirm": services.confirm_job, "cancel": services.cancel_job,
            "resume": services.resume_job}
-DONE_MESSAGES = {"confirm": "Confirmed: the credentials are being issued.",
-                 "cancel": "Cancelled: no further credentials are issued from this batch.",
-                 "resume": "Resumed: the job continues with the rows not yet issued."}
+DONE_MESSAGES = {"confirm": _("Confirmed: the credentials are being issued."),
+                 "cancel": _("Cancelled: no further credentials are issued from this batch."),
+                 "resume": _("Resumed: the job continues with the rows not yet issued.")}
 
 
 @login_required
@@ -135,7 +139,8 @@ DONE_MESSAGES = {"confirm": "Confirmed: the credentials are being issued.",
 def job_action(request: HttpRequest, slug: str, job: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         return _render(request, "issuing/error.html",
-                       {"error": DomainError("No such action.", code="NOT_FOUND")}, status=404)
+                       {"error": DomainError(gettext("No such action."), code="NOT_FOUND")},
+                       status=404)
     inst = inst_services.institution_for(request.user, slug, role="issuer")
     found = services.job_for(inst, job)
     ACTIONS[action](request.user, found)

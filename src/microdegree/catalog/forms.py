@@ -9,6 +9,8 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from microdegree.catalog.models import (
     EDITABLE_FIELDS,
@@ -39,32 +41,52 @@ def url_field(label: str, help_text: str = "") -> forms.URLField:
 
 
 class VersionForm(forms.ModelForm):
-    criteria_url = url_field("Criteria page (URL)", "A page with the full criteria (optional).")
-    further_info_url = url_field("Further information (URL)")
-    tags = LinesField(required=False, help_text="One per line.")
-    learning_outcomes = LinesField(required=False, help_text="One outcome per line.")
+    criteria_url = url_field(_("Criteria page (URL)"),
+                             _("A page with the full criteria (optional)."))
+    further_info_url = url_field(_("Further information (URL)"))
+    tags = LinesField(label=_("Tags"), required=False, help_text=_("One per line."))
+    learning_outcomes = LinesField(label=_("Learning outcomes"), required=False,
+                                   help_text=_("One outcome per line."))
 
     class Meta:
         model = AchievementVersion
         fields = [*EDITABLE_FIELDS, "competencies"]
         labels = {
-            "criteria_narrative": "Criteria (how it is earned)",
-            "human_code": "Course code",
-            "workload_hours": "Workload (hours)",
-            "ects": "ECTS credits",
-            "credits_available": "Credits",
-            "eqf_level": "EQF level (1-8)",
-            "nqf_level": "NQF level",
-            "assessment_type": "Type of assessment",
-            "participation_form": "Form of participation",
-            "supervision": "Supervision and identity check during assessment",
-            "identity_checked": "The learner's identity is checked",
-            "grade_scheme": "Grading scheme",
-            "stackability": "Integration / stackability",
-            "validity_months": "Validity (months)",
-            "cost_amount": "Cost (amount; 0 = free)",
-            "cost_currency": "Currency of the cost",
-            "duration_weeks": "Typical duration (weeks)",
+            "name": _("Name"),
+            "description": _("Description"),
+            "criteria_narrative": _("Criteria (how it is earned)"),
+            "achievement_type": _("Achievement type"),
+            "human_code": _("Course code"),
+            "field_of_study": _("Field of study"),
+            "language": _("Language"),
+            "workload_hours": _("Workload (hours)"),
+            "ects": _("ECTS credits"),
+            "credits_available": _("Credits"),
+            "eqf_level": _("EQF level (1-8)"),
+            "nqf_level": _("NQF level"),
+            "assessment_type": _("Type of assessment"),
+            "participation_form": _("Form of participation"),
+            "quality_assurance": _("Quality assurance"),
+            "prerequisites": _("Prerequisites"),
+            "supervision": _("Supervision and identity check during assessment"),
+            "identity_checked": _("The learner's identity is checked"),
+            "grade_scheme": _("Grading scheme"),
+            "stackability": _("Integration / stackability"),
+            "validity_months": _("Validity (months)"),
+            "cost_amount": _("Cost (amount; 0 = free)"),
+            "cost_currency": _("Currency of the cost"),
+            "duration_weeks": _("Typical duration (weeks)"),
+            "competencies": _("Competencies"),
+        }
+        help_texts = {
+            "criteria_narrative": _("How it is earned (Markdown)"),
+            "language": _("BCP 47, e.g. en, nl-NL"),
+            "credits_available": _("Credits a holder earns (a microdegree: its total credits)"),
+            "grade_scheme": _("e.g. 'Pass/Fail' or '1-10, 5.5 to pass'"),
+            "validity_months": _("How long a credential is valid; empty = no expiry"),
+            "cost_amount": _("What a learner pays; 0 = free; empty = not stated"),
+            "cost_currency": _("ISO 4217 code, e.g. EUR (needed when the cost is not 0)"),
+            "duration_weeks": _("Typical duration in weeks (exported as ISO 8601, e.g. P6W)"),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -89,39 +111,44 @@ class VersionForm(forms.ModelForm):
 
 class NewDefinitionForm(VersionForm):
     slug = forms.SlugField(
-        required=False, max_length=80,
-        help_text="The last part of the public address; made from the name if empty.",
+        label=_("Slug"), required=False, max_length=80,
+        help_text=_("The last part of the public address; made from the name if empty."),
     )
-    kind = forms.ChoiceField(choices=AchievementDefinition.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AchievementDefinition.Kind.choices)
 
     field_order = ["kind", "name", "slug"]
 
 
 class RuleForm(forms.Form):
     rule = forms.CharField(
+        label=_("Rule"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
-        help_text='JSON, e.g. {"all_of": [{"achievement": "data-literacy"}, {"at_least": 1, '
-                  '"of": [{"achievement": "statistics"}, {"achievement": "python"}]}]}',
+        help_text=_('JSON, e.g. {"all_of": [{"achievement": "data-literacy"}, {"at_least": 1, '
+                  '"of": [{"achievement": "statistics"}, {"achievement": "python"}]}]}'),
     )
 
     def clean_rule(self) -> Any:
         try:
             return json.loads(self.cleaned_data["rule"])
         except ValueError as exc:
-            raise forms.ValidationError(f"This is not valid JSON ({exc}).") from exc
+            raise forms.ValidationError(
+                gettext("This is not valid JSON (%(error)s).") % {"error": exc}) from exc
 
 
 class ImageForm(forms.Form):
-    image = forms.FileField(help_text="A PNG or SVG file of at most 1 MB.")
+    image = forms.FileField(label=_("Image"), help_text=_("A PNG or SVG file of at most 1 MB."))
 
 
 class CompetencyForm(forms.ModelForm):
-    target_url = url_field("URI in the framework",
-                           "The competency's URI in the framework, e.g. an ESCO skill.")
+    target_url = url_field(_("URI in the framework"),
+                           _("The competency's URI in the framework, e.g. an ESCO skill."))
 
     class Meta:
         model = Competency
         fields = ["name", "description", "framework", "framework_name", "target_url", "code"]
+        labels = {"name": _("Name"), "description": _("Description"),
+                  "framework": _("Framework"), "framework_name": _("Framework name"),
+                  "code": _("Code")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self) -> None:

@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.catalog import services as catalog_services
@@ -59,18 +61,20 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 class AwardForm(forms.Form):
-    recipient_email = forms.EmailField(label="Recipient e-mail")
-    recipient_name = forms.CharField(label="Recipient name", required=False, max_length=200)
-    recipient_identifier = forms.CharField(label="Other identifier (student number)",
+    recipient_email = forms.EmailField(label=_("Recipient e-mail"))
+    recipient_name = forms.CharField(label=_("Recipient name"), required=False, max_length=200)
+    recipient_identifier = forms.CharField(label=_("Other identifier (student number)"),
                                            required=False, max_length=200)
-    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    result = forms.CharField(label="Result / grade", required=False, max_length=100)
-    evidence_url = forms.URLField(label="Evidence URL", required=False, max_length=500,
+    narrative = forms.CharField(label=_("Narrative"),
+                                widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    result = forms.CharField(label=_("Result / grade"), required=False, max_length=100)
+    evidence_url = forms.URLField(label=_("Evidence URL"), required=False, max_length=500,
                                    assume_scheme="https")
-    credits_earned = forms.FloatField(label="Credits earned", required=False, min_value=0)
-    activity_start = forms.DateField(required=False,
+    credits_earned = forms.FloatField(label=_("Credits earned"), required=False, min_value=0)
+    activity_start = forms.DateField(label=_("Activity start"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    activity_end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    activity_end = forms.DateField(label=_("Activity end"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @login_required
@@ -80,7 +84,7 @@ def award(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
     inst = inst_services.institution_for(request.user, slug, role="issuer")
     found = AchievementDefinition.objects.filter(institution=inst, slug=definition).first()
     if found is None:
-        raise NotFound("No such achievement.")
+        raise NotFound(gettext("No such achievement."))
     version = catalog_services.latest_version(found)
     form = AwardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -89,7 +93,8 @@ def award(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Awarded {version.name} to {cred.recipient_email}.")
+            messages.success(request, gettext("Awarded %(name)s to %(email)s.") % {
+                "name": version.name, "email": cred.recipient_email})
             return redirect("issuing:detail", slug=inst.slug, cred=cred.uuid)
     return _render(request, "issuing/award.html",
                    {"institution": inst, "version": version, "form": form},
@@ -153,6 +158,9 @@ def credential_json(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
 
 ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
            "unsuspend": services.unsuspend}
+STATE_MESSAGES = {"active": _("The credential is now active."),
+                  "suspended": _("The credential is now suspended."),
+                  "revoked": _("The credential is now revoked.")}
 
 
 @login_required
@@ -160,14 +168,15 @@ ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
 @domain_errors
 def credential_action(request: HttpRequest, slug: str, cred: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
-        raise NotFound("No such action.")
+        raise NotFound(gettext("No such action."))
     credential = services.credential_for(request.user, slug, cred, role="issuer")
     try:
         ACTIONS[action](request.user, credential, request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("issuing:detail", slug=slug, cred=credential.uuid)
-    messages.success(request, f"The credential is now {credential.state}.")
+    done = STATE_MESSAGES.get(credential.state)
+    messages.success(request, str(done) if done else f"The credential is now {credential.state}.")
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
 
 
@@ -185,7 +194,8 @@ def credential_reissue(request: HttpRequest, slug: str, cred: str) -> HttpRespon
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("issuing:detail", slug=slug, cred=credential.uuid)
-    messages.success(request, "Re-issued; the old credential is revoked and points to this one.")
+    messages.success(request, gettext("Re-issued; the old credential is revoked and points to "
+                                      "this one."))
     return redirect("issuing:detail", slug=slug, cred=new.uuid)
 
 
@@ -209,14 +219,15 @@ def pending_decide(request: HttpRequest, slug: str, pk: int, decision: str) -> H
     inst = inst_services.institution_for(request.user, slug, role="issuer")
     pending = PendingMicrodegree.objects.filter(institution=inst, pk=pk).first()
     if pending is None or decision not in ("approve", "reject"):
-        raise NotFound("No such approval.")
+        raise NotFound(gettext("No such approval."))
     try:
         if decision == "approve":
             cred = services.approve_microdegree(request.user, pending)
-            messages.success(request, f"Awarded {cred.achievement_version.name}.")
+            messages.success(request, gettext("Awarded %(name)s.") % {
+                "name": cred.achievement_version.name})
         else:
             services.reject_microdegree(request.user, pending, request.POST.get("reason", ""))
-            messages.success(request, "Rejected.")
+            messages.success(request, gettext("Rejected."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("issuing:pending", slug=inst.slug)
@@ -269,7 +280,8 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
                   .filter(uuid=cred_uuid).first() if cred_uuid else None)
     if credential is None:
         return _render(request, "issuing/error.html",
-                       {"error": NotFound("This claim link is not valid (or has expired).")},
+                       {"error": NotFound(
+                           gettext("This claim link is not valid (or has expired)."))},
                        status=404)
     if request.GET.get("format") == "json":
         response = HttpResponse(credential.document, content_type=CONTENT_TYPE)

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.bulk.models import BulkJob
@@ -126,12 +128,13 @@ def institution_overview(request: HttpRequest, slug: str) -> HttpResponse:
 def approve(request: HttpRequest, slug: str) -> HttpResponse:
     """Platform staff approve a pending institution (others get the same 404 as a typo)."""
     if not _is_platform_staff(request.user):
-        raise NotFound("No such institution.")
+        raise NotFound(gettext("No such institution."))
     inst = Institution.objects.filter(slug=slug).first()
     if inst is None:
-        raise NotFound("No such institution.")
+        raise NotFound(gettext("No such institution."))
     inst_services.approve_institution(request.user, inst)
-    messages.success(request, f"{inst.name} is approved: it can now award credentials.")
+    messages.success(request, gettext("%(name)s is approved: it can now award credentials.")
+                     % {"name": inst.name})
     return redirect("dashboard")
 
 
@@ -139,18 +142,20 @@ def approve(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 class RegisterForm(forms.Form):
-    name = forms.CharField(label="Name of the institution", max_length=200)
+    name = forms.CharField(label=_("Name of the institution"), max_length=200)
     country_code = forms.CharField(
-        label="Country", min_length=2, max_length=2,
-        help_text="The two-letter ISO 3166 code, for example NL, DE or US.",
+        label=_("Country"), min_length=2, max_length=2,
+        help_text=_("The two-letter ISO 3166 code, for example NL, DE or US."),
     )
     slug = forms.SlugField(
-        label="Address (optional)", required=False, max_length=60,
-        help_text="Part of your issuer DID and web addresses; made from the name if left empty.",
+        label=_("Address (optional)"), required=False, max_length=60,
+        help_text=_("Part of your issuer DID and web addresses; made from the name if left "
+                    "empty."),
     )
-    url = forms.URLField(label="Web site", required=False, assume_scheme="https")
-    email = forms.EmailField(label="Contact e-mail", required=False)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    url = forms.URLField(label=_("Web site"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    description = forms.CharField(label=_("Description"),
+                                  widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 @login_required
@@ -168,9 +173,10 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("slug" if "SLUG" in exc.code else None, exc.message)
         else:
-            messages.success(request, f"{inst.name} is registered. A platform administrator "
-                             "approves it before it can award credentials; meanwhile you can "
-                             "set up its catalogue.")
+            messages.success(request, gettext(
+                "%(name)s is registered. A platform administrator approves it before it can "
+                "award credentials; meanwhile you can set up its catalogue.") % {
+                "name": inst.name})
             return redirect("institution-overview", slug=inst.slug)
     return render(request, "microdegree/register.html", {"form": form})
 
@@ -179,9 +185,10 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label="Token name", max_length=100,
-                           help_text="What uses it, for example 'LMS integration'.")
-    role = forms.ChoiceField(choices=ApiToken.Role.choices, initial=ApiToken.Role.ISSUER)
+    name = forms.CharField(label=_("Token name"), max_length=100,
+                           help_text=_("What uses it, for example 'LMS integration'."))
+    role = forms.ChoiceField(label=_("Role"), choices=ApiToken.Role.choices,
+                             initial=ApiToken.Role.ISSUER)
 
 
 @login_required
@@ -198,9 +205,10 @@ def api_tokens(request: HttpRequest, slug: str) -> HttpResponse:
             token = ApiToken.objects.filter(institution=inst, pk=request.POST["revoke"],
                                             revoked_at__isnull=True).first()
             if token is None:
-                raise NotFound("No such token.")
+                raise NotFound(gettext("No such token."))
             issuing_services.revoke_api_token(request.user, token)
-            messages.success(request, f"The token {token.name} no longer works.")
+            messages.success(request, gettext("The token %(name)s no longer works.")
+                             % {"name": token.name})
             return redirect("institution-api-tokens", slug=inst.slug)
         form = TokenForm(request.POST)
         if form.is_valid():
