@@ -1,4 +1,5 @@
-"""The institution staff pages in German (language cookie or Accept-Language), English by default."""
+"""The institution staff pages in German (language cookie or Accept-Language); English by
+default."""
 
 from __future__ import annotations
 
