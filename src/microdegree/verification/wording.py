@@ -71,6 +71,8 @@ _SENTENCES = (
 )
 _KNOWN = frozenset(_SENTENCES)
 
+_NOT_JSON = re.compile(r"The text is not valid JSON: (?P<reason>.*)\.")
+
 # (English pattern, translated template): the template's %(name)s are the pattern's groups.
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
     (re.compile(r"The (?P<suite>[\w.:-]+) signature is valid\."),
@@ -116,7 +118,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
      lambda: gettext("At least %(credits)s credits from:")),
     (re.compile(r"EQF level (?P<level>\d+)"), lambda: gettext("EQF level %(level)s")),
     (re.compile(r"NQF level (?P<level>.+)"), lambda: gettext("NQF level %(level)s")),
-    (re.compile(r"The text is not valid JSON: (?P<reason>.*)\."),
+    (_NOT_JSON,  # the page shows plain words first (_PLAIN), this as the technical detail
      lambda: gettext("The text is not valid JSON: %(reason)s.")),
     (re.compile(r"The credential could not be fetched: (?P<reason>.*)"),
      lambda: gettext("The credential could not be fetched: %(reason)s")),
@@ -125,6 +127,26 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
      lambda: gettext("The credential names a JSON Schema (%(url)s) that is not bundled, so it "
                      "was not checked.")),
 )
+
+
+# Sentences too technical to show first: the pattern, and what a person reads instead (the
+# technical sentence stays available as `.detail`, for a <details> on the page).
+_PLAIN: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
+    (_NOT_JSON,
+     lambda: gettext("This text isn't a complete credential. Paste the whole file, starting with { "
+                     "and ending with }.")),
+)
+
+
+class Explained(str):
+    """A sentence in plain words; `.detail` keeps the technical one it stands for."""
+
+    detail: str
+
+    def __new__(cls, plain: str, detail: str) -> Explained:
+        explained = super().__new__(cls, plain)
+        explained.detail = detail
+        return explained
 
 
 def check_label(check: Check) -> str:
@@ -137,13 +159,19 @@ def check_label(check: Check) -> str:
 
 
 def check_message(message: str) -> str:
-    """The core's English sentence in the active language, or as it is if no pattern knows it."""
+    """The core's English sentence in the active language, or as it is if no pattern knows it.
+
+    A sentence too technical to read first comes back as `Explained`: plain words, the technical
+    sentence in `.detail`.
+    """
     if message in _KNOWN:
         return gettext(message)
     for pattern, template in _PATTERNS:
         found = pattern.fullmatch(message)
         if found:
-            return template() % {k: _localised(v) for k, v in found.groupdict().items()}
+            technical = template() % {k: _localised(v) for k, v in found.groupdict().items()}
+            plain = next((words for known, words in _PLAIN if known is pattern), None)
+            return Explained(plain(), technical) if plain else technical
     return message
 
 

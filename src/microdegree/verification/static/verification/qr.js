@@ -8,17 +8,14 @@ if (box && form) {
   const message = document.getElementById("qr-message");
   const video = document.getElementById("qr-video");
   const urlField = document.getElementById("id_url");
-  box.hidden = false;
   const say = (text) => { message.textContent = text; };
   // The page gives its sentences in the reader's language (data-say-*); English if it does not.
   const words = (key, english, values = {}) => (box.dataset[key] || english)
     .replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
   const supported = "BarcodeDetector" in window && navigator.mediaDevices?.getUserMedia;
-  if (!supported) {
-    button.hidden = true;
-    say(words("sayUnsupported",
-              "This browser cannot scan QR codes. Type or paste the credential’s address instead."));
-  } else {
+  // A browser that cannot scan never sees the scanner: the box stays hidden, no apology shown.
+  if (supported) {
+    box.hidden = false;
     let stream = null;
     const stop = () => {
       if (stream) stream.getTracks().forEach((t) => t.stop());
