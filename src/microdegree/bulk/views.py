@@ -92,7 +92,13 @@ def job_list(request: HttpRequest, slug: str) -> HttpResponse:
     inst = inst_services.institution_for(request.user, slug)
     jobs = (BulkJob.objects.filter(institution=inst)
             .select_related("achievement_version__definition")[:100])
-    return _render(request, "bulk/list.html", {"institution": inst, "jobs": jobs})
+    # the latest version of each microcredential, so a job can be started from this page
+    awardable = [version for version in catalog_services.catalogue(inst)
+                 if not version.definition.is_microdegree]
+    return _render(request, "bulk/list.html", {
+        "institution": inst, "jobs": jobs, "awardable": awardable,
+        "can_write": _can_write(request.user, inst),
+    })
 
 
 def _can_write(user: Any, inst: Any) -> bool:

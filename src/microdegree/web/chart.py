@@ -17,7 +17,8 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from microdegree.issuing.models import IssuedCredential
 
 PERIODS = {"week": 12, "month": 12}
-WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 640, 220, 16, 40, 36
+WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 640, 220, 18, 44, 40
+FONT_SIZE = 13  # SVG units; the chart is never drawn narrower than 32rem (site.css)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Bar:
     y: float
     width: float
     height: float
+    show_label: bool = True
+    axis_lines: tuple[str, ...] = ()
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 1)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,25 @@ class Chart:
     @property
     def label_y(self) -> int:
         return HEIGHT - BOTTOM + 16
+
+    @property
+    def label_step(self) -> int:
+        return FONT_SIZE + 2
+
+    @property
+    def font_size(self) -> int:
+        return FONT_SIZE
+
+    @property
+    def mid_count(self) -> int:
+        """A whole number half way up the axis (0 when the axis is too short for one)."""
+        return self.max_count // 2 if self.max_count >= 2 else 0
+
+    @property
+    def mid_y(self) -> float:
+        if not self.mid_count:
+            return float(self.baseline)
+        return round(self.baseline - (self.baseline - TOP) * self.mid_count / self.max_count, 1)
 
     @property
     def left(self) -> int:
@@ -85,6 +111,16 @@ def _label(by: str, start: date) -> str:
     return start.strftime("%d %b") if by == "week" else start.strftime("%b %Y")
 
 
+def _axis_lines(by: str, start: date) -> tuple[str, ...]:
+    """The label under a bar, on two short lines for a month so neighbours do not overlap."""
+    return (start.strftime("%d %b"),) if by == "week" else (start.strftime("%b"), str(start.year))
+
+
+def _show_label(index: int, count: int, last: int) -> bool:
+    """Every other bar is labelled, and also any bar with credentials and the latest period."""
+    return index % 2 == 0 or count > 0 or index == last
+
+
 def counts(institution: Any, by: str, starts: list[date]) -> dict[date, int]:
     """Credentials issued per period start, from `starts[0]` on (one query)."""
     trunc = TruncWeek if by == "week" else TruncMonth
@@ -116,5 +152,6 @@ def issued_chart(institution: Any, by: str = "week", *, today: date | None = Non
         bars.append(Bar(start=start, label=_label(by, start), count=value,
                         x=round(LEFT + i * slot + slot * 0.15, 1),
                         y=round(HEIGHT - BOTTOM - h, 1), width=round(slot * 0.7, 1),
-                        height=h))
+                        height=h, show_label=_show_label(i, value, len(starts) - 1),
+                        axis_lines=_axis_lines(by, start)))
     return Chart(by=by, bars=bars, total=sum(values), max_count=top)
