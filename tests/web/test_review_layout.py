@@ -116,3 +116,28 @@ def test_dashboard_table_scrolls(client, admin_user, make_user):
     page = client.get("/dashboard/").content.decode()
     assert "New College" in page
     _tables_scroll(page)
+
+
+def test_award_links_end_cleanly_and_cost_no_query_per_achievement(
+        client, institution, owner, course, django_assert_max_num_queries):
+    """A microdegree last in the list leaves no dangling separator; names come from one
+    prefetch, so more achievements do not mean more queries."""
+    from microdegree.catalog import services as catalog
+
+    catalog.create_definition(None, institution, name="Zeta Microdegree", slug="zz-degree",
+                              kind="microdegree", description="All.", criteria_narrative="All.",
+                              credits_available=10)
+    client.force_login(owner)
+    url = "/institutions/example-uni/credentials/"
+    client.get(url)  # warm caches (session, site)
+    with django_assert_max_num_queries(30) as few:
+        page = client.get(url).content.decode()
+    award = re.search(r"<p>Award: (.*?)</p>", page).group(1)
+    assert award.endswith("Course stats</a>")
+    assert "Zeta Microdegree" not in award  # a microdegree is awarded by its pathway
+    for n in range(5):
+        catalog.create_definition(None, institution, name=f"Course {n}", slug=f"c{n}",
+                                  description="x", criteria_narrative="x", credits_available=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert "Course 4</a>" in page
