@@ -92,7 +92,7 @@ def test_learner_applies_and_staff_decide_over_http(client, learner, program, md
     page = client.get(response["Location"]).content.decode()
     assert "Recognised under" in page
     assert "30" in page
-    assert "1 term(s), 6 months" in page
+    assert "1 term, 6 months" in page
     # staff do not see drafts
     staff_client = _login(Client(), staff)
     url = f"/institutions/{university.slug}/applications/{application.uuid}"

@@ -33,7 +33,7 @@ def test_page_upload_shows_programs_and_reasons(client, program, md_agreement, c
     assert "1 program recognises them" in page
     assert "MSc Data Science" in page
     assert "Recognised under" in page
-    assert "1 term(s), 6 months" in page
+    assert "1 term, 6 months" in page
     # the program that recognises nothing is listed with its reason
     assert "MSc Philosophy" in page
     assert "No agreement of this program covers this achievement." in page

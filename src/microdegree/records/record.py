@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from microdegree.catalog import rules as catalog_rules
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion
@@ -32,7 +32,7 @@ from microdegree.records.models import CredentialPreference, ImportedCredential,
 from microdegree.vc.builders.identity import identity_matches
 from microdegree.verification.summary import Summary, summarise
 
-NO_COMPETENCY = "Other credentials (no competency named)"
+NO_COMPETENCY = gettext_lazy("Other credentials (no competency named)")
 
 
 def verified_emails(user: Any) -> list[str]:
@@ -238,7 +238,7 @@ def grouped(record: Sequence[Item]) -> list[Group]:
     out = [Group(name, url, members)
            for (name, url), members in sorted(groups.items(), key=lambda kv: kv[0][0].lower())]
     if rest:
-        out.append(Group(NO_COMPETENCY, "", rest))
+        out.append(Group(str(NO_COMPETENCY), "", rest))
     return out
 
 
