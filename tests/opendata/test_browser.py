@@ -49,6 +49,7 @@ def test_filters_and_pages_work_without_javascript(live_server, catalogue, brows
     try:
         page.goto(f"{live_server.url}/catalogue")
         assert page.inner_text("h1") == "Open catalogue"
+        page.click("form.filters summary")  # under "More filters"
         page.select_option("#id_participation", "online")
         page.check("#id_free")
         page.click("form.filters button[type=submit]")
@@ -56,6 +57,7 @@ def test_filters_and_pages_work_without_javascript(live_server, catalogue, brows
         assert result_names(page) == ["Data Literacy", "Data Science Microdegree"]
 
         page.goto(f"{live_server.url}/catalogue")
+        page.click("form.filters summary")  # under "More filters"
         page.fill("#id_language", "en")
         page.click("form.filters button[type=submit]")
         assert result_names(page) == ["Data Literacy", "Data Science Microdegree"]
@@ -64,6 +66,7 @@ def test_filters_and_pages_work_without_javascript(live_server, catalogue, brows
         assert "page 2 of 2" in page.inner_text("main")
 
         page.goto(f"{live_server.url}/catalogue")
+        page.click("form.filters summary")  # under "More filters"
         page.fill("#id_credits_min", "10")
         page.fill("#id_credits_max", "5")
         page.click("form.filters button[type=submit]")

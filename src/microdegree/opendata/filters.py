@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.boundfield import BoundField
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion, ParticipationForm
@@ -18,9 +20,26 @@ from microdegree.recognition.models import Program, RecognitionAgreement
 EQF_CHOICES = [("", _("Any level"))] + [(str(n), f"EQF {n}") for n in range(1, 9)]
 
 
-class _Filters(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    institution = forms.SlugField(label=_("Institution (address name)"), required=False)
+class KnownLanguages:
+    """`code in KNOWN_LANGUAGES`: whether Django knows a name for the language tag (itself or
+    its first part: "en-GB", "de-AT"), so `{% get_language_info %}` can name it."""
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, str) or not code:
+            return False
+        try:
+            get_language_info(code.lower())
+        except KeyError:
+            return False
+        return True
+
+
+KNOWN_LANGUAGES = KnownLanguages()
+
+
+class _Form(forms.Form):
+    # The filters shown at once; the others go under "More filters". Empty: all at once.
+    main_filters: tuple[str, ...] = ()
 
     def values(self) -> dict[str, Any]:
         """The filters that were given (empty ones left out)."""
@@ -32,8 +51,26 @@ class _Filters(forms.Form):
             return f"{label}: {errors[0]}"
         return ""
 
+    def shown_filters(self) -> list[BoundField]:
+        return [bf for bf in self if not self.main_filters or bf.name in self.main_filters]
+
+    def more_filters(self) -> list[BoundField]:
+        return [bf for bf in self if self.main_filters and bf.name not in self.main_filters]
+
+    def more_filters_in_use(self) -> bool:
+        """Whether one of the "More filters" was given or is wrong (it must not stay hidden)."""
+        return any(bf.errors or bf.value() not in (None, "", False)
+                   for bf in self.more_filters())
+
+
+class _Filters(_Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    institution = forms.SlugField(label=_("Institution"), required=False)
+
 
 class AchievementFilters(_Filters):
+    main_filters = ("q", "kind", "eqf")
+    known_languages = KNOWN_LANGUAGES
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("Microcredentials and microdegrees")),
                                       *AchievementDefinition.Kind.choices])
@@ -45,11 +82,11 @@ class AchievementFilters(_Filters):
                             max_length=200)
     participation = forms.ChoiceField(label=_("Form of participation"), required=False,
                                       choices=[("", _("Any")), *ParticipationForm.choices])
-    language = forms.RegexField(label=_("Language (e.g. en)"), required=False,
+    language = forms.RegexField(label=_("Language (e.g. en for English)"), required=False,
                                 regex=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=20)
     free = forms.BooleanField(label=_("Free only"), required=False)
     cost_max = forms.FloatField(label=_("Cost at most"), required=False, min_value=0)
-    currency = forms.RegexField(label=_("Currency (ISO 4217)"), required=False,
+    currency = forms.RegexField(label=_("Currency (e.g. EUR)"), required=False,
                                 regex=r"^[A-Za-z]{3}$", max_length=3)
     duration_min = forms.IntegerField(label=_("Weeks at least"), required=False, min_value=0)
     duration_max = forms.IntegerField(label=_("Weeks at most"), required=False, min_value=0)
@@ -75,13 +112,10 @@ class AgreementFilters(_Filters):
     program = forms.SlugField(label=_("Program (address name)"), required=False)
 
 
-class InstitutionFilters(forms.Form):
+class InstitutionFilters(_Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     country = forms.RegexField(label=_("Country (ISO 3166 code)"), required=False,
                                regex=r"^[A-Za-z]{2}$", max_length=2)
-
-    values = _Filters.values
-    first_error = _Filters.first_error
 
 
 def apply_achievements(qs: QuerySet[AchievementVersion],
