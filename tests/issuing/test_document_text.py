@@ -1,9 +1,9 @@
 """The stored text of a signed document is `json.dumps(doc, ensure_ascii=False,
 separators=(",", ":"))` byte for byte, though bulk batches write it with orjson.
 
-`issuing.services._DocumentText` rests on two claims, checked here: orjson and json write
+`issuing.doctext.BatchText` rests on two claims, checked here: orjson and json write
 every string, integer, dict and list alike (orjson refuses what it cannot write, and then json
-writes it), and differ on floats only where `_plain_number` says no. Then, end to end, every
+writes it), and differ on floats only where `plain_number` says no. Then, end to end, every
 document `prepare_issue` returns is json's own text for generated rows of every shape.
 """
 
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microdegree.issuing import services
-from microdegree.issuing.services import _DocumentText, _plain_number
+from microdegree.issuing.doctext import BatchText, plain_number
 
 from .test_template import rows
 
@@ -35,7 +35,7 @@ def _orjson_or_none(value) -> str | None:
 
 
 leaves = (st.text() | st.integers(-(2**63), 2**64 - 1) | st.booleans() | st.none()
-          | st.floats().filter(_plain_number))
+          | st.floats().filter(plain_number))
 documents = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4)
                          | st.dictionaries(st.text(max_size=8), inner, max_size=4),
                          max_leaves=30)
@@ -50,22 +50,22 @@ def test_orjson_writes_what_json_writes_or_refuses(value):
 
 @settings(max_examples=2000)
 @given(st.floats())
-def test_floats_differ_only_where_plain_number_says_so(number):
-    if _plain_number(number):
+def test_floats_differ_only_whereplain_number_says_so(number):
+    if plain_number(number):
         assert orjson.dumps(number).decode() == _json(number)
 
 
 def test_the_floats_that_differ_are_not_plain():
     for number in (1e16, 1e-7, 1.5e300, math.nan, math.inf, -math.inf):
-        assert not _plain_number(number)  # every float written with an exponent, and more:
+        assert not plain_number(number)  # every float written with an exponent, and more:
     for number in (1e-7, math.nan, math.inf):  # these orjson writes differently (1e-7, null)
         assert orjson.dumps(number).decode() != _json(number)
-    assert all(_plain_number(n) for n in (2.5, 5, None))
-    assert not any(_plain_number(n) for n in (True, "5"))
+    assert all(plain_number(n) for n in (2.5, 5, None))
+    assert not any(plain_number(n) for n in (True, "5"))
 
 
 def test_a_batch_whose_shared_parts_differ_is_written_by_json():
-    text = _DocumentText()
+    text = BatchText()
     shared = {"achievement": {"creditsAvailable": 1e-7}}
     assert text({**shared, "n": 1}, credits=5) == _json({**shared, "n": 1})
     assert text.same is False
@@ -73,7 +73,7 @@ def test_a_batch_whose_shared_parts_differ_is_written_by_json():
 
 
 def test_a_row_with_an_exponent_credit_is_written_by_json():
-    text = _DocumentText()
+    text = BatchText()
     assert text({"creditsEarned": 2.5}, credits=2.5) == '{"creditsEarned":2.5}'
     assert text.same is True
     assert text({"creditsEarned": 1e-7}, credits=1e-7) == '{"creditsEarned":1e-07}'

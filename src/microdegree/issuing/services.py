@@ -19,7 +19,6 @@ from __future__ import annotations
 import calendar
 import functools
 import hashlib
-import json
 import logging
 import secrets
 import uuid as uuid_mod
@@ -28,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -45,7 +43,7 @@ from microdegree.catalog.achievement import achievement_builder, issuer_profile
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
-from microdegree.issuing import copyinsert, mail, statuslists, template
+from microdegree.issuing import copyinsert, doctext, mail, statuslists, template
 from microdegree.issuing.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree
 from microdegree.vc import builders as b
@@ -336,54 +334,6 @@ def _check_can_award(version: AchievementVersion) -> Institution:
     return inst
 
 
-# The stored text of a signed document: exactly json.dumps(doc, ensure_ascii=False,
-# separators=(",", ":")), which builds this same encoder on every call; built once here.
-_DOCUMENT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _plain_number(value: Any) -> bool:
-    """None, an int, or a float that `repr` writes without an exponent (and is finite): the
-    numbers orjson writes exactly as json does (`1e+16` there is `1e16` in orjson)."""
-    if value is None or type(value) is int:
-        return True
-    if type(value) is not float:
-        return False
-    text = repr(value)
-    return "e" not in text and "n" not in text  # (also rules out inf and nan)
-
-
-class _DocumentText:
-    """The stored text of a batch's signed documents: `_DOCUMENT_JSON.encode(doc)`, byte for
-    byte, written by orjson (about 14 times faster) when that is proven the same.
-
-    orjson and json write every str (orjson refuses lone surrogates: then json writes it), int
-    under 2^64, dict and list alike; they differ only on floats written with an exponent and
-    on nan/inf. A batch shares everything but the row's own values, which are strings except
-    the credits: so the first document of a batch is written both ways and compared (the
-    batch's shared parts: achievement, issuer, schema), and after that orjson is used for a
-    row only when its credits are a plain number. tests/issuing/test_document_text.py checks
-    both claims with hypothesis.
-    """
-
-    def __init__(self) -> None:
-        self.same: bool | None = None  # unknown until the batch's first document
-
-    def __call__(self, signed: dict[str, Any], *, credits: Any) -> str:
-        if self.same is False or not _plain_number(credits):
-            return _DOCUMENT_JSON.encode(signed)
-        try:
-            text = orjson.dumps(signed).decode()
-        except (orjson.JSONEncodeError, UnicodeDecodeError):
-            return _DOCUMENT_JSON.encode(signed)
-        if self.same is None:
-            slow = _DOCUMENT_JSON.encode(signed)
-            self.same = text == slow
-            if not self.same:
-                log.warning("orjson writes this batch's documents differently; using json")
-                return slow
-        return text
-
-
 def prepare_issue(
     version: AchievementVersion,
     rows: Sequence[AwardRow | Mapping[str, Any]],
@@ -427,7 +377,7 @@ def prepare_issue(
     until_iso = _iso(valid_until) if valid_until else None
     urls: dict[int, str] = {}  # StatusList.url per list (a property that formats each time)
     out: list[dict[str, Any]] = []  # PreparedAward dicts
-    document_text = _DocumentText()
+    document_text = doctext.BatchText()
     for n, (row, (rev_list, rev_index), (sus_list, sus_index)) in enumerate(zip(
         valid, revocation, suspension, strict=True
     )):

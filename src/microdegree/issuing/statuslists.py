@@ -22,6 +22,7 @@ from django.db import transaction
 
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
+from microdegree.issuing import doctext
 from microdegree.issuing.errors import Conflict, Invalid
 from microdegree.issuing.models import StatusList
 from microdegree.vc import proofs
@@ -186,7 +187,7 @@ def published(status_list: StatusList) -> tuple[str, str]:
         list_credential(fresh, valid_from=datetime.now(UTC)), key,
         verification_method=verification_method, suite=inst.suite,
     )
-    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    text = doctext.stored_text(signed)
     etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
     StatusList.objects.filter(pk=fresh.pk, version=fresh.version).update(
         signed_json=text, signed_version=fresh.version, etag=etag

@@ -11,7 +11,6 @@ evidence, sign, store.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid as uuid_mod
 from datetime import UTC
@@ -24,8 +23,8 @@ from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementType, AchievementVersion, AssessmentType
 from microdegree.catalog.versions import latest_version
 from microdegree.institutions.errors import Invalid
+from microdegree.issuing import doctext, statuslists
 from microdegree.issuing import services as issuing
-from microdegree.issuing import statuslists
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.models import Decision, Program
 from microdegree.records.models import LearnerDid
@@ -149,7 +148,7 @@ def issue(actor: Any, decision: Decision) -> IssuedCredential:
         "valid_until": None, "credits_earned": row.credits_earned,
         "status_list_id": rev_list.pk, "status_index": rev_index,
         "suspension_list_id": sus_list.pk, "suspension_index": sus_index,
-        "document": json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+        "document": doctext.stored_text(signed),
         "row": row.as_dict(),
     }
     [credential] = issuing.store_issued(actor, version, [prepared], send_email=False,

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import uuid as uuid_mod
 from collections.abc import Sequence
@@ -32,8 +31,8 @@ from microdegree.audit.services import log_action
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.models import Institution, SigningKey
+from microdegree.issuing import doctext, statuslists
 from microdegree.issuing import services as issuing_services
-from microdegree.issuing import statuslists
 from microdegree.issuing.models import ApiToken, IssuedCredential, StatusList
 from microdegree.vc import proofs
 from microdegree.vc.report import Report
@@ -143,7 +142,7 @@ def issue(
                              suite=cryptosuite, created=created)
         stored = ApiCredential.objects.create(
             institution=inst, credential_id=credential_id, cryptosuite=cryptosuite,
-            document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+            document=doctext.stored_text(signed),
             token=token, **fields,
         )
         log_action(_actor(token), "vcapi.credential_issued", stored, institution_id=inst.pk,
