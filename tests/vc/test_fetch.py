@@ -321,35 +321,45 @@ def test_streamed_size_over_cap_without_length(server: Server) -> None:
     assert info.value.code == "FETCH_TOO_LARGE"
 
 
-def test_silent_server_times_out(server: Server) -> None:
+# Each slow-server test runs through `get` and through `request` (same deadline and reads).
+FETCHES = {
+    "get": lambda fetcher, url: fetcher.get(url),
+    "request": lambda fetcher, url: fetcher.request("POST", url, body=b"x"),
+}
+
+
+def _trickle(handler: BaseHTTPRequestHandler, srv: Server) -> None:
+    """One byte every 0.05 s: each within the socket timeout, the whole body not."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    try:
+        for _ in range(40):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            if srv.release.wait(0.05):
+                return
+    except OSError:
+        pass
+
+
+@pytest.mark.parametrize("how", FETCHES)
+def test_silent_server_times_out(server: Server, how: str) -> None:
     server.routes["/slow"] = lambda h, s: (s.release.wait(3), send(h, 200, b"{}", "text/plain"))
     started = time.monotonic()
     with pytest.raises(FetchError) as info:
-        local_fetcher(timeout=0.3).get(server.url("/slow"))
+        FETCHES[how](local_fetcher(timeout=0.3), server.url("/slow"))
     assert info.value.code == "FETCH_TIMEOUT"
     assert time.monotonic() - started < 1.5
 
 
-def test_trickling_server_hits_the_total_deadline(server: Server) -> None:
+@pytest.mark.parametrize("how", FETCHES)
+def test_trickling_server_hits_the_total_deadline(server: Server, how: str) -> None:
     """Each byte arrives well within the socket timeout, but the whole body does not."""
-
-    def trickle(handler: BaseHTTPRequestHandler, srv: Server) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.end_headers()
-        try:
-            for _ in range(40):
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-                if srv.release.wait(0.05):
-                    return
-        except OSError:
-            pass
-
-    server.routes["/trickle"] = trickle
+    server.routes["/trickle"] = _trickle
     started = time.monotonic()
     with pytest.raises(FetchError) as info:
-        local_fetcher(timeout=0.4).get(server.url("/trickle"))
+        FETCHES[how](local_fetcher(timeout=0.4), server.url("/trickle"))
     assert info.value.code == "FETCH_TIMEOUT"
     assert time.monotonic() - started < 1.5
 
@@ -626,37 +636,6 @@ def test_request_body_over_cap(server: Server, make: Callable[[int, int], Route]
     server.routes["/small"] = make(20_000, status)
     response = local_fetcher(max_bytes=50_000).request("POST", server.url("/small"))
     assert (response.status, len(response.body)) == (status, 20_000)
-
-
-def test_request_silent_server_times_out(server: Server) -> None:
-    server.routes["/slow"] = lambda h, s: (s.release.wait(3), send(h, 200, b"{}", "text/plain"))
-    started = time.monotonic()
-    with pytest.raises(FetchError) as info:
-        local_fetcher(timeout=0.3).request("POST", server.url("/slow"), body=b"x")
-    assert info.value.code == "FETCH_TIMEOUT"
-    assert time.monotonic() - started < 1.5
-
-
-def test_request_trickling_server_hits_the_total_deadline(server: Server) -> None:
-    def trickle(handler: BaseHTTPRequestHandler, srv: Server) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.end_headers()
-        try:
-            for _ in range(40):
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-                if srv.release.wait(0.05):
-                    return
-        except OSError:
-            pass
-
-    server.routes["/trickle"] = trickle
-    started = time.monotonic()
-    with pytest.raises(FetchError) as info:
-        local_fetcher(timeout=0.4).request("GET", server.url("/trickle"))
-    assert info.value.code == "FETCH_TIMEOUT"
-    assert time.monotonic() - started < 1.5
 
 
 def test_request_over_tls(tls_localhost: tuple[Server, ssl.SSLContext]) -> None:
