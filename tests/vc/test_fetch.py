@@ -552,6 +552,31 @@ def test_request_bad_method_refused(server: Server, method: str) -> None:
     assert server.requests == []
 
 
+@pytest.mark.parametrize("headers", [
+    {"Authorization": "Bearer a\r\nX-Evil: 1"},  # a token with a line break
+    {"Authorization": "Bearer t\u00e9"},  # outside ASCII
+    {"Bad Name": "x"},
+])
+def test_request_header_that_cannot_be_sent_is_refused(server: Server, headers) -> None:
+    """A remote host's token goes into a header: one that cannot be sent is a FetchError
+    (never a ValueError from http.client), and the value is not echoed."""
+    with pytest.raises(FetchError) as info:
+        local_fetcher().request("GET", server.url("/x"), headers=headers)
+    assert info.value.code == "FETCH_HEADER_INVALID"
+    assert "Evil" not in str(info.value)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("how", ["url", "redirect"])
+def test_a_target_http_client_refuses_is_a_fetch_error(server: Server, how: str) -> None:
+    server.routes["/moved"] = lambda h, s: send(h, 302, b"", "text/plain",
+                                                {"Location": "/caf\u00e9"})
+    url = server.url("/caf\u00e9") if how == "url" else server.url("/moved")
+    with pytest.raises(FetchError) as info:
+        local_fetcher().get(url)
+    assert info.value.code == "FETCH_URL_INVALID"
+
+
 def test_request_returns_client_errors(server: Server) -> None:
     server.routes["/register"] = lambda h, s: send(h, 400, b'{"error": "invalid_client"}',
                                                    "application/json")

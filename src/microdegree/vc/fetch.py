@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import re
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -44,7 +42,8 @@ _GUARDED_HEADERS = frozenset(
     {"accept-encoding", "connection", "host", "content-length", "transfer-encoding"}
 )
 _METHOD = re.compile(r"[A-Z]{1,16}")
-_DNS_WORKERS = 8
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")  # an RFC 9110 token
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{0,8000}")  # printable ASCII: no CR, LF, NUL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -231,21 +230,31 @@ class SafeFetcher:
     # --- internals ------------------------------------------------------------------------
 
     def _lookup(self, host: str, port: int, deadline: float) -> list[str]:
+        """Resolve on a daemon thread of its own, given up at the deadline: a lookup that
+        hangs (a slow or hostile nameserver) holds only its own thread, never other lookups,
+        and never the interpreter's exit."""
         left = deadline - time.monotonic()
         if left <= 0:
             raise FetchError(f"Resolving {host} took longer than {self.timeout} s.",
                              code="FETCH_TIMEOUT")
-        future: Future[list[str]] = _dns_pool().submit(self._resolve, host, port)
-        done, _ = wait([future], timeout=left)
-        if not done:
-            future.cancel()  # still queued: never runs; running: its answer is dropped
+        answer: list[list[str] | OSError] = []
+
+        def resolve() -> None:
+            try:
+                answer.append(self._resolve(host, port))
+            except OSError as exc:
+                answer.append(exc)
+
+        thread = threading.Thread(target=resolve, name="safefetch-dns", daemon=True)
+        thread.start()
+        thread.join(left)
+        if not answer:
             raise FetchError(f"Resolving {host} took longer than {self.timeout} s.",
                              code="FETCH_TIMEOUT")
-        try:
-            return future.result()
-        except OSError as exc:
-            raise FetchError(f"{host} could not be resolved: {exc}",
-                             code="FETCH_DNS_ERROR") from exc
+        if isinstance(answer[0], OSError):
+            raise FetchError(f"{host} could not be resolved: {answer[0]}",
+                             code="FETCH_DNS_ERROR") from answer[0]
+        return answer[0]
 
     def _headers(self, accept: str, extra: Mapping[str, str] | None) -> dict[str, str]:
         sent = {"Accept": accept, "Accept-Encoding": "identity", "User-Agent": self.user_agent,
@@ -254,6 +263,10 @@ class SafeFetcher:
             key = name.lower()
             if key in _GUARDED_HEADERS:
                 continue
+            if not _HEADER_NAME.fullmatch(name) or not _HEADER_VALUE.fullmatch(value):
+                # (the value is not echoed: it may be a token)
+                raise FetchError(f"The {name!r} header has a value that cannot be sent.",
+                                 code="FETCH_HEADER_INVALID")
             for old in [old for old in sent if old.lower() == key]:
                 del sent[old]
             sent[name] = value
@@ -315,6 +328,9 @@ class SafeFetcher:
             except http.client.HTTPException as exc:
                 raise FetchError(f"{url} sent a malformed response: {exc}",
                                  code="FETCH_FAILED") from exc
+            except ValueError as exc:  # (UnicodeEncodeError too) a target http.client refuses
+                raise FetchError(f"{url!r} cannot be requested: {exc}",
+                                 code="FETCH_URL_INVALID") from exc
             finally:
                 conn.close()
         raise FetchError(f"{url} could not be fetched: {last_error}", code="FETCH_FAILED")
@@ -356,23 +372,6 @@ class SafeFetcher:
         content_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         return FetchResponse(url=url, status=resp.status, content_type=content_type,
                              body=b"".join(chunks), headers=headers), None
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = 0
-_pool_lock = threading.Lock()
-
-
-def _dns_pool() -> ThreadPoolExecutor:
-    """The shared lookup pool, made on first use (and again in a forked child, whose copy of
-    the parent's pool has no threads)."""
-    global _pool, _pool_pid
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(max_workers=_DNS_WORKERS,
-                                       thread_name_prefix="safefetch-dns")
-            _pool_pid = os.getpid()
-        return _pool
 
 
 def _getaddrinfo(host: str, port: int) -> list[str]:
