@@ -180,8 +180,9 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
         shared = CredentialPreference.objects.create(user=ada, imported=older,
                                                      share_enabled=True, share_token="t-older")
         CredentialPreference.objects.create(user=ada, imported=oldest, share_token="t-oldest")
+        # changed later than the shared one, but without a live link: the link must survive
         CredentialPreference.objects.filter(share_token="t-oldest").update(
-            updated_at=now - timedelta(days=3))
+            updated_at=now + timedelta(minutes=1))
         program = Program.objects.create(
             institution=institution, slug="msc", name="MSc", total_credits=60,
             duration_terms=2, duration_months=12, residency_terms=2, residency_months=12)

@@ -32,7 +32,10 @@ def seal_client_secrets(apps, schema_editor):
 
 def open_client_secrets(apps, schema_editor):
     RemoteHost = apps.get_model("obapi", "RemoteHost")
-    rows = RemoteHost.objects.using(schema_editor.connection.alias).all()
+    rows = RemoteHost.objects.using(schema_editor.connection.alias).exclude(
+        client_secret_sealed=b"")
+    if not rows.exists():  # nothing sealed: no master key needed to go back
+        return
     store = keystore.default_keystore()
     for host in rows.only("pk", "user_id", "state", "client_secret_sealed").iterator():
         sealed = bytes(host.client_secret_sealed or b"")

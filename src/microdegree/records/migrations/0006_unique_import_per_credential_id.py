@@ -27,7 +27,8 @@ def merge_duplicate_imports(apps, schema_editor):
         application_credential.objects.using(db).filter(imported_id__in=older).update(
             imported_id=keep)
         prefs = preference.objects.using(db).filter(imported_id__in=ids)
-        latest = prefs.order_by("-updated_at", "-id").first()
+        # a preference with a live share link wins (its link keeps working), then the newest
+        latest = prefs.order_by("-share_enabled", "-updated_at", "-id").first()
         if latest is not None:
             prefs.exclude(pk=latest.pk).delete()
             prefs.filter(pk=latest.pk).update(imported_id=keep)
