@@ -4,7 +4,8 @@
 the authorization URL (code flow, PKCE S256, `state`); the learner consents there and comes back
 to `finish_pull`, which exchanges the code, reads every page of `GET /credentials` and imports
 each credential through the records app's import service (each one verified). Every outbound
-request goes through the core's SSRF-safe fetcher (outbound.SafeClient).
+request goes through the core's SSRF-safe fetcher (`SafeFetcher.request`: no redirects, every
+answer returned whatever its status).
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from django.utils.translation import gettext as _
 from microdegree.audit.services import log_action
 from microdegree.obapi import scopes
 from microdegree.obapi.models import RemoteHost, SecretUnavailable
-from microdegree.obapi.outbound import SafeClient
 from microdegree.records import services as records
 from microdegree.records.services import RecordError
 from microdegree.vc.errors import FetchError
+from microdegree.vc.fetch import SafeFetcher
 
 PENDING_FOR = timedelta(minutes=15)
 PAGE = 100
@@ -60,10 +61,10 @@ class PullResult:
     refused: list[str] = field(default_factory=list)
 
 
-def _client() -> SafeClient:
+def _client() -> SafeFetcher:
     from microdegree.verification.services import fetcher_options
 
-    return SafeClient(**{**fetcher_options(), "timeout": 10.0})
+    return SafeFetcher(**{**fetcher_options(), "timeout": 10.0})
 
 
 def _json(response: Any, what: str) -> Any:
@@ -160,7 +161,7 @@ def start_pull(user: Any, base_url: str) -> tuple[RemoteHost, str]:
     return host, f"{host.authorization_url}{separator}{query}"
 
 
-def _token(http: SafeClient, host: RemoteHost, code: str) -> str:
+def _token(http: SafeFetcher, host: RemoteHost, code: str) -> str:
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": host.redirect_uri,
             "code_verifier": host.code_verifier, "client_id": host.client_id}
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -180,7 +181,7 @@ def _token(http: SafeClient, host: RemoteHost, code: str) -> str:
     return str(data["access_token"])
 
 
-def _pages(http: SafeClient, host: RemoteHost, token: str) -> list[str]:
+def _pages(http: SafeFetcher, host: RemoteHost, token: str) -> list[str]:
     """Every credential the other host lists, as text (JSON or compact JWS), page by page."""
     out: list[str] = []
     offset = 0

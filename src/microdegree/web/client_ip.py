@@ -44,10 +44,7 @@ def _address(text: str) -> Address | None:
 
 
 def _trusted_networks() -> tuple[Network, ...]:
-    configured: Any = getattr(settings, "TRUSTED_PROXIES", ())
-    if isinstance(configured, str) or any(isinstance(n, str) for n in configured):
-        return parse_networks(configured)  # e.g. override_settings(TRUSTED_PROXIES="10.0.0.1")
-    return tuple(configured)
+    return tuple(settings.TRUSTED_PROXIES)  # parsed once by settings (parse_networks)
 
 
 def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
