@@ -69,6 +69,12 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
                               "in the record already; it cannot be replaced.",
                               code="ISSUED_HERE")
         return Upserted(issued_here.document, False, False)
+    from microdegree.verification.services import verify_document
+
+    verification = verify_document(extracted)  # once, for whichever path stores it
+    if not verification.report.verified:
+        raise RecordError("This credential did not verify, so it was not added.",
+                          code="NOT_VERIFIED", reasons=_reasons(verification.report))
     # the look-up and the insert race another upsert of the same id: the unique constraint
     # (user, credential_id) lets one insert win; the other is refused as DUPLICATE and replaces
     # the winner's row instead (200, not a second import); a row removed between the look-up
@@ -76,7 +82,9 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     for _attempt in range(3):
         if not records.import_exists(user, credential_id):
             try:
-                imported = records.import_credential(user, text, source_url="")
+                imported = records.import_credential(user, text, source_url="",
+                                                     extracted=extracted,
+                                                     verification=verification)
             except RecordError as exc:
                 if exc.code != "DUPLICATE":
                     raise
@@ -86,23 +94,18 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
                                after={"credential_id": credential_id, "created": True,
                                       "client_id": client_id})
                 return Upserted(imported.document, imported.format == "jwt", True)
-        replaced = _replace(user, extracted, text, credential_id, client_id=client_id)
+        replaced = _replace(user, extracted, verification, text, credential_id,
+                            client_id=client_id)
         if replaced is not None:
             return replaced
     raise RecordError("The credential changed in the record while it was being saved; "
                       "send it again.", code="CONFLICT", status=409)
 
 
-def _replace(user: Any, extracted: Extracted, text: str, credential_id: str, *,
-             client_id: str) -> Upserted | None:
-    """Verify `extracted` and replace the learner's import with this credential id; None when
-    there is none (any more)."""
-    from microdegree.verification.services import verify_document
-
-    verification = verify_document(extracted)
-    if not verification.report.verified:
-        raise RecordError("This credential did not verify, so it was not added.",
-                          code="NOT_VERIFIED", reasons=_reasons(verification.report))
+def _replace(user: Any, extracted: Extracted, verification: Any, text: str,
+             credential_id: str, *, client_id: str) -> Upserted | None:
+    """Replace the learner's import with this credential id by `extracted` (verified); None
+    when there is none (any more)."""
     document = extracted.document
     issuer = document.get("issuer")
     summary = verification.summary

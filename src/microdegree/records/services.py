@@ -364,19 +364,24 @@ def recheck_import(user: Any, item_key: str) -> ImportedCredential:
     return imported
 
 
-def import_credential(user: Any, data: bytes | str, *, source_url: str = "") -> ImportedCredential:
+def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
+                      extracted: Any = None, verification: Any = None) -> ImportedCredential:
     """Verify a credential (JSON, VC-JWT, baked PNG/SVG) and keep it verbatim in the record.
 
-    RecordError with the verifier's reasons when it does not verify (nothing is stored).
+    RecordError with the verifier's reasons when it does not verify (nothing is stored). A
+    caller that has already extracted `data` (and verified it) passes `extracted` (and
+    `verification`), so neither is done twice.
     """
     from microdegree.verification.extract import ExtractError, extract
     from microdegree.verification.services import tools, verify_document
 
-    try:
-        extracted = extract(data, resolver=tools().resolver)
-    except ExtractError as exc:
-        raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
-    verification = verify_document(extracted)
+    if extracted is None:
+        try:
+            extracted = extract(data, resolver=tools().resolver)
+        except ExtractError as exc:
+            raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
+    if verification is None:
+        verification = verify_document(extracted)
     if not verification.report.verified:
         reasons = _reasons(verification.report)
         raise RecordError(gettext("This credential did not verify, so it was not added."),
