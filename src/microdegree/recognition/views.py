@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.institutions.errors import DomainError, NotFound
@@ -223,24 +222,13 @@ def application_staff(request: HttpRequest, inst_slug: str, app_uuid: str) -> Ht
 # --- learners ----------------------------------------------------------------------------------
 
 
-def _state_label(state: str) -> str:
-    """A credential's state in words, as the learner's record shows it (records/_state.html)."""
-    labels = {"valid": pgettext("credential state", "Valid"),
-              "revoked": pgettext("credential state", "Revoked"),
-              "suspended": pgettext("credential state", "Suspended"),
-              "expired": pgettext("credential state", "Expired"),
-              "not yet valid": pgettext("credential state", "Not yet valid"),
-              "not verified": pgettext("credential state", "Not verified")}
-    return labels.get(state, state[:1].upper() + state[1:])
-
-
 def _record_choices(user: Any) -> list[tuple[str, str]]:
     out = []
     for item in record_mod.items(user):
         s = item.summary
         name = s.name or s.achievement_name or item.key
         issuer = s.issuer_name or s.issuer_id or ""
-        out.append((item.key, f"{name} ({issuer}; {_state_label(item.state)})"))
+        out.append((item.key, f"{name} ({issuer}; {record_mod.state_label(item.state)})"))
     return out
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import get_format
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from microdegree.catalog import rules as catalog_rules
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion
@@ -429,3 +429,14 @@ def linkedin_url(item: Item, public_url: str) -> str:
         "certId": summary.id or "",
     }
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def state_label(state: str) -> str:
+    """A credential's state in words, in the reader's language (record pages, /worth)."""
+    labels = {"valid": pgettext("credential state", "Valid"),
+              "revoked": pgettext("credential state", "Revoked"),
+              "suspended": pgettext("credential state", "Suspended"),
+              "expired": pgettext("credential state", "Expired"),
+              "not yet valid": pgettext("credential state", "Not yet valid"),
+              "not verified": pgettext("credential state", "Not verified")}
+    return labels.get(state, state[:1].upper() + state[1:])
