@@ -58,7 +58,7 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
                 raise Invalid(gettext("The file is larger than %(max)s bytes; split it into "
                                       "several batches.") % {"max": f"{csvparse.max_bytes():,}"},
                               code="FILE_TOO_LARGE")
-            job, _, created = services.prepare_job(
+            job, _report, created = services.prepare_job(
                 request.user, version, uploaded.read(), filename=uploaded.name,
                 send_email=form.cleaned_data["send_email"])
         except services.BatchRejected as exc:
@@ -93,11 +93,12 @@ def job_list(request: HttpRequest, slug: str) -> HttpResponse:
     jobs = (BulkJob.objects.filter(institution=inst)
             .select_related("achievement_version__definition")[:100])
     # the latest version of each microcredential, so a job can be started from this page
+    can_write = _can_write(request.user, inst)
     awardable = [version for version in catalog_services.catalogue(inst)
-                 if not version.definition.is_microdegree]
+                 if not version.definition.is_microdegree] if can_write else []
     return _render(request, "bulk/list.html", {
         "institution": inst, "jobs": jobs, "awardable": awardable,
-        "can_write": _can_write(request.user, inst),
+        "can_write": can_write,
     })
 
 

@@ -122,11 +122,10 @@ def credential_list(request: HttpRequest, slug: str) -> HttpResponse:
         qs = qs.filter(recipient_email__icontains=query)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     role = inst_services.role_of(request.user, inst)
-    definitions = list(AchievementDefinition.objects.filter(institution=inst)
-                       .prefetch_related("versions"))
-    for d in definitions:  # the latest version's name, from the prefetched versions
-        versions = list(d.versions.all())
-        d.display_name = versions[-1].name if versions else d.slug
+    definitions = []  # by the latest version's name (catalogue: one query)
+    for version in catalog_services.catalogue(inst):
+        version.definition.display_name = version.name
+        definitions.append(version.definition)
     return _render(request, "issuing/list.html", {
         "can_award": request.user.is_superuser or role in ("issuer", "owner"),
         "institution": inst, "page": page, "state": state, "achievement": achievement,
