@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods
 from microdegree.verification import services
 from microdegree.verification.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification.summary import all_warnings, summarise
-from microdegree.verification.wording import check_label, check_message, check_rows, headline
+from microdegree.verification.wording import (
+    check_label,
+    check_message,
+    check_rows,
+    headline,
+    plain_message,
+)
 
 CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
 
@@ -47,9 +53,13 @@ def _accepts(request: HttpRequest, media_type: str) -> bool:
 def _error(request: HttpRequest, code: str, message: str, status: int = 400) -> HttpResponse:
     if _accepts(request, "application/json"):
         return JsonResponse({"code": code, "message": message}, status=status)
+    form = _form_values(request)
+    # plain words first for pasted text that is not JSON, the parser's reason one click away
+    plain = plain_message(message) if form["credential"] else None
     return render(request, "verification/verify.html",
-                  {"error": check_message(message), "error_code": code,
-                   "form": _form_values(request)},
+                  {"error": plain or check_message(message),
+                   "error_detail": check_message(message) if plain else "",
+                   "error_code": code, "form": form},
                   status=status)
 
 

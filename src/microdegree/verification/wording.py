@@ -118,7 +118,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
      lambda: gettext("At least %(credits)s credits from:")),
     (re.compile(r"EQF level (?P<level>\d+)"), lambda: gettext("EQF level %(level)s")),
     (re.compile(r"NQF level (?P<level>.+)"), lambda: gettext("NQF level %(level)s")),
-    (_NOT_JSON,  # the page shows plain words first (_PLAIN), this as the technical detail
+    (_NOT_JSON,  # the page shows plain words first (plain_message), this as the detail
      lambda: gettext("The text is not valid JSON: %(reason)s.")),
     (re.compile(r"The credential could not be fetched: (?P<reason>.*)"),
      lambda: gettext("The credential could not be fetched: %(reason)s")),
@@ -129,24 +129,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
 )
 
 
-# Sentences too technical to show first: the pattern, and what a person reads instead (the
-# technical sentence stays available as `.detail`, for a <details> on the page).
-_PLAIN: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
-    (_NOT_JSON,
-     lambda: gettext("This text isn't a complete credential. Paste the whole file, starting with { "
-                     "and ending with }.")),
-)
-
-
-class Explained(str):
-    """A sentence in plain words; `.detail` keeps the technical one it stands for."""
-
-    detail: str
-
-    def __new__(cls, plain: str, detail: str) -> Explained:
-        explained = super().__new__(cls, plain)
-        explained.detail = detail
-        return explained
+def plain_message(message: str) -> str | None:
+    """Plain words to show first for a sentence too technical to read first (pasted text that
+    is not JSON), in the active language; None for every other sentence."""
+    if _NOT_JSON.fullmatch(message):
+        return gettext("This text isn't a complete credential. Paste the whole file, starting "
+                       "with { and ending with }.")
+    return None
 
 
 def check_label(check: Check) -> str:
@@ -159,19 +148,13 @@ def check_label(check: Check) -> str:
 
 
 def check_message(message: str) -> str:
-    """The core's English sentence in the active language, or as it is if no pattern knows it.
-
-    A sentence too technical to read first comes back as `Explained`: plain words, the technical
-    sentence in `.detail`.
-    """
+    """The core's English sentence in the active language, or as it is if no pattern knows it."""
     if message in _KNOWN:
         return gettext(message)
     for pattern, template in _PATTERNS:
         found = pattern.fullmatch(message)
         if found:
-            technical = template() % {k: _localised(v) for k, v in found.groupdict().items()}
-            plain = next((words for known, words in _PLAIN if known is pattern), None)
-            return Explained(plain(), technical) if plain else technical
+            return template() % {k: _localised(v) for k, v in found.groupdict().items()}
     return message
 
 
