@@ -8,8 +8,6 @@ import re
 
 import pytest
 
-from microdegree.opendata.filters import KNOWN_LANGUAGES, AchievementFilters
-
 pytestmark = pytest.mark.django_db
 
 
@@ -79,10 +77,16 @@ def test_an_unknown_or_regional_code_falls_back(client, catalogue):
     assert sorted(languages) == ["English", "English", "German (de-AT)", "tlh"]
 
 
-def test_known_languages():
-    assert "en" in KNOWN_LANGUAGES
-    assert "en-GB" in KNOWN_LANGUAGES
-    assert "tlh" not in KNOWN_LANGUAGES
-    assert "" not in KNOWN_LANGUAGES
-    assert None not in KNOWN_LANGUAGES
-    assert AchievementFilters().known_languages is KNOWN_LANGUAGES
+def test_language_name_filter():
+    from django.utils import translation
+
+    from microdegree.opendata.templatetags.language_names import language_name
+
+    with translation.override("en"):
+        assert language_name("en") == "English"
+        assert language_name("en-GB") == "British English"
+    with translation.override("de"):
+        assert language_name("en") == "Englisch"
+    assert language_name("tlh") == "tlh"
+    assert language_name("") == ""
+    assert language_name(None) == ""

@@ -11,30 +11,12 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.boundfield import BoundField
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from microdegree.catalog.models import AchievementDefinition, AchievementVersion, ParticipationForm
 from microdegree.recognition.models import Program, RecognitionAgreement
 
 EQF_CHOICES = [("", _("Any level"))] + [(str(n), f"EQF {n}") for n in range(1, 9)]
-
-
-class KnownLanguages:
-    """`code in KNOWN_LANGUAGES`: whether Django knows a name for the language tag (itself or
-    its first part: "en-GB", "de-AT"), so `{% get_language_info %}` can name it."""
-
-    def __contains__(self, code: object) -> bool:
-        if not isinstance(code, str) or not code:
-            return False
-        try:
-            get_language_info(code.lower())
-        except KeyError:
-            return False
-        return True
-
-
-KNOWN_LANGUAGES = KnownLanguages()
 
 
 class _Form(forms.Form):
@@ -70,7 +52,6 @@ class _Filters(_Form):
 
 class AchievementFilters(_Filters):
     main_filters = ("q", "kind", "eqf")
-    known_languages = KNOWN_LANGUAGES
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("Microcredentials and microdegrees")),
                                       *AchievementDefinition.Kind.choices])
