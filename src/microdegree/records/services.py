@@ -149,46 +149,105 @@ def sign_in_with_link(raw: str) -> Any:
     return user
 
 
-def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCredential]:
-    """An award e-mail's claim link (issuing.mail): signs the recipient in and claims it.
+@dataclass
+class ClaimOutcome:
+    """What following a claim link did: `claimed` (the credential is in `user`'s record,
+    `signed_in` if the link created the account and signed it in), or `link_sent` (a sign-in
+    link went to the address) or `confirm_sent` (a confirmation link went to the address, for
+    the signed-in learner)."""
 
-    The claim link went to the credential's address, so following it proves that address. Claim
-    links live a year and are not single-use for downloading; as a sign-in they work once
-    (`UsedToken`), after which the learner signs in by a fresh link and the claim link only
-    claims for the signed-in owner.
-    """
-    cred_uuid = issuing_mail.read_claim_token(raw)
+    outcome: str
+    credential: IssuedCredential
+    user: Any = None
+    signed_in: bool = False
+
+
+def claim_target(raw: str) -> IssuedCredential:
+    try:
+        cred_uuid = issuing_mail.check_claim_token(raw)
+    except issuing_mail.ClaimLinkError as exc:
+        raise RecordError(exc.message, code=exc.code,
+                          status=410 if exc.code == "EXPIRED" else 404) from exc
     cred = (IssuedCredential.objects.select_related("institution", "achievement_version")
-            .filter(uuid=cred_uuid).first() if cred_uuid else None)
-    if cred is None:
-        raise RecordError(gettext("This claim link is not valid (or has expired)."),
-                          code="NOT_FOUND", status=404)
+            .filter(uuid=cred_uuid).first())
+    if cred is None or not record_mod.names_recipient(
+            json.loads(cred.document), [auth.normalise_email(cred.recipient_email)]):
+        raise RecordError(gettext("This claim link is not valid."), code="NOT_FOUND",
+                          status=404)
+    return cred
+
+
+def _account_exists(email: str) -> bool:
+    """Whether someone already has an account for `email` (its verified owner, or a user with
+    that address, staff included)."""
+    return (LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exists()
+            or get_user_model().objects.filter(email__iexact=email).exists())
+
+
+def _mark_claimed(user: Any, cred: IssuedCredential) -> None:
+    pref = _preference(user, credential=cred)
+    if pref.claimed_at is None:
+        pref.claimed_at = timezone.now()
+        pref.save(update_fields=["claimed_at"])
+        log_action(user, "records.credential_claimed", pref,
+                   institution_id=cred.institution_id,
+                   after={"credential_id": cred.credential_id})
+
+
+def claim_ready(user: Any, raw: str) -> bool:
+    """Whether the signed-in `user` has the claim link's address confirmed already."""
+    cred = claim_target(raw)
+    return auth.normalise_email(cred.recipient_email) in record_mod.verified_emails(user)
+
+
+def claim_with_token(raw: str, current_user: Any = None, *, ip: str | None = None
+                     ) -> ClaimOutcome:
+    """Follow an award e-mail's claim link (issuing.mail): it expires, and it never signs in
+    an existing account by itself (see ADR 0005, as amended by issue 12).
+
+    - Signed in with the credential's address confirmed: the credential is claimed.
+    - Signed in without it: a confirmation link goes to that address (add_email); once it is
+      followed, the credential is in the record. An address another record owns is refused.
+    - Not signed in, and an account exists for the address: a sign-in link goes to it, which
+      comes back to this claim link; the claim link alone signs no one in.
+    - Not signed in, no account yet: the link (sent only to that mailbox, never shown to
+      staff) creates the record for the address and signs in, once (`UsedToken`).
+    """
+    cred = claim_target(raw)
     email = auth.normalise_email(cred.recipient_email)
+    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    if user is not None:
+        if email in record_mod.verified_emails(user):
+            with transaction.atomic():
+                _mark_claimed(user, cred)
+            return ClaimOutcome("claimed", cred, user)
+        if LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exclude(
+                user=user).exists():
+            raise RecordError(gettext("This credential was sent to an address that belongs to "
+                                      "another learning record. Sign out, then open the link "
+                                      "again."), code="EMAIL_TAKEN", status=409)
+        add_email(user, email)
+        return ClaimOutcome("confirm_sent", cred, user)
+    if _account_exists(email):
+        request_login_link(email, ip=ip, next_path=f"/me/claim/{raw}")
+        return ClaimOutcome("link_sent", cred)
     with transaction.atomic():
-        user = current_user if getattr(current_user, "is_authenticated", False) else None
-        if user is not None and email in record_mod.verified_emails(user):
-            pass  # the owner, already signed in
-        else:
-            try:
-                auth.consume(raw, "claim")
-            except auth.TokenError as exc:
-                raise RecordError(gettext("This claim link has already been used to sign in. "
-                                          "Sign in with a new link to see the credential."),
-                                  code="USED", status=403) from exc
-            if user is None:
-                user, _ = _user_for_email(email)
-            _verify_address(user, email)
-        if not record_mod.names_recipient(json.loads(cred.document), [email]):
-            raise RecordError(gettext("This credential does not name its recipient's address."),
-                              code="NOT_FOUND", status=404)
-        pref = _preference(user, credential=cred)
-        if pref.claimed_at is None:
-            pref.claimed_at = timezone.now()
-            pref.save(update_fields=["claimed_at"])
-            log_action(user, "records.credential_claimed", pref,
-                       institution_id=cred.institution_id,
-                       after={"credential_id": cred.credential_id})
-    return user, cred
+        try:
+            auth.consume(raw, "claim")
+        except auth.TokenError as exc:
+            raise RecordError(gettext("This claim link has already been used to sign in. "
+                                      "Sign in with a new link to see the credential."),
+                              code="USED", status=403) from exc
+        user, created = _user_for_email(email)
+        if not created:  # an account appeared meanwhile: never signed in by the claim link
+            raise RecordError(gettext("An account for this address exists already. Sign in "
+                                      "with a link sent to it, then open this link again."),
+                              code="ACCOUNT_EXISTS", status=409)
+        _verify_address(user, email)
+        log_action(user, "records.signed_in", user, object_type="auth.User",
+                   after={"created": True, "via": "claim"})
+        _mark_claimed(user, cred)
+    return ClaimOutcome("claimed", cred, user, signed_in=True)
 
 
 # --- e-mail addresses -----------------------------------------------------------------------
