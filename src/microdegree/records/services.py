@@ -58,6 +58,15 @@ class RecordError(Exception):
             self.status = status
 
 
+class NotAddressed(RecordError):
+    """An imported credential that names someone else, used where the platform vouches."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="NOT_ADDRESSED")
+
+
 def _label(user: Any) -> str:
     """How audit entries name a learner: by id, never by address (see ADR 0005)."""
     return f"learner #{user.pk}"
@@ -124,6 +133,24 @@ def _user_for_email(email: str) -> Any:
     return user, True
 
 
+def refresh_addressed(user: Any) -> int:
+    """Recompute `ImportedCredential.addressed` for the learner's imports after their
+    confirmed addresses or DID changed (a handful of rows; hashing is cheap). The number of
+    imports whose flag changed."""
+    from microdegree.records.addressing import names_holder
+
+    emails = record_mod.verified_emails(user)
+    dids = record_mod.holder_dids(user)
+    changed = 0
+    for imported in ImportedCredential.objects.filter(user=user).only("pk", "decoded",
+                                                                      "addressed"):
+        now = names_holder(imported.decoded, emails, dids)
+        if now != imported.addressed:
+            ImportedCredential.objects.filter(pk=imported.pk).update(addressed=now)
+            changed += 1
+    return changed
+
+
 def _verify_address(user: Any, email: str) -> LearnerEmail:
     entry, _ = LearnerEmail.objects.get_or_create(user=user, email=email)
     if entry.verified_at is None:
@@ -134,6 +161,7 @@ def _verify_address(user: Any, email: str) -> LearnerEmail:
         entry.verified_at = timezone.now()
         entry.save(update_fields=["verified_at"])
         log_action(user, "records.email_verified", entry, after={"email_id": entry.pk})
+        refresh_addressed(user)
     return entry
 
 
@@ -303,6 +331,7 @@ def remove_email(user: Any, email_id: int) -> None:
                               code="LAST_EMAIL", status=409)
         log_action(user, "records.email_removed", entry, before={"email_id": entry.pk})
         entry.delete()
+        refresh_addressed(user)
 
 
 # --- preferences ----------------------------------------------------------------------------
@@ -328,6 +357,10 @@ def set_preference(user: Any, item_key: str, **changes: bool) -> CredentialPrefe
     if unknown:
         raise RecordError(f"Unknown settings: {', '.join(sorted(unknown))}.")
     credential, imported = owned(user, item_key)
+    if changes.get("share_enabled") and imported is not None and not imported.addressed:
+        raise NotAddressed(gettext("This credential does not name you (none of your confirmed "
+                                   "addresses or your DID), so it cannot be shared from your "
+                                   "record."))
     with transaction.atomic():
         pref = _preference(user, credential=credential, imported=imported)
         before = {f: getattr(pref, f) for f in PREFERENCE_FIELDS}
@@ -366,6 +399,9 @@ def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | Importe
                           status=404)
     target = pref.credential or pref.imported
     assert target is not None
+    if pref.imported is not None and not pref.imported.addressed:
+        raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
+                          status=404)
     if pref.credential is not None and record_mod.owned_credential(
             pref.user, pref.credential.uuid) is None:
         raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
@@ -467,6 +503,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
                     name=((summary.name if summary else None) or "")[:300],
                     source_url=source_url[:2000],
                     status=state_of(verification.report), checked_at=timezone.now(),
+                    addressed=record_mod.addressed_to(user, document),
                 )
         except IntegrityError:
             if import_exists(user, credential_id):
@@ -474,7 +511,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
             raise
         log_action(user, "records.credential_imported", imported,
                    after={"credential_id": credential_id, "issuer": issuer_id,
-                          "format": imported.format,
+                          "format": imported.format, "addressed": imported.addressed,
                           "warnings": [c.code for c in verification.report.warnings]})
     return imported
 
@@ -535,6 +572,7 @@ def export_data(user: Any) -> dict[str, Any]:
                 "id": item.summary.id,
                 "name": item.summary.name,
                 "state": item.state,
+                "addressedToYou": item.addressed,
                 "preferences": {f: getattr(item.preference, f) for f in PREFERENCE_FIELDS}
                 if item.preference else None,
                 "shareUrl": record_mod.share_url(item.preference)
@@ -585,7 +623,12 @@ def export_clr(user: Any, platform_creds: list[IssuedCredential],
     for cred in platform_creds:
         owned(user, f"p-{cred.uuid}")
     for imp in imported:
-        owned(user, f"i-{imp.uuid}")
+        _, mine = owned(user, f"i-{imp.uuid}")
+        if mine is None or not mine.addressed:
+            raise NotAddressed(gettext("%(name)s does not name you (none of your confirmed "
+                                       "addresses or your DID), so the platform does not sign a "
+                                       "record holding it.")
+                               % {"name": imp.name or gettext("An imported credential")})
     with transaction.atomic():
         document = platform.build_clr(user, platform_creds, imported, email=email)
         log_action(user, "records.clr_exported", user, object_type="auth.User",
@@ -710,6 +753,7 @@ def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | Non
         log_action(user, "records.did_bound", bound,
                    before={"did": before.did} if before else None,
                    after={"did": did, "generated": bound.generated})
+        refresh_addressed(user)
     return bound, keyfile
 
 
@@ -720,6 +764,7 @@ def unbind_did(user: Any) -> None:
             raise RecordError(gettext("No DID is bound."), code="NOT_FOUND", status=404)
         log_action(user, "records.did_unbound", bound, before={"did": bound.did})
         bound.delete()
+        refresh_addressed(user)
 
 
 def did_for_email(email: str) -> str | None:

@@ -165,7 +165,8 @@ def _item(request: HttpRequest, key: str) -> record_mod.Item:
 def credential_page(request: HttpRequest, key: str) -> HttpResponse:
     item = _item(request, key)
     pref = item.preference
-    share = record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden else ""
+    share = (record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden
+             and item.addressed else "")
     public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
                        if item.kind == "platform" and not item.hidden else "")
     return render(request, "records/credential.html", {
@@ -322,7 +323,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def clr_page(request: HttpRequest) -> HttpResponse:
     """`/me/clr`: choose credentials; download a ClrCredential signed by the platform DID."""
     # A VC-JWT import has no embedded proof, which a CLR's nested credentials need.
-    items = [i for i in record_mod.items(request.user) if i.state != "revoked"
+    # Nor does the platform vouch for an import that names someone else.
+    items = [i for i in record_mod.items(request.user) if i.state != "revoked" and i.addressed
              and not (isinstance(i.obj, ImportedCredential) and i.obj.format == "jwt")]
     if request.method == "GET":
         return render(request, "records/clr.html", {"items": items})
