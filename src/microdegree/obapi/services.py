@@ -123,6 +123,7 @@ def _replace(user: Any, extracted: Extracted, verification: Any, text: str,
         locked.name = ((summary.name if summary else None) or "")[:300]
         locked.status = records.state_of(verification.report)
         locked.checked_at = timezone.now()
+        locked.addressed = record_mod.addressed_to(user, document)
         locked.save()
         log_action(user, "obapi.credential_upserted", locked, before=before,
                    after={"credential_id": credential_id, "created": False,

@@ -361,6 +361,10 @@ def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
             obj = None
         if obj is None:
             raise NotFound("That credential is not in your record.", code="NOT_IN_RECORD")
+        if isinstance(obj, ImportedCredential) and not obj.addressed:
+            raise Invalid(f"{obj.name or 'An imported credential'} does not name you (none of "
+                          "your confirmed addresses or your DID), so it cannot be used for "
+                          "credit.", code="NOT_ADDRESSED")
         source = ("record" if kind == "p"
                   else "imported")
         out.append((source, obj, obj.document))

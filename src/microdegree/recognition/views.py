@@ -225,6 +225,8 @@ def application_staff(request: HttpRequest, inst_slug: str, app_uuid: str) -> Ht
 def _record_choices(user: Any) -> list[tuple[str, str]]:
     out = []
     for item in record_mod.items(user):
+        if not item.addressed:
+            continue  # an import that names someone else is never used for credit
         s = item.summary
         name = s.name or s.achievement_name or item.key
         issuer = s.issuer_name or s.issuer_id or ""
