@@ -10,7 +10,7 @@ it; embed signed EndorsementCredentials in `endorsement` instead), and more than
 `credentialStatus` entry while a 1EdTech schema is declared (both schema flavours want one object).
 """
 
-from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB
+from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB, eu_context
 from microdegree.vc.builders.achievement import (
     ACHIEVEMENT_TYPES,
     Achievement,
@@ -44,6 +44,7 @@ from microdegree.vc.builders.status_list import status_list_credential
 __all__ = [
     "ACHIEVEMENT_TYPES",
     "EU_CONTEXT",
+    "eu_context",
     "EU_TERMS",
     "EU_VOCAB",
     "Achievement",
