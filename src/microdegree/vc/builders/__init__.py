@@ -44,7 +44,6 @@ from microdegree.vc.builders.status_list import status_list_credential
 __all__ = [
     "ACHIEVEMENT_TYPES",
     "EU_CONTEXT",
-    "eu_context",
     "EU_TERMS",
     "EU_VOCAB",
     "Achievement",
@@ -67,6 +66,7 @@ __all__ = [
     "clr_credential",
     "endorsement_credential",
     "eqf_alignment",
+    "eu_context",
     "hash_identity",
     "identity_matches",
     "plain_identity",
