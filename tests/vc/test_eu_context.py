@@ -372,3 +372,21 @@ def test_embedded_context_copies_are_independent():
     first = b.eu_context()
     first["ECTS"]["@id"] = "https://changed.example/"
     assert b.eu_context() == load_context(EU)["@context"]
+
+
+@pytest.mark.parametrize("form", ["embedded", "url (issued before ADR 0011)"])
+def test_both_forms_sign_and_verify_here(form):
+    from microdegree.vc import did, proofs
+    from microdegree.vc.keys import Ed25519Key
+    from microdegree.vc.verify import verify
+
+    key = Ed25519Key.generate()
+    issuer = did.did_key(key)
+    document = full_credential()
+    document["issuer"] = {**document["issuer"], "id": issuer}
+    if form != "embedded":
+        document = _with_url(document)
+    signed = proofs.sign(document, key, verification_method=f"{issuer}#{key.public_multibase}")
+    report = verify(signed, resolver=did.KeyResolver())
+    assert report.has("PROOF_VALID"), [c.code for c in report.checks]
+    assert not [c for c in report.errors if c.code.startswith(("PROOF", "JSONLD", "SCHEMA"))]
