@@ -189,3 +189,15 @@ def test_a_presentation_our_core_signs_verifies_in_digital_bazaar(server, demo):
     good, replay = out["verify"]
     assert good["verified"], good["errors"]
     assert not replay["verified"]
+
+
+def test_the_node_loader_holds_only_w3c_and_1edtech_contexts():
+    index = json.loads((NODE_DIR / "contexts" / "INDEX.json").read_text())
+    published = ("https://www.w3.org/", "https://w3id.org/security/",
+                 "https://w3id.org/vc/status-list/", "https://purl.imsglobal.org/")
+    assert index
+    assert all(url.startswith(published) for url in index), sorted(index)
+    assert EU_CONTEXT_URL not in index
+    bundled = ROOT / "src" / "microdegree" / "vc" / "contexts"
+    for name in index.values():  # verbatim copies of the published files
+        assert (NODE_DIR / "contexts" / name).read_bytes() == (bundled / name).read_bytes(), name
