@@ -83,6 +83,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow fetching from private and loopback addresses (testing)",
     )
+    p_verify.add_argument(
+        "--allow-http",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="fetch from this loopback host over plain http, did:web included (a local demo, "
+        "e.g. localhost:8000); every other host still needs https and a public address",
+    )
     p_verify.add_argument("--now", help="verify as of this date-time (ISO 8601 with zone)")
     p_verify.add_argument("--challenge", help="required presentation challenge")
     p_verify.add_argument("--domain", help="required presentation domain")
@@ -146,8 +154,17 @@ def _resolver(args: argparse.Namespace) -> did_mod.Resolver:
     if args.offline:
         chain.append(did_mod.KeyResolver())
     else:
-        chain.append(did_mod.default_resolver(allow_private=args.allow_private))
+        chain.append(did_mod.default_resolver(fetcher=_fetcher(args)))
     return did_mod.ChainResolver(*chain)
+
+
+def _fetcher(args: argparse.Namespace) -> SafeFetcher:
+    """The SSRF-safe fetcher for DID documents and status lists (`--allow-http` hosts only
+    relax the scheme and the loopback rule for those hosts)."""
+    try:
+        return SafeFetcher(allow_private=args.allow_private, http_hosts=args.allow_http)
+    except ValueError as exc:
+        raise CliError(f"--allow-http: {exc}") from exc
 
 
 def _registry(args: argparse.Namespace) -> IssuerRegistry | None:
@@ -178,9 +195,11 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.offline and args.allow_http:
+        raise CliError("--allow-http makes no sense with --offline (nothing is fetched)")
     resolver = _resolver(args)
     registry = _registry(args)
-    fetcher = None if args.offline else SafeFetcher(allow_private=args.allow_private)
+    fetcher = None if args.offline else _fetcher(args)
     now = _parse_now(args.now)
     fatal = ("STATUS_UNKNOWN", "ISSUER_UNKNOWN") if args.strict else ()
     failed = False
