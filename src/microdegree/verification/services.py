@@ -43,6 +43,7 @@ from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
 from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
+from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
 from microdegree.verification.extract import MAX_UPLOAD, Extracted, ExtractError, extract
@@ -354,7 +355,10 @@ def verify_upload(data: bytes | str, *, now: datetime | None = None) -> Verifica
 def local_credential_uuid(url: str) -> str | None:
     """The uuid if `url` is one of this platform's public credential pages."""
     base = urlsplit(settings.PUBLIC_URL)
-    parts = urlsplit(url.strip())
+    try:
+        parts = parse_url(url.strip()).parts
+    except UrlError:
+        return None
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
         return None
     match = _CREDENTIAL_PATH.fullmatch(parts.path)
@@ -362,8 +366,15 @@ def local_credential_uuid(url: str) -> str | None:
 
 
 def fetch_credential(url: str) -> bytes:
-    """The credential at `url`: ours from the database, others over SSRF-safe HTTPS."""
+    """The credential at `url`: ours from the database, others over SSRF-safe HTTPS.
+
+    ExtractError (URL_INVALID, with a sentence) for anything that is not a well-formed URL.
+    """
     url = url.strip()
+    try:
+        parse_url(url, what="The credential's address")
+    except UrlError as exc:
+        raise ExtractError(exc.message, code=exc.code) from exc
     cred_uuid = local_credential_uuid(url)
     if cred_uuid is not None:
         credential = public_credential(cred_uuid)
