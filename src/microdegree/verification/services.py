@@ -41,12 +41,12 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
+from microdegree.vc.extract import MAX_UPLOAD, Extracted, ExtractError, extract
 from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
-from microdegree.verification.extract import MAX_UPLOAD, Extracted, ExtractError, extract
 from microdegree.verification.registry import platform_registry, platform_slug
 
 DEFAULT_STATUS_TTL = 60.0  # seconds, when a status list names no ttl
@@ -372,9 +372,10 @@ def fetch_credential(url: str) -> bytes:
     """
     url = url.strip()
     try:
-        parse_url(url, what="The credential's address")
+        parse_url(url, what="The address")
     except UrlError as exc:
-        raise ExtractError(exc.message, code=exc.code) from exc
+        raise ExtractError(f"The credential could not be fetched: {exc.message}",
+                           code=exc.code) from exc
     cred_uuid = local_credential_uuid(url)
     if cred_uuid is not None:
         credential = public_credential(cred_uuid)
