@@ -41,7 +41,13 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
-from microdegree.vc.extract import MAX_UPLOAD, Extracted, ExtractError, extract
+from microdegree.vc.extract import (
+    MAX_UPLOAD,
+    Extracted,
+    ExtractError,
+    extract,
+    merge_jws_checks,
+)
 from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.urls import UrlError, parse_url
@@ -283,14 +289,7 @@ class Verification:
 
 
 def _merge_jws_checks(report: Report, extracted: Extracted) -> None:
-    """The JWS signature stands for the proof: it replaces PROOF_MISSING, and comes first."""
-    if not extracted.checks:
-        return
-    if extracted.jws:
-        report.checks[:] = [c for c in report.checks if c.code != "PROOF_MISSING"]
-    insert_at = next((i for i, c in enumerate(report.checks) if c.name.startswith("proof")
-                      or c.name == "validity"), len(report.checks))
-    report.checks[insert_at:insert_at] = extracted.checks
+    merge_jws_checks(report, extracted)
 
 
 def verify_document(extracted: Extracted, *, now: datetime | None = None) -> Verification:

@@ -17,6 +17,8 @@ read" (the page answers 400 with its message).
 
 from __future__ import annotations
 
+from typing import Any
+
 from microdegree.vc import did as did_mod
 from microdegree.vc.extract._base import (
     _JWS,
@@ -40,13 +42,15 @@ from microdegree.vc.extract.jws import b64url_decode, b64url_encode, from_jws, s
 from microdegree.vc.extract.pdf import pdf_credential
 from microdegree.vc.extract.png import png_chunks, png_credential
 from microdegree.vc.extract.svg import svg_credential
+from microdegree.vc.report import Report
 
 __all__ = [
     "MAX_DOCUMENT", "MAX_PDF_ATTACHMENTS", "MAX_PNG_CHUNKS", "MAX_UPLOAD", "OB2_PNG_KEYWORD",
     "OB2_SVG_NS", "OB_SVG_NS", "PDF_ATTACHMENTS", "PDF_SIGNATURE", "PDF_SUFFIXES",
     "PNG_KEYWORD", "PNG_SIGNATURE", "ExtractError", "Extracted", "b64url_decode",
-    "b64url_encode", "extract", "from_jws", "parse_json", "pdf_credential", "png_chunks",
-    "png_credential", "sign_jws", "svg_credential",
+    "b64url_encode", "extract", "from_jws", "merge_jws_checks", "parse_json",
+    "pdf_credential", "png_chunks", "png_credential", "sign_jws", "svg_credential",
+    "verify_extracted",
 ]
 
 
@@ -98,3 +102,23 @@ def _from_text(text: str, container: str | None, resolver: did_mod.Resolver) -> 
         "SVG badge, or a PDF certificate with the credential attached.",
         code="UNRECOGNISED_FORMAT",
     )
+
+
+def merge_jws_checks(report: Report, extracted: Extracted) -> None:
+    """The JWS signature stands for the proof: it replaces PROOF_MISSING, and comes first."""
+    if not extracted.checks:
+        return
+    if extracted.jws:
+        report.checks[:] = [c for c in report.checks if c.code != "PROOF_MISSING"]
+    insert_at = next((i for i, c in enumerate(report.checks) if c.name.startswith("proof")
+                      or c.name == "validity"), len(report.checks))
+    report.checks[insert_at:insert_at] = extracted.checks
+
+
+def verify_extracted(extracted: Extracted, **options: Any) -> Report:
+    """`vc.verify.verify` of the document found, with the checks made while finding it."""
+    from microdegree.vc.verify import verify
+
+    report = verify(extracted.document, **options)
+    merge_jws_checks(report, extracted)
+    return report
