@@ -83,10 +83,12 @@ def png_credential(data: bytes) -> str:
     ob2 = False
     for kind, body in png_chunks(data):
         if kind == b"iTXt":
-            keyword, text = _itxt(body)
-            if keyword == PNG_KEYWORD:
-                return text
-            ob2 = ob2 or keyword == OB2_PNG_KEYWORD
+            # Only the credential's own chunk is ever inflated (at most MAX_DOCUMENT bytes):
+            # other compressed text chunks cost nothing, however many there are.
+            keyword = body.split(b"\0", 1)[0]
+            if keyword == PNG_KEYWORD.encode():
+                return _itxt(body)[1]
+            ob2 = ob2 or keyword == OB2_PNG_KEYWORD.encode()
         elif kind in (b"tEXt", b"zTXt") and body.split(b"\0", 1)[0] == OB2_PNG_KEYWORD.encode():
             ob2 = True
     if ob2:
