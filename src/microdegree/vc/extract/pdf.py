@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from contextvars import ContextVar
 from typing import Any
 
@@ -22,6 +23,7 @@ PDF_MAX_DECODED = 8 * 1024 * 1024  # bytes of all decoded streams together
 PDF_MAX_STREAMS = 64  # streams decoded
 
 _budget: ContextVar[_Budget | None] = ContextVar("microdegree_pdf_budget", default=None)
+_install_lock = threading.Lock()
 
 
 class _OverBudget(Exception):
@@ -53,9 +55,13 @@ def _install_budget_hook() -> None:
     """
     import pypdf.filters as filters
 
-    if getattr(filters.decode_stream_data, "_microdegree_budget", False):
-        return
-    inner = filters.decode_stream_data
+    with _install_lock:
+        if not getattr(filters.decode_stream_data, "_microdegree_budget", False):
+            filters.decode_stream_data = _counting(filters.decode_stream_data)
+
+
+def _counting(inner: Any) -> Any:
+    """`inner` (pypdf's decoder), counting each call against the budget of the context."""
 
     def decode_stream_data(stream: Any) -> bytes:
         budget = _budget.get()
@@ -67,7 +73,7 @@ def _install_budget_hook() -> None:
         return data
 
     decode_stream_data._microdegree_budget = True  # type: ignore[attr-defined]
-    filters.decode_stream_data = decode_stream_data
+    return decode_stream_data
 
 
 def _limits() -> dict[str, Any]:
