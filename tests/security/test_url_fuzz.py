@@ -282,3 +282,30 @@ def test_fuzz_endpoint_urls_in_another_hosts_discovery_document(learner, other_h
         _no_5xx(response, f"discovery {field}", url)
 
     run()
+
+
+@pytest.mark.django_db
+def test_fuzz_status_list_urls_inside_credentials(anonymous):
+    """A credential's status list URL is fetched by the verifier: malformed ones are a check
+    that fails or warns with a sentence, on the VC API and on the verify page, never a 500."""
+    from microdegree.vc import did, proofs
+    from microdegree.vc.samples import sample_credential
+    from tests.verification.helpers import key_from
+
+    key = key_from(9)
+    issuer = did.did_key(key)
+
+    @FUZZ
+    @given(url=MALFORMED)
+    def run(url: str) -> None:
+        doc = sample_credential(issuer, status_list="https://example.org/status/1")
+        doc["credentialStatus"]["statusListCredential"] = url
+        signed = proofs.sign(doc, key, verification_method=f"{issuer}#{key.public_multibase}",
+                             suite="eddsa-jcs-2022")
+        answer = anonymous.post("/credentials/verify",
+                                json.dumps({"verifiableCredential": signed}),
+                                content_type="application/json")
+        _no_5xx(answer, "VC API verify", url)
+        _no_5xx(anonymous.post("/verify", {"credential": json.dumps(signed)}), "verify", url)
+
+    run()
