@@ -25,7 +25,7 @@ from microdegree.records.models import ImportedCredential
 from microdegree.records.services import RecordError
 
 if TYPE_CHECKING:
-    from microdegree.verification.extract import Extracted
+    from microdegree.vc.extract import Extracted
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _platform_credential(user: Any, credential_id: str) -> Any:
 def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     """Create or replace (same credential `id`) an imported credential; RecordError when the
     credential does not verify (nothing changes)."""
-    from microdegree.verification.extract import ExtractError, extract
+    from microdegree.vc.extract import ExtractError, extract
     from microdegree.verification.services import tools
 
     try:

@@ -20,6 +20,7 @@ from oauth2_provider.views import AuthorizationView
 from microdegree.obapi import client, scopes, services
 from microdegree.obapi.models import ClientMetadata
 from microdegree.records.services import RecordError
+from microdegree.vc.urls import UrlError, parse_url
 
 LOGIN = "/me/login"
 RESUME_KEY = "obapi_authorize"
@@ -56,6 +57,20 @@ class ConsentView(AuthorizationView):
         # every redirect back to the client is an authorization response: success or error
         return super().redirect(  # type: ignore[no-any-return]
             with_issuer(redirect_to, self.request), application)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The toolkit parses redirect_uri with urllib, which raises on `https://[::1` or a
+        # port of 99999: every URL from outside goes through parse_url first.
+        uri = request.POST.get("redirect_uri") if request.method == "POST" else None
+        uri = uri if uri is not None else request.GET.get("redirect_uri")
+        if uri:
+            try:
+                parse_url(uri, allow_fragment=False, what="The redirect URI")
+            except UrlError as exc:
+                return render(request, "obapi/authorize.html",
+                              {"error": {"error": "invalid_request",
+                                         "description": exc.message}}, status=400)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("code_challenge_method") != "S256" or not request.GET.get(

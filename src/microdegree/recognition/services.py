@@ -38,8 +38,8 @@ from microdegree.recognition.models import (
 from microdegree.recognition.terms import agreements_of, program_terms
 from microdegree.records.models import ImportedCredential
 from microdegree.records.record import owned_credential, owned_import
+from microdegree.vc.extract import ExtractError, extract
 from microdegree.verification import services as verification_services
-from microdegree.verification.extract import ExtractError, extract
 
 ISSUER = "issuer"
 PROGRAM_FIELDS = (

@@ -467,7 +467,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
     caller that has already extracted `data` (and verified it) passes `extracted` (and
     `verification`), so neither is done twice.
     """
-    from microdegree.verification.extract import ExtractError, extract
+    from microdegree.vc.extract import ExtractError, extract
     from microdegree.verification.services import tools, verify_document
 
     if extracted is None:
@@ -524,7 +524,7 @@ def import_exists(user: Any, credential_id: str) -> bool:
 
 
 def import_from_url(user: Any, url: str) -> ImportedCredential:
-    from microdegree.verification.extract import ExtractError
+    from microdegree.vc.extract import ExtractError
     from microdegree.verification.services import fetch_credential
 
     try:

@@ -35,6 +35,7 @@ import orjson
 
 from microdegree.vc._ttlcache import TTLCache
 from microdegree.vc.errors import FetchError
+from microdegree.vc.urls import UrlError, parse_url
 
 DEFAULT_USER_AGENT = "microdegree-verifier/1.0"
 _CHUNK = 65536
@@ -316,19 +317,15 @@ class SafeFetcher:
 
     def _origin(self, url: str) -> tuple[str, str, int]:
         try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchError(f"{url!r} is not a valid URL.", code="FETCH_URL_INVALID") from exc
-        scheme = parts.scheme.lower()
-        if scheme not in {"https", "http"}:
-            raise FetchError(f"Only https URLs are fetched, not {url!r}.",
-                             code="FETCH_SCHEME_REFUSED")
-        if not parts.hostname:
-            raise FetchError(f"{url!r} has no host.", code="FETCH_URL_INVALID")
-        if parts.username is not None or parts.password is not None:
+            parsed = parse_url(url, what="The URL")
+        except UrlError as exc:
+            if exc.code == "URL_SCHEME_REFUSED":
+                raise FetchError(f"Only https URLs are fetched, not {url!r}.",
+                                 code="FETCH_SCHEME_REFUSED") from exc
+            raise FetchError(exc.message, code="FETCH_URL_INVALID") from exc
+        if parsed.has_userinfo:  # (parse_url refuses them; kept for clarity)
             raise FetchError("URLs with credentials are not fetched.", code="FETCH_URL_INVALID")
-        host = parts.hostname.lower()
+        scheme, host, port = parsed.scheme, parsed.host.lower(), parsed.port
         default = 443 if scheme == "https" else 80
         if self.http_hosts and self._plain_http(host, port or default):
             return "http", host, port or 80  # a named loopback host: plain http, even for https
