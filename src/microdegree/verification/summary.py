@@ -23,6 +23,7 @@ LABELS = {
     "validity": "Dates",
     "status": "Revocation and suspension",
     "issuer.registry": "Known issuer",
+    "issuer.name": "Issuer's name",
     "recipient": "Recipient",
     "nested": "Nested credentials",
     "presentation.challenge": "Presentation challenge",
