@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from microdegree.institutions.errors import Invalid
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.facts import CredentialFacts, Verdict, facts_of
 from microdegree.records.models import LearnerDid
 from microdegree.records.record import names_recipient, verified_emails
+from microdegree.vc.credits import CreditsInvalid
 from microdegree.verification.services import Verification, verify_input
 
 MAX_CREDENTIALS = 50  # per application or question; bounds the verification work of a request
@@ -54,7 +56,11 @@ class Applicant:
 
 def _facts(verification: Verification, key: str, position: int,
            applicant: Applicant | None) -> CredentialFacts:
-    facts = facts_of(verification.document, verification.report, key=key, position=position)
+    try:
+        facts = facts_of(verification.document, verification.report, key=key,
+                         position=position)
+    except CreditsInvalid as exc:  # NaN, Infinity, negative: refused, never counted or shown
+        raise Invalid(f"Credential {position + 1}: {exc.message}", code=exc.code) from exc
     if (applicant is not None and facts.verdict == Verdict.OK
             and verification.document is not None
             and not applicant.named_in(verification.document)):

@@ -1,9 +1,10 @@
 """The VC API's writes and checks: issue, change status, verify credentials and presentations.
 
 - `issue(token, credential, ...)`: fill in issuer (the token's institution DID), `id` and
-  `validFrom` when absent, hold an issuer profile to the registered one (`issuer_profile`), check the credential (`validation.problems`), add Bitstring status
-  entries from the institution's own lists when asked, sign with the institution's key and store
-  the exact text (`ApiCredential`), all in one transaction with an audit entry.
+  `validFrom` when absent, hold an issuer profile to the registered one (`issuer_profile`),
+  check the credential (`validation.problems`), add Bitstring status entries from the
+  institution's own lists when asked, sign with the institution's key and store the exact text
+  (`ApiCredential`), all in one transaction with an audit entry.
 - `change_status(token, credential_id, status)`: revoke, suspend or unsuspend a credential of the
   token's institution, whichever way it was issued (platform award or VC API); another
   institution's credential is the same 404 as a missing one.
