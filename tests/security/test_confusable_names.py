@@ -1,5 +1,5 @@
 """Issue 12 point 14: an institution registered under a name that is already taken, or that only
-looks the same (a Cyrillic "е" for the Latin "e"), is flagged to the registrant and to the
+looks the same (a Cyrillic e, U+0435, for the Latin one), is flagged to the registrant and to the
 platform admin who approves it; before the fix both were accepted and listed with no warning.
 """
 
