@@ -124,11 +124,15 @@ def test_a_matching_name_is_not_flagged(client, institution):
     assert "Verified, with warnings" not in html
 
 
-def test_the_public_credential_page_names_the_registered_issuer(client, institution,
-                                                               admin_user):
-    """A credential the platform issued under an earlier name: the page names the institution as
-    registered now and says what the document calls it."""
+def test_the_public_credential_and_share_pages_name_the_registered_issuer(
+        client, institution, admin_user, make_user):
+    """A credential the platform issued under an earlier name: the pages name the institution
+    as registered now and say what the document calls it."""
+    from django.utils import timezone
+
     from microdegree.catalog import services as catalog
+    from microdegree.records import services as records_services
+    from microdegree.records.models import LearnerEmail
 
     course = catalog.create_definition(
         None, institution, name="Data Literacy", slug="data-literacy", description="Data.",
@@ -137,7 +141,15 @@ def test_the_public_credential_page_names_the_registered_issuer(client, institut
         None, course, recipient_email="ada@example.org", recipient_name="Ada Lovelace",
         credits_earned=5, send_email=False)
     inst_services.update_institution(admin_user, institution, name="Example University of Tech")
+    flagged = ("The document calls its issuer “Example University”; the registry knows this DID "
+               "as “Example University of Tech”.")
     html = client.get(f"/credentials/{issued.uuid}").content.decode()
     assert re.search(r'<span class="issuer-name">Example University of Tech ', html)
-    assert ("The document calls its issuer “Example University”; the registry knows this DID "
-            "as “Example University of Tech”.") in html
+    assert flagged in html
+
+    ada = make_user("ada-account@example.org")
+    LearnerEmail.objects.create(user=ada, email="ada@example.org", verified_at=timezone.now())
+    pref = records_services.set_preference(ada, f"p-{issued.uuid}", share_enabled=True)
+    html = client.get(f"/share/{pref.share_token}").content.decode()
+    assert re.search(r'<span class="issuer-name">Example University of Tech ', html)
+    assert flagged in html

@@ -45,3 +45,16 @@ def issuer_name(report: Report, issuer_id: str | None, claimed: str | None) -> I
             mismatch = True
     return IssuerName(id=issuer_id, name=known_name or claimed, known=known_name is not None,
                       registry=registry, claimed=claimed, mismatch=mismatch and bool(known_name))
+
+
+def looked_up(issuer_id: str | None, claimed: str | None) -> IssuerName:
+    """The same answer without a report: the trusted registries asked about the DID directly
+    (for pages that show a stored credential without verifying it again, e.g. a share page)."""
+    from microdegree.verification.registry import platform_registry
+
+    entry = platform_registry().lookup(issuer_id) if issuer_id else None
+    known = entry.name if entry is not None and entry.name != issuer_id else None
+    return IssuerName(id=issuer_id, name=known or claimed, known=known is not None,
+                      registry=entry.registry if known and entry else None, claimed=claimed,
+                      mismatch=bool(known and claimed and " ".join(claimed.split())
+                                    != " ".join(known.split())))
