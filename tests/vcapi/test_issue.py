@@ -47,8 +47,17 @@ def test_the_issuer_may_be_named_as_an_object(api, token, institution, credentia
     assert api.verify(vc).status_code == 200
 
 
-def test_an_ob_credential_with_a_status_entry(api, token, institution):
+def _badge(institution):
+    """The sample Open Badge with the institution's issuer profile (its web site and e-mail as
+    registered: the VC API signs no other, tests/security/test_issuer_profile.py)."""
     credential = sample_credential(issuer=institution.did, status_list=None)
+    institution.url, institution.email = "https://uni.example/", "registrar@uni.example"
+    institution.save(update_fields=["url", "email"])
+    return credential
+
+
+def test_an_ob_credential_with_a_status_entry(api, token, institution):
+    credential = _badge(institution)
     credential.pop("id")
     vc = api.issued(credential, token, credentialStatus={"type": "BitstringStatusListEntry"})
     entry = vc["credentialStatus"]
@@ -193,7 +202,7 @@ def test_malformed_credentials_are_400(api, token, case):
 
 
 def test_an_ob_credential_failing_its_json_schema_is_400(api, token, institution):
-    credential = sample_credential(issuer=institution.did, status_list=None)
+    credential = _badge(institution)
     credential["credentialSubject"]["achievement"]["name"] = ["not", "a", "string"]
     response = api.issue(credential, token)
     assert response.status_code == 400

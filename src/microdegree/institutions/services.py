@@ -14,6 +14,7 @@ from microdegree.audit.services import log_action
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.keystore import default_keystore
 from microdegree.institutions.models import Institution, Membership, SigningKey
+from microdegree.institutions.names import Similar, similar_names
 from microdegree.vc import did as vc_did
 from microdegree.vc.keys import Ed25519Key
 
@@ -68,6 +69,17 @@ def role_of(user: Any, inst: Institution) -> str | None:
 # --- institutions ---------------------------------------------------------------------------
 
 
+def similar_institutions(name: str, *, exclude: Institution | None = None
+                         ) -> list[tuple[Institution, str]]:
+    """Institutions whose name `name` duplicates or could be mistaken for (`names.py`), with
+    "duplicate" or "confusable"; any status (a pending look-alike is as misleading)."""
+    rows = Institution.objects.exclude(pk=exclude.pk if exclude else None).values_list(
+        "pk", "name")
+    found: list[Similar] = similar_names(name, rows)
+    by_pk = Institution.objects.in_bulk([s.pk for s in found])
+    return [(by_pk[s.pk], s.kind) for s in found if s.pk in by_pk]
+
+
 @transaction.atomic
 def register_institution(
     actor: AbstractBaseUser | None,
@@ -86,13 +98,18 @@ def register_institution(
         raise Conflict(f"The address {slug!r} is taken.", code="SLUG_TAKEN")
     if len(country_code) != 2 or not country_code.isalpha():
         raise Invalid("The country is a two-letter ISO 3166 code.", code="COUNTRY_INVALID")
+    similar = similar_institutions(name)
     inst = Institution.objects.create(
         slug=slug, name=name, country_code=country_code.upper(), **fields
     )
     Membership.objects.create(institution=inst, user=owner, role=Role.OWNER)
     _new_key(inst)
+    after = _snapshot(inst)
+    if similar:  # registered all the same (the registrant confirmed); the approver is warned
+        after["similar_to"] = [{"slug": other.slug, "name": other.name, "kind": kind}
+                               for other, kind in similar]
     log_action(actor or owner, "institution.registered", inst, institution_id=inst.pk,
-               after=_snapshot(inst))
+               after=after)
     return inst
 
 

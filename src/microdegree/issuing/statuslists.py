@@ -211,6 +211,12 @@ def move_to(locked: Any, state: str) -> None:
     is final; suspend only what is not suspended; unsuspend only what is. A row issued without
     the entry the change needs (the VC API can leave one out) is a Conflict, as is any change
     the machine refuses.
+
+    The bits are a function of the state (docs/adr/0006, amendment): active (0, 0), suspended
+    (0, 1), revoked (1, 1) as (revocation, suspension). Revoking sets the suspension bit too
+    (when the row has that entry) and nothing ever clears it: a revoked credential reads "not
+    valid" in every list it is in, and a verifier holding a stale copy of one list never sees a
+    suspended-then-revoked credential as valid.
     """
     if locked.state == "revoked":
         raise Conflict("This credential is revoked; revocation is permanent.",
@@ -234,4 +240,42 @@ def move_to(locked: Any, state: str) -> None:
         else:
             bit = 0
     set_status(status_list, index, bit)
+    if state == "revoked" and locked.suspension_list is not None:
+        set_status(locked.suspension_list, locked.suspension_index, 1)
     locked.state = state
+
+
+def repair_revoked(actor: Any = "repair_status_lists", *, dry_run: bool = False) -> int:
+    """Set the suspension bit of every revoked credential whose bit is clear (credentials
+    revoked before the bits followed the state, see `move_to`); returns how many were (or, with
+    `dry_run`, would be) set. One locked write and one audit entry per list changed."""
+    from microdegree.audit.services import log_action
+    from microdegree.issuing.models import IssuedCredential
+    from microdegree.vcapi.models import ApiCredential
+
+    wanted: dict[int, set[int]] = {}
+    for model in (IssuedCredential, ApiCredential):
+        rows = (model.objects.filter(state="revoked", suspension_list__isnull=False)
+                .values_list("suspension_list_id", "suspension_index"))
+        for list_id, index in rows:
+            wanted.setdefault(list_id, set()).add(index)
+    total = 0
+    for list_id, indices in sorted(wanted.items()):
+        with transaction.atomic():
+            locked = StatusList.objects.select_for_update().get(pk=list_id)
+            bits = _bitstring(locked.bits)
+            clear = sorted(i for i in indices if bits.get(i) == 0)
+            if not clear:
+                continue
+            total += len(clear)
+            if dry_run:
+                continue
+            for index in clear:
+                bits.set(index, 1)
+            locked.bits = bits.to_bytes()
+            locked.version += 1
+            locked.save(update_fields=["bits", "version", "updated_at"])
+            log_action(actor, "statuslist.repaired", locked, institution_id=locked.institution_id,
+                       after={"purpose": locked.purpose, "set": len(clear)},
+                       note="suspension bits of revoked credentials set (ADR 0006 amendment)")
+    return total

@@ -23,6 +23,7 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.facts import CredentialFacts, Verdict, facts_of
 from microdegree.records.models import LearnerDid
 from microdegree.records.record import names_recipient, verified_emails
+from microdegree.vc.credits import CreditsInvalid
 from microdegree.vc.extract import Extracted, ExtractError, extract
 from microdegree.vc.report import Outcome, Report
 from microdegree.verification.services import Verification, verify_document
@@ -64,7 +65,11 @@ class Applicant:
 
 def _facts(verification: Verification, key: str, position: int,
            applicant: Applicant | None) -> CredentialFacts:
-    facts = facts_of(verification.document, verification.report, key=key, position=position)
+    try:
+        facts = facts_of(verification.document, verification.report, key=key,
+                         position=position)
+    except CreditsInvalid as exc:  # NaN, Infinity, negative: refused, never counted or shown
+        raise Invalid(f"Credential {position + 1}: {exc.message}", code=exc.code) from exc
     if (applicant is not None and facts.verdict == Verdict.OK
             and verification.document is not None
             and not applicant.named_in(verification.document)):

@@ -102,6 +102,12 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
             "valid_until": _("Valid until"), "conditions": _("Conditions shown to learners"),
             "public": _("Public"),
         }
+        help_texts: ClassVar[dict[str, Any]] = {
+            "criteria_registry": _(
+                "Trusted issuers (the default) are this platform's approved institutions and the "
+                "operator's trusted list. “Any issuer” also accepts credentials people sign with "
+                "keys of their own, claiming whatever credits they like."),
+        }
 
     ORDER = ("name", "source_kind", "named_text", "criteria_registry",
              "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",

@@ -38,6 +38,7 @@ from microdegree.recognition.models import (
 from microdegree.recognition.terms import agreements_of, program_terms
 from microdegree.records.models import ImportedCredential
 from microdegree.records.record import owned_credential, owned_import
+from microdegree.vc.credits import CreditsInvalid, parse_credits
 from microdegree.vc.extract import ExtractError, extract
 from microdegree.verification import services as verification_services
 
@@ -534,7 +535,11 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
         if not reason:
             raise Invalid("Say why the decision differs from the proposal.",
                           code="REASON_REQUIRED")
-        if credits is None or credits < 0 or credits > program.total_credits:
+        try:
+            credits = parse_credits(credits, "credits")
+        except CreditsInvalid:
+            credits = None
+        if credits is None or credits > program.total_credits:
             raise Invalid(f"Credits must be between 0 and {program.total_credits:g}.",
                           code="CREDITS_INVALID")
         wanted = {int(getattr(m, "pk", m)) for m in exempted_modules or ()}

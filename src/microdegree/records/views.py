@@ -28,6 +28,7 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.records.services import RecordError
+from microdegree.verification.issuer_name import looked_up
 from microdegree.verification.summary import summarise
 from microdegree.web.client_ip import client_ip
 
@@ -376,18 +377,19 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     document = (json.loads(target.document) if isinstance(target, IssuedCredential)
                 else target.decoded)
     summary = summarise(document, show_recipient=pref.show_name)
+    issuer = looked_up(summary.issuer_id, summary.issuer_name)  # the registry's name first
     canonical = record_mod.share_url(pref)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
                      if isinstance(target, IssuedCredential) else "")
     return render(request, "records/share.html", {
-        "summary": summary, "canonical": canonical, "state":
+        "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
         "verify_target": verify_target,
         "qr_svg": qr.svg(canonical, _("QR code of this page's address, %(url)s")
                          % {"url": canonical}),
         "og": {"title": summary.name or "Credential",
                "description": (f"{summary.name or 'A credential'}, awarded by "
-                               f"{summary.issuer_name or 'its issuer'}.")[:300],
+                               f"{issuer.name or 'its issuer'}.")[:300],
                "url": canonical,
                "image": summary.image if (summary.image or "").startswith("http") else ""},
     })

@@ -1,9 +1,10 @@
 """The VC API's writes and checks: issue, change status, verify credentials and presentations.
 
 - `issue(token, credential, ...)`: fill in issuer (the token's institution DID), `id` and
-  `validFrom` when absent, check the credential (`validation.problems`), add Bitstring status
-  entries from the institution's own lists when asked, sign with the institution's key and store
-  the exact text (`ApiCredential`), all in one transaction with an audit entry.
+  `validFrom` when absent, hold an issuer profile to the registered one (`issuer_profile`),
+  check the credential (`validation.problems`), add Bitstring status entries from the
+  institution's own lists when asked, sign with the institution's key and store the exact text
+  (`ApiCredential`), all in one transaction with an audit entry.
 - `change_status(token, credential_id, status)`: revoke, suspend or unsuspend a credential of the
   token's institution, whichever way it was issued (platform award or VC API); another
   institution's credential is the same 404 as a missing one.
@@ -38,7 +39,7 @@ from microdegree.vc import proofs
 from microdegree.vc.report import Report
 from microdegree.vc.status import status_entry
 from microdegree.vc.verify import verify as core_verify
-from microdegree.vcapi import caching, validation
+from microdegree.vcapi import caching, issuer_profile, validation
 from microdegree.vcapi.models import ApiCredential
 from microdegree.verification import services as verification_services
 from microdegree.verification.registry import platform_registry
@@ -118,6 +119,8 @@ def issue(
         found = [validation.Problem(
             "ISSUER_MISMATCH", f"The issuer must be this institution's DID, {inst.did}.",
             "$.issuer")]
+    if not found:
+        found = issuer_profile.reconcile(document, issuer_profile.registered(inst))
     if found:
         raise CredentialInvalid(found)
     credential_id = document["id"]

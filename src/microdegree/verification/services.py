@@ -53,6 +53,7 @@ from microdegree.vc.report import Outcome, Report
 from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
+from microdegree.verification.issuer_name import issuer_name
 from microdegree.verification.registry import platform_registry, platform_slug
 
 DEFAULT_STATUS_TTL = 60.0  # seconds, when a status list names no ttl
@@ -285,6 +286,9 @@ class Verification:
             "report": self.report.to_json(),
         }
         out["warnings"] = [c.message for c in summary_mod.all_warnings(self.report)]
+        if self.summary is not None and self.summary.kind == "credential":
+            out["issuer"] = issuer_name(self.report, self.summary.issuer_id,
+                                        self.summary.issuer_name).to_json()
         return out
 
 
