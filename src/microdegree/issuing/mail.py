@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core import mail, signing
 from django.template.loader import get_template, render_to_string
 
+from microdegree.web.links import public_link
+
 log = logging.getLogger(__name__)
 CLAIM_SALT = "microdegree.issuing.claim"
 CLAIM_MAX_AGE = 60 * 60 * 24 * 365  # a claim link works for a year
@@ -30,7 +32,7 @@ def read_claim_token(token: str) -> str | None:
 
 
 def claim_url(cred: Any) -> str:
-    return f"{settings.PUBLIC_URL}/claim/{claim_token(cred)}"
+    return public_link(f"/claim/{claim_token(cred)}")
 
 
 AWARD_TEMPLATE = "issuing/email/award.txt"

@@ -39,6 +39,7 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.vc.report import Report
+from microdegree.web.links import public_link
 
 MAX_EMAILS = 10
 
@@ -81,7 +82,7 @@ def _send(subject: str, template: str, to: str, context: dict[str, Any]) -> None
 
 
 def login_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/login/{token}"
+    return public_link(f"/me/login/{token}")
 
 
 def request_login_link(email: str, *, ip: str | None = None, next_path: str = "") -> None:
@@ -195,7 +196,7 @@ def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCre
 
 
 def verify_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/emails/verify/{token}"
+    return public_link(f"/me/emails/verify/{token}")
 
 
 def add_email(user: Any, email: str) -> LearnerEmail:
