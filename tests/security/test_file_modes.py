@@ -56,9 +56,9 @@ def test_a_new_data_folder_and_its_files_are_private(tmp_path):
     assert "keys 67 32" in out
     assert _mode(data) == 0o700
     modes = dict(line.split()[1:] for line in out.splitlines() if line.startswith("mode "))
-    assert modes == {name: "0o600" for name in (
-        "microdegree.sqlite3", "microdegree.sqlite3-wal", "microdegree.sqlite3-shm",
-        "secret_key", "master_key")}
+    private = ("microdegree.sqlite3", "microdegree.sqlite3-wal", "microdegree.sqlite3-shm",
+               "secret_key", "master_key")
+    assert modes == dict.fromkeys(private, "0o600")
 
 
 def test_an_existing_world_readable_database_is_tightened(tmp_path):
