@@ -120,6 +120,12 @@ def public_host(public_url: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def origin(url: str) -> str:
+    """`https://host:port/path` -> `https://host:port`."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def is_local_host(host: str) -> bool:
     """True for names that only mean this machine: localhost (and *.localhost), loopback IPs."""
     host = host.lower().strip("[]")

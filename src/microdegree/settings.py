@@ -175,7 +175,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: https:",
+    f"img-src 'self' {config.origin(PUBLIC_URL)} data: https:",  # pages name images by PUBLIC_URL
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
