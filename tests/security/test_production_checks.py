@@ -189,6 +189,8 @@ def test_a_safe_production_passes(explicit_secrets):
 
 def test_http_public_url_is_refused(explicit_secrets):
     assert _ids(PUBLIC_URL=f"http://{PUBLIC_HOST}") == {"microdegree.E003"}
+    # loopback only (the benchmarks run production settings there): nobody else is served
+    assert _ids(PUBLIC_URL="http://localhost:8000", ALLOWED_HOSTS=["localhost"]) == set()
 
 
 def test_debug_for_a_public_host_is_refused(explicit_secrets):

@@ -6,7 +6,8 @@ Run by every management command (`migrate`, `runserver`, `db_worker`, `check`) a
 - E001/E002: the secret key or the master key not given explicitly (`MICRODEGREE_SECRET_KEY` or
   `MICRODEGREE_SECRET_KEY_FILE`, the same for `MASTER_KEY`): the data-folder copies are
   generated for development and would be lost, or differ, between machines;
-- E003: a public URL that is not https (cookies, reset and sign-in links would travel in clear);
+- E003: a public URL that is not https (cookies, reset and sign-in links would travel in clear),
+  unless it names this machine (a production-like run on loopback, e.g. the benchmarks);
 - E004: DEBUG on for a public URL that is not this machine (the debug page lists the settings);
 - E005: no mail configured (`MICRODEGREE_EMAIL_HOST` or `MICRODEGREE_EMAIL_BACKEND`): the console
   backend would swallow every sign-in and reset e-mail;
@@ -58,7 +59,7 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not _production():
         return errors
     errors += _secret_errors()
-    if not settings.PUBLIC_URL.startswith("https://"):
+    if not settings.PUBLIC_URL.startswith("https://") and not config.is_local_host(public_host):
         errors.append(Error(
             f"MICRODEGREE_PUBLIC_URL is {settings.PUBLIC_URL!r}: production needs an https URL.",
             hint="Serve the platform behind a TLS-terminating proxy (docs/operations.md).",
