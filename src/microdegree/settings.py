@@ -99,8 +99,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Sessions and OAuth tokens live here: 0600 before SQLite opens it (its -wal/-shm follow).
-    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
-        config.private_file(Path(DATABASES["default"]["NAME"]))
+    _database_file = Path(str(DATABASES["default"]["NAME"]))
+    if str(_database_file) not in ("", ":memory:") and _database_file.parent.is_dir():
+        config.private_file(_database_file)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
