@@ -128,6 +128,7 @@ def _setup_environment(args: argparse.Namespace, data_dir: str, port: int) -> No
         "MICRODEGREE_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "MICRODEGREE_PUBLIC_URL": f"http://localhost:{port}",
         "MICRODEGREE_ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "MICRODEGREE_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     })
 
 

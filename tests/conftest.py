@@ -42,7 +42,12 @@ def browser_page(monkeypatch):
         try:
             page = browser.new_page()
             page.set_default_timeout(30_000)
+            # Chromium logs every Content-Security-Policy violation: none may happen in a test
+            refused = []
+            page.on("console", lambda m: refused.append(m.text)
+                    if "Content Security Policy" in m.text else None)
             yield page
+            assert not refused, "CSP violations:\n" + "\n".join(refused)
         finally:
             browser.close()
 

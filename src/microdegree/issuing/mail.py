@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 
 from microdegree import config
 
+from microdegree.web.links import public_link
+
 log = logging.getLogger(__name__)
 CLAIM_SALT = "microdegree.issuing.claim"
 DEFAULT_CLAIM_LINK_DAYS = 30
@@ -79,7 +81,7 @@ def read_claim_token(token: str) -> str | None:
 
 
 def claim_url(cred: Any) -> str:
-    return f"{settings.PUBLIC_URL}/claim/{claim_token(cred)}"
+    return public_link(f"/claim/{claim_token(cred)}")
 
 
 AWARD_TEMPLATE = "issuing/email/award.txt"

@@ -39,6 +39,7 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.vc.report import Report
+from microdegree.web.links import public_link
 
 MAX_EMAILS = 10
 
@@ -90,7 +91,7 @@ def _send(subject: str, template: str, to: str, context: dict[str, Any]) -> None
 
 
 def login_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/login/{token}"
+    return public_link(f"/me/login/{token}")
 
 
 def request_login_link(email: str, *, ip: str | None = None, next_path: str = "") -> None:
@@ -282,7 +283,7 @@ def claim_with_token(raw: str, current_user: Any = None, *, ip: str | None = Non
 
 
 def verify_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/emails/verify/{token}"
+    return public_link(f"/me/emails/verify/{token}")
 
 
 def add_email(user: Any, email: str) -> LearnerEmail:
