@@ -27,10 +27,6 @@ from microdegree.web import checks
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "credentials.uni.example"
-# TODO-lead: h-learner's branch (issue 12, point 7, OAuth) sets the toolkit's RFC 9700 options;
-# once merged these warnings are gone and this set must be emptied.
-PENDING_OAUTH = {"oauth2_provider.W004", "oauth2_provider.W005", "oauth2_provider.W006",
-                 "oauth2_provider.W007"}
 
 
 def documented_environment(tmp_path: Path) -> dict[str, str]:
@@ -73,10 +69,8 @@ def test_documented_production_configuration_passes_check_deploy(tmp_path):
     done = _manage(env, "check", "--deploy")
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
-    unexpected = _issue_ids(output) - PENDING_OAUTH
-    assert not unexpected, output
-    if not _issue_ids(output):
-        assert "System check identified no issues (0 silenced)." in output
+    assert not _issue_ids(output), output
+    assert "System check identified no issues (0 silenced)." in output
 
 
 def test_secrets_from_the_data_folder_are_refused_in_production(tmp_path):

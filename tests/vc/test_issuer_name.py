@@ -1,5 +1,5 @@
 """The issuer's name in a document against the name a trusted registry knows its DID by
-(`issuer.name`, ISSUER_NAME_MISMATCH: docs/adr/0011-issuer-identity.md)."""
+(`issuer.name`, ISSUER_NAME_MISMATCH: docs/adr/0014-issuer-identity.md)."""
 
 from __future__ import annotations
 
