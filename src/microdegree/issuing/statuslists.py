@@ -51,12 +51,12 @@ def random_indices(size: int, count: int) -> list[int]:
     return out
 
 
-def _bitstring(data: bytes | memoryview) -> BitstringStatusList:
-    return BitstringStatusList._from_bytes(bytes(data), 1)
+def _bitstring(data: bytes | memoryview, status_size: int = 1) -> BitstringStatusList:
+    return BitstringStatusList._from_bytes(bytes(data), status_size)
 
 
-def _empty_bits(size: int) -> bytes:
-    return bytes((size + 7) // 8)
+def _empty_bits(size: int, status_size: int = 1) -> bytes:
+    return bytes((size * status_size + 7) // 8)
 
 
 def _capacity(status_list: StatusList) -> int:
@@ -68,11 +68,12 @@ def _capacity(status_list: StatusList) -> int:
 _NOT_FOR_ALLOCATION = ("bits", "signed_json")
 
 
-def _open_list(inst: Institution, purpose: str) -> StatusList:
-    """The list currently taking new entries, locked; opens the next one when it is full."""
+def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusList:
+    """The list currently taking new entries, locked; opens the next one when it is full.
+    Lists of one purpose are numbered together whatever their `status_size`."""
     current = (
         StatusList.objects.select_for_update()
-        .filter(institution=inst, purpose=purpose)
+        .filter(institution=inst, purpose=purpose, status_size=status_size)
         .defer(*_NOT_FOR_ALLOCATION)
         .order_by("-sequence")
         .first()
@@ -83,23 +84,27 @@ def _open_list(inst: Institution, purpose: str) -> StatusList:
     Institution.objects.select_for_update().filter(pk=inst.pk).first()
     current = (
         StatusList.objects.select_for_update()
-        .filter(institution=inst, purpose=purpose)
+        .filter(institution=inst, purpose=purpose, status_size=status_size)
         .order_by("-sequence")
         .first()
     )
     if current is not None and current.used < _capacity(current):
         return current
+    last = (StatusList.objects.filter(institution=inst, purpose=purpose)
+            .order_by("-sequence").values_list("sequence", flat=True).first())
     return StatusList.objects.create(
         institution=inst,
         purpose=purpose,
-        sequence=(current.sequence + 1) if current else 1,
+        sequence=(last or 0) + 1,
         size=MIN_ENTRIES,
-        bits=_empty_bits(MIN_ENTRIES),
+        status_size=status_size,
+        bits=_empty_bits(MIN_ENTRIES, status_size),
         allocated=_empty_bits(MIN_ENTRIES),
     )
 
 
-def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[StatusList, int]]:
+def allocate_indices(inst: Institution, purpose: str, count: int, status_size: int = 1
+                     ) -> list[tuple[StatusList, int]]:
     """`count` fresh random indices for `purpose`, spread over as many lists as needed.
 
     Runs in its own transaction (a savepoint if the caller already has one); the list rows stay
@@ -112,7 +117,7 @@ def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[
     out: list[tuple[StatusList, int]] = []
     with transaction.atomic():
         while len(out) < count:
-            status_list = _open_list(inst, purpose)
+            status_list = _open_list(inst, purpose, status_size)
             allocated = bytearray(status_list.allocated)
             take = min(count - len(out), _capacity(status_list) - status_list.used)
             picked: list[int] = []
@@ -131,10 +136,11 @@ def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[
 
 
 def set_status(status_list: StatusList, index: int, value: int) -> bool:
-    """Set entry `index` to `value` (1 or 0); True if the bit changed (then `version` is bumped)."""
+    """Set entry `index` to `value` (1 or 0; up to 2**status_size - 1 in a message list); True
+    if the entry changed (then `version` is bumped)."""
     with transaction.atomic():
         locked = StatusList.objects.select_for_update().get(pk=status_list.pk)
-        bits = _bitstring(locked.bits)
+        bits = _bitstring(locked.bits, locked.status_size)
         if bits.get(index) == value:
             return False
         bits.set(index, value)
@@ -146,7 +152,7 @@ def set_status(status_list: StatusList, index: int, value: int) -> bool:
 
 
 def get_status(status_list: StatusList, index: int) -> int:
-    return _bitstring(status_list.bits).get(index)
+    return _bitstring(status_list.bits, status_list.status_size).get(index)
 
 
 def _iso(moment: datetime) -> str:
@@ -158,7 +164,7 @@ def list_credential(status_list: StatusList, *, valid_from: datetime) -> dict[st
     return status_list_credential(
         issuer=status_list.institution.did,
         list_url=status_list.url,
-        status_list=_bitstring(status_list.bits),
+        status_list=_bitstring(status_list.bits, status_list.status_size),
         purpose=status_list.purpose,
         valid_from=_iso(valid_from),
         ttl=TTL_SECONDS * 1000,
