@@ -46,7 +46,7 @@ from microdegree.vc.report import Outcome, Report
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
 from microdegree.verification.extract import MAX_UPLOAD, Extracted, ExtractError, extract
-from microdegree.verification.registry import platform_registry, platform_slug
+from microdegree.verification.registry import key_institution, platform_registry, platform_slug
 
 DEFAULT_STATUS_TTL = 60.0  # seconds, when a status list names no ttl
 MAX_STATUS_TTL = 3600.0  # a list asking for longer is still refetched after an hour
@@ -396,7 +396,7 @@ def hidden_by_holder(credential: IssuedCredential) -> bool:
 def institution_for_issuer(issuer_id: str | None) -> Institution | None:
     slug = platform_slug(issuer_id) if issuer_id else None
     if slug is None:
-        return None
+        return key_institution(issuer_id) if issuer_id else None
     return Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED).first()
 
 
