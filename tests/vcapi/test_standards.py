@@ -87,12 +87,38 @@ def test_vc_api_issues_as_did_key_and_it_verifies(api, client, key_institution, 
 
 def test_rotating_a_did_key_issuer_changes_its_id_and_old_credentials_still_verify(
         api, key_institution, token):
-    before = api.issued(copy.deepcopy(CREDENTIAL), token)
+    status = {"statusPurpose": "revocation"}
+    before = api.issued(copy.deepcopy(CREDENTIAL), token, credentialStatus=status)
     inst_services.rotate_key(None, key_institution)
-    after = api.issued(copy.deepcopy(CREDENTIAL), token)
+    after = api.issued(copy.deepcopy(CREDENTIAL), token, credentialStatus=status)
     assert before["issuer"] != after["issuer"]
+    # each credential's status list is published under its own issuer id (the list's key)
+    assert (before["credentialStatus"]["statusListCredential"]
+            != after["credentialStatus"]["statusListCredential"])
     for vc in (before, after):
-        assert api.verify(vc).json()["verified"] is True
+        body = api.verify(vc).json()
+        assert body["verified"] is True, body["errors"]
+        assert not body["warnings"], body["warnings"]
+        assert "status" in body["checks"]
+    assert api.status(before["id"], "revoked", token).status_code == 200
+    revoked = api.verify(before)
+    assert revoked.status_code == 422
+    assert [e["code"] for e in revoked.json()["errors"]] == ["STATUS_REVOKED"]
+    assert api.verify(after).json()["verified"] is True
+
+
+def test_switching_to_did_key_keeps_earlier_did_web_credentials_whole(api, institution, token,
+                                                                      admin_user):
+    status = {"statusPurpose": "revocation"}
+    web = api.issued(copy.deepcopy(CREDENTIAL), token, credentialStatus=status)
+    inst_services.choose_did_method(admin_user, institution, "key")
+    key = api.issued(copy.deepcopy(CREDENTIAL), token, credentialStatus=status)
+    assert web["issuer"].startswith("did:web:")
+    assert key["issuer"].startswith("did:key:")
+    for vc in (web, key):
+        body = api.verify(vc).json()
+        assert body["verified"] is True, body["errors"]
+        assert not body["warnings"], body["warnings"]
 
 
 # --- VC 1.1 -------------------------------------------------------------------------------------

@@ -221,7 +221,11 @@ def active_key(inst: Institution) -> SigningKey:
 
 def signer_for(inst: Institution) -> tuple[Ed25519Key, str]:
     """The active private key (decrypted) and its verification method id."""
-    record = active_key(inst)
+    return key_signer(active_key(inst))
+
+
+def key_signer(record: SigningKey) -> tuple[Ed25519Key, str]:
+    """This key's private key (decrypted, also when retired) and its verification method id."""
     return _open_key(record.pk, bytes(record.sealed_secret), _context(record)), \
         record.verification_method
 

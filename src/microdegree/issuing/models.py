@@ -30,6 +30,12 @@ class StatusList(models.Model):
     size = models.PositiveIntegerField(default=MIN_ENTRIES)
     status_size = models.PositiveSmallIntegerField(
         default=1, help_text="bits per entry (statusSize); more than 1 for message lists")
+    # Lists of a did:key issuer are bound to the key whose did:key issued their credentials, and
+    # published under that id (signed by that key, even once retired): a rotation starts new
+    # lists. Empty: the institution's did:web, signed by its active key.
+    signing_key = models.ForeignKey(
+        "institutions.SigningKey", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="did:key lists: the key (and so the issuer id) they are of")
     # The published status bits (1 = revoked / suspended), index 0 = MSB of byte 0; entry i
     # is bits i*status_size .. i*status_size + status_size - 1.
     bits = models.BinaryField()
