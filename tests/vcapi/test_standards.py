@@ -121,6 +121,26 @@ def test_switching_to_did_key_keeps_earlier_did_web_credentials_whole(api, insti
         assert not body["warnings"], body["warnings"]
 
 
+def test_platform_awards_of_a_did_key_issuer_verify(key_institution):
+    from microdegree.catalog import services as catalog
+    from microdegree.issuing import services as issuing
+    from microdegree.vcapi import services as vcapi
+
+    course = catalog.create_definition(
+        None, key_institution, name="Course stats", slug="stats", description="Stats.",
+        criteria_narrative="Pass the exam.", credits_available=5)
+    cred = issuing.issue_credential(None, course, recipient_email="lin@example.org",
+                                    send_email=False)
+    document = json.loads(cred.document)
+    assert document["issuer"]["id"] == key_institution.did
+    assert document["issuer"]["id"].startswith("did:key:z6Mk")
+    report = vcapi.verify(document)
+    assert report.verified, report.to_json()
+    assert not report.warnings, [c.code for c in report.warnings]
+    issuing.revoke(None, cred, "test")
+    assert [c.code for c in vcapi.verify(document).errors] == ["STATUS_REVOKED"]
+
+
 # --- VC 1.1 -------------------------------------------------------------------------------------
 
 
