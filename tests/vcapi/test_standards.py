@@ -59,6 +59,22 @@ def key_institution(institution, admin_user):
     return inst_services.choose_did_method(owner, institution, "key")
 
 
+def test_did_key_is_chosen_at_registration(client, make_user):
+    from microdegree.institutions.models import Institution
+
+    owner = make_user("founder@college.example")
+    client.force_login(owner)
+    response = client.post("/institutions/register", {
+        "name": "Laptop College", "country_code": "PT", "did_method": "key"})
+    assert response.status_code == 302, response.content
+    inst = Institution.objects.get(slug="laptop-college")
+    assert inst.did.startswith("did:key:z6Mk")
+    entry = AuditEntry.objects.get(action="institution.registered", institution_id=inst.pk)
+    assert entry.after["did_method"] == "key"
+    form = client.get("/institutions/register").content.decode()
+    assert 'value="key"' in form
+
+
 def test_an_owner_chooses_did_key_and_it_is_audited(key_institution, make_user):
     key = key_institution.keys.get()
     assert key_institution.did == f"did:key:{key.public_multibase}"
