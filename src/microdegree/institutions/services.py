@@ -131,7 +131,7 @@ def choose_did_method(actor: Any, inst: Institution, method: str) -> Institution
 
     Credentials already issued keep the id they carry and keep verifying (did:key needs no
     server; did:web is served as long as the institution is approved). Why and what a key
-    rotation means with did:key: docs/adr/0011-did-key-issuers.md.
+    rotation means with did:key: docs/adr/0013-did-key-issuers.md.
     """
     if method not in Institution.DidMethod.values:
         raise Invalid(f"Unknown DID method {method!r}; use web or key.", code="DID_METHOD_INVALID")

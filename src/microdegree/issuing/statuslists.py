@@ -198,7 +198,7 @@ def _list_signer(status_list: StatusList) -> tuple[Any, str]:
     active = inst_services.active_key(inst)
     key, _ = inst_services.key_signer(active)
     # A revoked key signs nothing more: a list bound to it then fails its own verification, so
-    # the status of its did:key credentials is unknown (docs/adr/0011-did-key-issuers.md).
+    # the status of its did:key credentials is unknown (docs/adr/0013-did-key-issuers.md).
     return key, f"{inst.web_did}#{active.fragment}"
 
 

@@ -37,7 +37,7 @@ def platform_slug(issuer_id: str) -> str | None:
 
 def key_institution(issuer_id: str) -> Institution | None:
     """The approved institution whose signing key (current or retired, not revoked) is this
-    did:key: an institution that issues as did:key (docs/adr/0011-did-key-issuers.md)."""
+    did:key: an institution that issues as did:key (docs/adr/0013-did-key-issuers.md)."""
     if not issuer_id.startswith("did:key:z"):
         return None
     multibase = issuer_id[len("did:key:"):].split("#", 1)[0]
