@@ -192,3 +192,12 @@ def test_vc_api_replays_an_idempotent_issue(live_server, institution, token):
     assert status == 422, content
     assert json.loads(content)["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert ApiCredential.objects.count() == 1
+
+
+def test_a_key_with_any_json_body_is_never_a_500(live_server, institution, token):
+    url = f"{live_server.url}/credentials/issue"
+    huge = credential(credentialSubject={"id": "did:example:ada", "rank": 2725867331312456192})
+    status, _, content = post(url, {"credential": huge}, token, key="big-1")
+    assert status in (201, 400), content  # whatever the credential's fate: an answer, not a 500
+    again, _, _ = post(url, {"credential": huge}, token, key="big-1")
+    assert again == (200 if status == 201 else 400)

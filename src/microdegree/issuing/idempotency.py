@@ -25,7 +25,6 @@ from django.http import HttpResponse
 from microdegree.institutions.errors import DomainError, Invalid
 from microdegree.institutions.models import Institution
 from microdegree.issuing.models import IdempotentRequest
-from microdegree.vc import jcs
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -71,17 +70,15 @@ def key_of(headers: Any) -> str | None:
     return key
 
 
-def fingerprint(endpoint: str, body: Any) -> str:
-    """SHA-256 of the endpoint and the request body in canonical JSON (RFC 8785), so that key
-    order and spacing do not matter; a body that is not JSON is hashed as its bytes."""
-    if isinstance(body, bytes | bytearray | memoryview):
-        try:
-            parsed = json.loads(bytes(body) or b"{}")
-            data = jcs.canonicalize(parsed)
-        except (ValueError, TypeError, RecursionError):
-            data = bytes(body)
-    else:
-        data = jcs.canonicalize(body)
+def fingerprint(endpoint: str, body: bytes) -> str:
+    """SHA-256 of the endpoint and the request body as canonical JSON (sorted keys, no spaces),
+    so that key order and spacing do not matter; a body that is not JSON is hashed as its bytes.
+    (Not RFC 8785: that refuses integers beyond 2^53, which a request may well hold.)"""
+    try:
+        data = json.dumps(json.loads(body or b"{}"), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+    except (ValueError, TypeError, RecursionError):
+        data = bytes(body)
     return hashlib.sha256(endpoint.encode() + b"\n" + data).hexdigest()
 
 

@@ -216,7 +216,7 @@ class IdempotentRequest(models.Model):
     Inserted in the same transaction as the credential it stands for (`issuing.idempotency`):
     a concurrent request with the same key waits on the unique constraint, then reads the
     winner's stored response. `fingerprint` is the SHA-256 of the endpoint and the canonical
-    (RFC 8785) request body, so the same key with another body is recognised.
+    request body (sorted keys, no spaces), so the same key with another body is recognised.
     """
 
     institution = models.ForeignKey(

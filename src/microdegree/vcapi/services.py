@@ -253,8 +253,7 @@ def change_message(token: ApiToken, credential_id: str, status: str,
                            code="STATUS_NOT_AVAILABLE")
         raise NotFound("No such credential.")
     with transaction.atomic():
-        cred = ApiCredential.objects.select_for_update().select_related("message_list").get(
-            pk=found.pk)
+        cred = ApiCredential.objects.select_for_update().get(pk=found.pk)
         before = {"message": messages.current(cred)}
         value = messages.set_message(cred, status)
         log_action(_actor(token), "vcapi.credential_message", cred,

@@ -157,7 +157,7 @@ class RegisterForm(forms.Form):
     description = forms.CharField(label=_("Description"),
                                   widget=forms.Textarea(attrs={"rows": 3}), required=False)
     did_method = forms.ChoiceField(
-        label=_("Issuer identifier"), initial="web",
+        label=_("Issuer identifier"), initial="web", required=False,
         choices=[("web", _("did:web on this platform (recommended: it survives a new key)")),
                  ("key", _("did:key (the signing key itself; a new key means a new "
                            "identifier)"))],
@@ -176,7 +176,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 request.user, name=data["name"], country_code=data["country_code"],
                 owner=request.user, slug=data["slug"] or None, url=data["url"],
                 email=data["email"], description=data["description"],
-                did_method=data["did_method"],
+                did_method=data["did_method"] or "web",
             )
         except DomainError as exc:
             form.add_error("slug" if "SLUG" in exc.code else None, exc.message)
