@@ -140,8 +140,8 @@ def _set(*path, value):
 BAD = {
     "context missing": (_without("@context"), "CONTEXT_MISSING"),
     "context not a list": (_set("@context", value=VC_V2), "CONTEXT_INVALID"),
-    "context v1 first": (_set("@context", value=["https://www.w3.org/2018/credentials/v1"]),
-                         "CONTEXT_INVALID"),
+    "context v1 with v2 dates": (_set("@context", value=["https://www.w3.org/2018/credentials/v1"]),
+                                 "JSONLD_UNDEFINED_TERM"),  # 1.1 is issued; its terms checked
     "context other first": (_set("@context", value=[
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", VC_V2]), "CONTEXT_INVALID"),
     "context unknown": (_set("@context", value=[VC_V2, "https://evil.example/ctx.json"]),

@@ -13,7 +13,6 @@ from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext
 
 from microdegree import config
-
 from microdegree.web.links import public_link
 
 log = logging.getLogger(__name__)

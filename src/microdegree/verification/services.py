@@ -54,7 +54,7 @@ from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
 from microdegree.verification.issuer_name import issuer_name
-from microdegree.verification.registry import platform_registry, platform_slug
+from microdegree.verification.registry import key_institution, platform_registry, platform_slug
 
 DEFAULT_STATUS_TTL = 60.0  # seconds, when a status list names no ttl
 MAX_STATUS_TTL = 3600.0  # a list asking for longer is still refetched after an hour
@@ -411,7 +411,7 @@ def hidden_by_holder(credential: IssuedCredential) -> bool:
 def institution_for_issuer(issuer_id: str | None) -> Institution | None:
     slug = platform_slug(issuer_id) if issuer_id else None
     if slug is None:
-        return None
+        return key_institution(issuer_id) if issuer_id else None
     return Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED).first()
 
 

@@ -159,6 +159,13 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(label=_("Contact e-mail"), required=False)
     description = forms.CharField(label=_("Description"),
                                   widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    did_method = forms.ChoiceField(
+        label=_("Issuer identifier"), initial="web", required=False,
+        choices=[("web", _("did:web on this platform (recommended: it survives a new key)")),
+                 ("key", _("did:key (the signing key itself; a new key means a new "
+                           "identifier)"))],
+        help_text=_("What your credentials name as their issuer. Choose did:key if this "
+                    "platform has no stable web address."))
     confirm_distinct = forms.BooleanField(
         label=_("This is a different institution: register it under this name anyway"),
         required=False)
@@ -184,6 +191,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 request.user, name=data["name"], country_code=data["country_code"],
                 owner=request.user, slug=data["slug"] or None, url=data["url"],
                 email=data["email"], description=data["description"],
+                did_method=data["did_method"] or "web",
             )
         except DomainError as exc:
             form.add_error("slug" if "SLUG" in exc.code else None, exc.message)
