@@ -30,6 +30,18 @@ OB_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 # Warnings a caller may make fatal with `fatal=`.
 STATUS_UNKNOWN = "STATUS_UNKNOWN"
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+# Bitstring Status List 1.0, section 3.2: the list could not be fetched, or failed its own
+# verification. Failures unless the caller accepts an unknown status (`accept_unknown_status`).
+STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+#: Every code that means "the status could not be determined" (not "the status is bad").
+STATUS_UNDETERMINED = frozenset({STATUS_UNKNOWN, STATUS_RETRIEVAL_ERROR,
+                                 STATUS_VERIFICATION_ERROR})
+
+#: What the issuer's own records say of a credential beyond its status entries: "revoked",
+#: "suspended", or None (nothing more, or a credential those records do not hold). A platform
+#: passes one for its own credentials (ADR 0006: a suspension is not always in the credential).
+IssuerRecords = Callable[[dict[str, Any]], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +68,8 @@ class Options:
     fatal: frozenset[str]
     limits: Limits
     check_status: bool
+    accept_unknown_status: bool = False
+    issuer_records: IssuerRecords | None = None
     depth: int = 0
 
 
@@ -74,6 +88,8 @@ def verify(
     fatal: Collection[str] = (),
     limits: Limits | None = None,
     check_status: bool = True,
+    accept_unknown_status: bool = False,
+    issuer_records: IssuerRecords | None = None,
 ) -> Report:
     """Verify a credential or presentation (a dict, or JSON text/bytes) and return its report.
 
@@ -82,6 +98,12 @@ def verify(
     says whether the issuer is known; `recipient` is an email (or other identifier) or a DID the
     credential must name; `fatal` lists warning codes (e.g. STATUS_UNKNOWN, ISSUER_UNKNOWN) that
     should count as failures.
+
+    A status list that cannot be fetched or fails its own verification is a failure
+    (STATUS_RETRIEVAL_ERROR / STATUS_VERIFICATION_ERROR, as the Bitstring Status List algorithm
+    says) unless `accept_unknown_status` makes it a warning. Without a `status_fetcher` the
+    status is a STATUS_UNKNOWN warning (the caller chose not to fetch; add it to `fatal` to
+    fail). `issuer_records` (see `IssuerRecords`) adds what the issuer's own records know.
     """
     report = Report()
     opts = Options(
@@ -97,6 +119,8 @@ def verify(
         fatal=frozenset(fatal),
         limits=limits or Limits(),
         check_status=check_status,
+        accept_unknown_status=accept_unknown_status,
+        issuer_records=issuer_records,
     )
     if opts.now.tzinfo is None:
         opts = replace(opts, now=opts.now.replace(tzinfo=UTC))
@@ -238,6 +262,7 @@ def _verify_credential(document: dict[str, Any], report: Report, opts: Options) 
     _check_validity(document, report, opts)
     if opts.check_status:
         _check_status(document, report, opts)
+        _check_issuer_records(document, report, opts)
     if structure_ok:
         _check_registry(document, report, opts)
         _check_recipient(document, report, opts)
@@ -546,6 +571,19 @@ def _status_unknown(report: Report, message: str, **details: Any) -> None:
     report.add("status", Outcome.WARN, STATUS_UNKNOWN, message, **details)
 
 
+def _status_undetermined(
+    report: Report, opts: Options, code: str, message: str, **details: Any
+) -> None:
+    """The list could not be read or trusted: a failure, or a warning if the caller accepts."""
+    if opts.accept_unknown_status:
+        outcome = Outcome.WARN
+        message += " The status is unknown; it was accepted as unknown, as asked."
+    else:
+        outcome = Outcome.FAIL
+        message += " The status is unknown, so the credential cannot be verified."
+    report.add("status", outcome, code, message, **details)
+
+
 def _fetch_json(opts: Options, url: str) -> Any:
     assert opts.status_fetcher is not None
     return opts.status_fetcher.get(url, accept="application/vc+ld+json, application/json").json()
@@ -575,10 +613,13 @@ def _check_bitstring_status(
     try:
         list_credential = _fetch_json(opts, list_url)
     except (VcError, ValueError) as exc:
-        _status_unknown(
+        _status_undetermined(
             report,
-            f"The status list at {list_url} could not be fetched ({exc}); revocation is unknown.",
+            opts,
+            STATUS_RETRIEVAL_ERROR,
+            f"The status list at {list_url} could not be fetched ({exc}).",
             statusListCredential=list_url,
+            statusPurpose=purpose,
         )
         return
     if opts.depth > 2:
@@ -586,10 +627,13 @@ def _check_bitstring_status(
         return
     list_report = _verify_status_list_credential(list_credential, opts)
     if not list_report.verified:
-        _status_unknown(
+        _status_undetermined(
             report,
-            f"The status list at {list_url} failed its own verification, so revocation is unknown.",
+            opts,
+            STATUS_VERIFICATION_ERROR,
+            f"The status list at {list_url} failed its own verification.",
             statusListCredential=list_url,
+            statusPurpose=purpose,
             problems=[c.code for c in list_report.errors],
         )
         return
@@ -646,7 +690,12 @@ def _check_revocation_list(
     try:
         data = _fetch_json(opts, url)
     except (VcError, ValueError) as exc:
-        _status_unknown(report, f"The revocation list at {url} could not be fetched ({exc}).")
+        _status_undetermined(
+            report,
+            opts,
+            STATUS_RETRIEVAL_ERROR,
+            f"The revocation list at {url} could not be fetched ({exc}).",
+        )
         return
     revoked = data.get("revokedCredential") if isinstance(data, dict) else None
     if not isinstance(revoked, list):
@@ -661,6 +710,37 @@ def _check_revocation_list(
             return
     report.add(
         "status", Outcome.PASS, "STATUS_OK", "The issuer's revocation list does not list it."
+    )
+
+
+def _check_issuer_records(document: dict[str, Any], report: Report, opts: Options) -> None:
+    """A revocation or suspension the issuer's records know and the status entries do not show."""
+    if opts.issuer_records is None:
+        return
+    state = opts.issuer_records(document)
+    if state not in ("revoked", "suspended"):
+        return
+    code = "STATUS_REVOKED" if state == "revoked" else "STATUS_SUSPENDED"
+    if any(c.code == code and c.outcome is Outcome.FAIL for c in report.checks):
+        return  # the credential's own status entry already says so
+    if _as_list(document.get("credentialStatus")):
+        outside = (
+            "Outside verifiers that read only the credential's status entry see it as not "
+            "revoked."
+        )
+        seen = "not revoked"
+    else:
+        outside = "The credential names no status list, so outside verifiers cannot see this."
+        seen = "no status"
+    report.add(
+        "status",
+        Outcome.FAIL,
+        code,
+        f"The issuer has {state} this credential (the issuer's own records on this platform). "
+        + outside,
+        statusPurpose="revocation" if state == "revoked" else "suspension",
+        source="issuer-records",
+        outsideVerifiersSee=seen,
     )
 
 
