@@ -63,7 +63,8 @@ def test_verify_exits_non_zero_if_any_file_fails(tmp_path, capsys):
     doc = json.loads(good.read_text())
     doc["name"] = "Forged"
     bad.write_text(json.dumps(doc))
-    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", str(good), str(bad))
+    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", str(good),
+                       str(bad))
     assert code == 1
     assert f"{bad}: NOT VERIFIED" in out
     assert f"{good}: VERIFIED" in out
@@ -107,10 +108,12 @@ def test_unknown_status_fails_unless_accepted(tmp_path, capsys):
     code, out, _ = run(capsys, "verify", "--offline", str(with_status))
     assert code == 1
     assert "NOT VERIFIED" in out
-    assert "[FAIL]" in out and "STATUS_UNKNOWN" in out
+    assert "[FAIL]" in out
+    assert "STATUS_UNKNOWN" in out
     code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", str(with_status))
     assert code == 0
-    assert "[warn]" in out and "STATUS_UNKNOWN" in out
+    assert "[warn]" in out
+    assert "STATUS_UNKNOWN" in out
     code, _, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", "--strict",
                      str(with_status))
     assert code == 0  # --strict is about the issuer registry (none given here)
@@ -138,7 +141,8 @@ def test_unreachable_status_list_is_a_retrieval_error(tmp_path, capsys):
     assert "STATUS_RETRIEVAL_ERROR" in out
     code, out, _ = run(capsys, "verify", "--allow-private", "--accept-unknown-status", str(path))
     assert code == 0
-    assert "[warn]" in out and "STATUS_RETRIEVAL_ERROR" in out
+    assert "[warn]" in out
+    assert "STATUS_RETRIEVAL_ERROR" in out
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from typing import Any
 
 from microdegree.vc import did as did_mod
 from microdegree.vc import proofs as proofs_mod
+from microdegree.vc import related as related_mod
 from microdegree.vc import schema as schema_mod
 from microdegree.vc import status as status_mod
 from microdegree.vc.errors import VcError
@@ -258,6 +259,7 @@ def _verify_document(document: dict[str, Any], report: Report, opts: Options) ->
 def _verify_credential(document: dict[str, Any], report: Report, opts: Options) -> None:
     structure_ok = _check_structure(document, report)
     _check_schema(document, report)
+    _check_related(document, report)
     _check_proofs(document, report, opts, purpose="assertionMethod", bind_issuer=True)
     _check_validity(document, report, opts)
     if opts.check_status:
@@ -360,6 +362,30 @@ def _check_schema(document: dict[str, Any], report: Report) -> None:
             )
 
 
+def _check_related(document: dict[str, Any], report: Report) -> None:
+    """`relatedResource` (VCDM 2.0 section 5.3): well formed, and digests of what we hold match."""
+    if "relatedResource" not in document:
+        return
+    found = related_mod.problems(document)
+    if found:
+        report.add(
+            "related",
+            Outcome.FAIL,
+            found[0][0],
+            "The credential's related resources do not check out: "
+            + "; ".join(message.rstrip(".") for _, message, _ in found[:3]) + ".",
+            problems=[{"code": c, "message": m, "path": p} for c, m, p in found[:20]],
+        )
+        return
+    held = related_mod.checked(document)
+    message = "The credential's related resources are well formed"
+    if held:
+        message += f"; {len(held)} held here match their digests."
+    else:
+        message += " (none is held here, so their digests were not checked)."
+    report.add("related", Outcome.PASS, "RELATED_RESOURCES_OK", message, checked=held)
+
+
 # --- proofs and issuer binding --------------------------------------------------------------
 
 
@@ -380,12 +406,47 @@ def _check_proofs(
             "The document carries no proof, so nobody can tell who issued it.",
         )
         return False
-    issuer = _issuer_id(document)
     all_ok = True
+    signers: list[tuple[int, did_mod.VerificationMethod]] = []
     for index, proof in enumerate(proofs):
-        ok = _check_one_proof(document, proof, index, report, opts, purpose, issuer, bind_issuer)
-        all_ok = all_ok and ok
+        method = _check_one_proof(document, proof, index, report, opts, purpose)
+        if method is None:
+            all_ok = False
+        else:
+            signers.append((index, method))
+    if bind_issuer and signers:
+        all_ok = _check_issuer_proofs(signers, report, purpose, _issuer_id(document)) and all_ok
     return all_ok
+
+
+def _check_issuer_proofs(
+    signers: list[tuple[int, did_mod.VerificationMethod]],
+    report: Report,
+    purpose: str,
+    issuer: str | None,
+) -> bool:
+    """The issuer binding needs the issuer's own proof, not every proof (Data Integrity 2.1:
+    a proof set or chain may add proofs by others, e.g. a notary's with `previousProof`)."""
+    own = [(i, m) for i, m in signers if issuer is not None and m.controller == issuer]
+    if not own:  # nobody speaks for the issuer: each proof is reported as not the issuer's
+        for index, method in signers:
+            _check_binding(method, index, report, purpose, issuer)
+        return False
+    ok = True
+    for index, method in signers:
+        if issuer is not None and method.controller == issuer:
+            ok = _check_binding(method, index, report, purpose, issuer) and ok
+        else:
+            report.add(
+                f"proof.party[{index}]",
+                Outcome.PASS,
+                "PROOF_BY_OTHER_PARTY",
+                f"This proof is by {method.controller}, not the issuer (a notary or an "
+                "endorser, for example); the issuer's own proof is what binds the credential "
+                "to the issuer.",
+                controller=method.controller,
+            )
+    return ok
 
 
 def _check_one_proof(
@@ -395,13 +456,12 @@ def _check_one_proof(
     report: Report,
     opts: Options,
     purpose: str,
-    issuer: str | None,
-    bind_issuer: bool,
-) -> bool:
+) -> did_mod.VerificationMethod | None:
+    """The proof's verification method if its signature is valid, else None (reported)."""
     name = "proof" if index == 0 else f"proof[{index}]"
     if not isinstance(proof, dict):
         report.add(name, Outcome.FAIL, "PROOF_MALFORMED", "A proof must be a JSON object.")
-        return False
+        return None
     if proof.get("proofPurpose") != purpose:
         report.add(
             name,
@@ -409,11 +469,11 @@ def _check_one_proof(
             "PROOF_PURPOSE_MISMATCH",
             f"The proof's purpose is {proof.get('proofPurpose')!r}; {purpose!r} is required.",
         )
-        return False
+        return None
     vm_id = proof.get("verificationMethod")
     if not isinstance(vm_id, str):
         report.add(name, Outcome.FAIL, "PROOF_MALFORMED", "The proof names no verification method.")
-        return False
+        return None
     try:
         method = did_mod.resolve_verification_method(vm_id, opts.resolver)
     except VcError as exc:
@@ -423,11 +483,11 @@ def _check_one_proof(
             exc.code,
             f"The signing key {vm_id} could not be resolved: {exc.message}",
         )
-        return False
+        return None
     result = proofs_mod.verify_proof(document, proof, method.public_key)
     if not result.valid:
         report.add(name, Outcome.FAIL, result.code, result.message, verificationMethod=vm_id)
-        return False
+        return None
     report.add(
         name,
         Outcome.PASS,
@@ -435,9 +495,7 @@ def _check_one_proof(
         f"The {proof.get('cryptosuite') or proof.get('type')} signature is valid.",
         verificationMethod=vm_id,
     )
-    if not bind_issuer:
-        return True
-    return _check_binding(method, index, report, purpose, issuer)
+    return method
 
 
 def _check_binding(

@@ -135,7 +135,8 @@ def issue(
             existing = validation._as_list(document.get("credentialStatus"))
             combined = [*existing, *entries]
             document["credentialStatus"] = combined[0] if len(combined) == 1 else combined
-        found = validation.jsonld_problems(document) or validation.schema_problems(document)
+        found = (validation.jsonld_problems(document, cryptosuite)
+                 or validation.schema_problems(document))
         if found:
             raise CredentialInvalid(found)
         key, verification_method = inst_services.signer_for(inst)

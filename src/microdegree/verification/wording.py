@@ -28,7 +28,7 @@ _LABELS = (
     gettext_noop("Known issuer"), gettext_noop("Recipient"), gettext_noop("Nested credentials"),
     gettext_noop("Presentation challenge"), gettext_noop("Presentation domain"),
     gettext_noop("Presentation holder"), gettext_noop("Revocation"), gettext_noop("Suspension"),
-    gettext_noop("Status"),
+    gettext_noop("Status"), gettext_noop("Other signer"), gettext_noop("Related resources"),
 )
 
 # Sentences the core writes word for word.
@@ -128,6 +128,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
                 r"The status is unknown, so the credential cannot be verified\."),
      lambda: gettext("The revocation list at %(url)s could not be fetched (%(reason)s). The "
                      "status is unknown, so the credential cannot be verified.")),
+    (re.compile(r"This proof is by (?P<party>\S+), not the issuer \(a notary or an endorser, for "
+                r"example\); the issuer's own proof is what binds the credential to the "
+                r"issuer\."),
+     lambda: gettext("This proof is by %(party)s, not the issuer (a notary or an endorser, for "
+                     "example); the issuer's own proof is what binds the credential to the "
+                     "issuer.")),
     (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
      lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
     (re.compile(r"At least (?P<needed>\d+) of:"), lambda: gettext("At least %(needed)s of:")),
