@@ -230,3 +230,12 @@ def test_failed_credential_fields_are_shown_as_claimed(client):
     good = _text(client.post("/verify", {"credential": json.dumps(key_credential())}))
     assert "(claimed)" not in good
     assert "claimed-note" not in good
+
+
+@pytest.mark.django_db
+def test_the_option_is_documented_in_the_openapi_document(client):
+    schemas = client.get("/api/openapi.json").json()["components"]["schemas"]
+    option = schemas["VerifyOptions"]["properties"]["acceptUnknownStatus"]
+    assert option["type"] == "boolean"
+    assert option["default"] is False
+    assert "STATUS_RETRIEVAL_ERROR" in option["description"]
