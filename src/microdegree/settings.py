@@ -157,4 +157,17 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],  # http only for localhost (obapi checks)
     "SCOPES_BACKEND_CLASS": "microdegree.obapi.oauth.RegisteredScopes",
+    # RFC 9700 hardening (the toolkit's own gates; see ADR 0009): access and refresh tokens are
+    # kept only as SHA-256 checksums, a refresh token used twice revokes its whole family,
+    # tokens in the query string are refused, and the authorization response names its issuer
+    # (RFC 9207 `iss`: PUBLIC_URL, never the request's host).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # a grace period needs tokens in clear
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "OIDC_ISS_ENDPOINT": PUBLIC_URL,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }

@@ -28,8 +28,12 @@ def _snapshot(inst: Institution) -> dict[str, Any]:
     }
 
 
-def _context(key: SigningKey) -> bytes:
+def key_context(key: SigningKey) -> bytes:
+    """The associated data that binds a sealed signing key to its institution and key id."""
     return f"microdegree-signing-key:{key.institution_id}:{key.fragment}".encode()
+
+
+_context = key_context
 
 
 # --- access helpers -------------------------------------------------------------------------

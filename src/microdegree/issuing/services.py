@@ -1049,6 +1049,22 @@ def reject_microdegree(actor: Any, pending: PendingMicrodegree, reason: str) -> 
 # --- access helpers -------------------------------------------------------------------------
 
 
+def resend_award_email(actor: Any, credential: IssuedCredential) -> IssuedCredential:
+    """E-mail the award again to the credential's recipient, with a fresh claim link (a new
+    expiry). The caller checked that `actor` may award at the institution. Staff never see
+    the link: it is for the recipient's mailbox only."""
+    if credential.state == IssuedCredential.State.REVOKED:
+        raise Conflict("A revoked credential is not sent again.", code="ALREADY_REVOKED")
+    with transaction.atomic():
+        log_action(actor, "issuing.award_email_resent", credential,
+                   institution_id=credential.institution_id,
+                   after={"credential_id": credential.credential_id,
+                          "claim_link_days": mail.claim_link_days()})
+        pk = credential.pk
+        transaction.on_commit(lambda: mail.send_award_emails([pk]))
+    return credential
+
+
 def credential_for(user: Any, slug: str, cred_uuid: Any, *, role: str = "viewer"
                    ) -> IssuedCredential:
     """The credential if `user` has `role` at its institution; the same 404 otherwise."""

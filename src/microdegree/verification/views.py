@@ -18,8 +18,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from microdegree.vc.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification import services
-from microdegree.verification.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification.summary import (
     LEVEL_FAILED,
     LEVEL_INCOMPLETE,
