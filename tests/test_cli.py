@@ -114,9 +114,14 @@ def test_unknown_status_fails_unless_accepted(tmp_path, capsys):
     assert code == 0
     assert "[warn]" in out
     assert "STATUS_UNKNOWN" in out
-    code, _, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", "--strict",
-                     str(with_status))
-    assert code == 0  # --strict is about the issuer registry (none given here)
+    # --strict is about the issuer: with no registry it is unknown, and that fails; the status
+    # stays an accepted warning
+    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", "--strict",
+                       str(with_status))
+    assert code == 1
+    assert "[FAIL]" in out
+    assert "ISSUER_UNKNOWN" in out
+    assert "[warn]" in out
 
 
 def test_unreachable_status_list_is_a_retrieval_error(tmp_path, capsys):
