@@ -7,14 +7,14 @@ from pathlib import Path
 import dj_database_url
 
 from microdegree import config
-from microdegree.web.client_ip import parse_networks
+from microdegree.base.client_ip import parse_networks
 
 DATA_DIR = config.data_dir()
 # Off unless asked for (`./scripts/demo` asks); a system check refuses DEBUG for a public host.
 DEBUG = config.env_bool("DEBUG", False)
 SECRET_KEY = config.secret_key()
 # The public origin credentials, DIDs and every e-mailed link are minted for, e.g.
-# https://credentials.uni.example (web/links.py: public_link); never the request's Host header.
+# https://credentials.uni.example (base/links.py: public_link); never the request's Host header.
 PUBLIC_URL = (config.env("PUBLIC_URL") or "http://localhost:8000").rstrip("/")
 HTTPS = PUBLIC_URL.startswith("https://")
 # The public URL's host plus MICRODEGREE_ALLOWED_HOSTS (extra names, comma-separated); any other

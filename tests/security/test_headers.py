@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from microdegree.web.client_ip import parse_networks
+from microdegree.base.client_ip import parse_networks
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "microdegree"
 ANONYMOUS_PAGES = ["/", "/verify", "/catalogue", "/catalogue/programs", "/worth", "/me/login",

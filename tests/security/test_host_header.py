@@ -137,7 +137,7 @@ def test_allowed_hosts_come_from_the_public_url():
 
 
 def test_no_mail_code_builds_links_from_the_request():
-    """Every module that sends mail builds its links with web.links.public_link."""
+    """Every module that sends mail builds its links with base.links.public_link."""
     senders = [p for p in SRC.rglob("*.py")
                if "mail" in p.read_text(encoding="utf-8") and "migrations" not in p.parts
                and re.search(r"\bmail\.(EmailMessage|send_mail|get_connection)|"
@@ -147,4 +147,4 @@ def test_no_mail_code_builds_links_from_the_request():
         text = path.read_text(encoding="utf-8")
         assert "build_absolute_uri" not in text, path
         assert "get_host()" not in text, path
-        assert "PUBLIC_URL}/" not in text, f"{path}: use web.links.public_link"
+        assert "PUBLIC_URL}/" not in text, f"{path}: use base.links.public_link"

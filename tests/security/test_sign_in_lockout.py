@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
+from microdegree.base.client_ip import parse_networks
 from microdegree.records import auth
-from microdegree.web.client_ip import parse_networks
 
 pytestmark = pytest.mark.django_db
 

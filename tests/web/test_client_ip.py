@@ -1,4 +1,4 @@
-"""The client's address behind trusted reverse proxies (web/client_ip.py): X-Forwarded-For is
+"""The client's address behind trusted reverse proxies (base/client_ip.py): X-Forwarded-For is
 read only when the peer is a trusted proxy, from the right, and never its forgeable left end;
 then the OAuth registration and sign-in link limits over HTTP, per client behind one proxy."""
 
@@ -9,7 +9,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from microdegree.web.client_ip import client_ip, parse_networks
+from microdegree.base.client_ip import client_ip, parse_networks
 
 PROXY = "10.0.0.1"
 

@@ -13,7 +13,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext
 
 from microdegree import config
-from microdegree.web.links import public_link
+from microdegree.base.links import public_link
 
 log = logging.getLogger(__name__)
 CLAIM_SALT = "microdegree.issuing.claim"

@@ -14,11 +14,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from microdegree.base.client_ip import client_ip
 from microdegree.obapi import discovery, listing, registration, scopes, services
 from microdegree.obapi.errors import ObApiError, error_response
 from microdegree.obapi.oauth import authenticate
 from microdegree.records.services import RecordError
-from microdegree.web.client_ip import client_ip
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

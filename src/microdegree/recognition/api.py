@@ -16,9 +16,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from microdegree.base.strict_json import StrictJsonResponse
 from microdegree.institutions.errors import DomainError
 from microdegree.recognition import services
-from microdegree.web.strict_json import StrictJsonResponse
 
 
 def _error(code: str, message: str, status: int = 400) -> JsonResponse:

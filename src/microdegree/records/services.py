@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 
 from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import log_action
+from microdegree.base.links import public_link
 from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth
@@ -39,7 +40,6 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.vc.report import Report
-from microdegree.web.links import public_link
 
 MAX_EMAILS = 10
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from microdegree.base.client_ip import client_ip
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, qr, services
 from microdegree.records import record as record_mod
@@ -30,7 +31,6 @@ from microdegree.records.models import (
 from microdegree.records.services import RecordError
 from microdegree.verification.issuer_name import looked_up
 from microdegree.verification.summary import summarise
-from microdegree.web.client_ip import client_ip
 
 LOGIN = "/me/login"
 CONTENT_TYPE = "application/vc+ld+json"

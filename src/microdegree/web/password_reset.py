@@ -1,7 +1,7 @@
 """The staff password reset: Django's views, with the link from the public URL and a rate limit.
 
 Django builds the reset link from the request's Host header; here it comes from
-`settings.PUBLIC_URL` (web/links.py), and ALLOWED_HOSTS refuses other hosts anyway. The form is
+`settings.PUBLIC_URL` (base/links.py), and ALLOWED_HOSTS refuses other hosts anyway. The form is
 rate limited like the learner's sign-in link form (records/auth.py): per client address first,
 then per e-mail address, where the address's owner still gets one e-mail every
 `SLOW_PACE` however many others asked (an attacker asking from many addresses cannot lock the
@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from microdegree.audit.services import log_action
-from microdegree.web.client_ip import client_ip
-from microdegree.web.links import public_domain, public_link, public_uses_https
+from microdegree.base.client_ip import client_ip
+from microdegree.base.links import public_domain, public_link, public_uses_https
 from microdegree.web.models import PasswordResetRequest
 
 RATE_WINDOW = timedelta(minutes=15)

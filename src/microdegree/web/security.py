@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from microdegree.web.client_ip import from_trusted_proxy
+from microdegree.base.client_ip import from_trusted_proxy
 
 
 class TrustedProxySchemeMiddleware:
@@ -20,7 +20,7 @@ class TrustedProxySchemeMiddleware:
 
     Django's SECURE_PROXY_SSL_HEADER believes the header from anyone who can reach the server;
     here only a peer in `MICRODEGREE_TRUSTED_PROXIES` is believed (like X-Forwarded-For in
-    web/client_ip.py), so a client that reaches the web process directly cannot claim https.
+    base/client_ip.py), so a client that reaches the web process directly cannot claim https.
     The right-most value is the one the nearest proxy wrote.
     """
 
