@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from microdegree import cli
+from microdegree.demo.management.commands.demo import COURSES, REVOKE, SLUG, build_demo
 from microdegree.issuing.models import IssuedCredential
-from microdegree.web.management.commands.demo import COURSES, REVOKE, SLUG, build_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

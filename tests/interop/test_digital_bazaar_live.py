@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from microdegree.demo.management.commands.demo import COURSES, MICRODEGREE, REVOKE, build_demo
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import platform as record_platform
 from microdegree.records import wallet
@@ -38,7 +39,6 @@ from microdegree.vc import proofs
 from microdegree.vc.builders import verifiable_presentation
 from microdegree.vc.contexts import EU_CONTEXT_URL
 from microdegree.vc.keys import Ed25519Key
-from microdegree.web.management.commands.demo import COURSES, MICRODEGREE, REVOKE, build_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"

@@ -18,11 +18,11 @@ from django.core.management.base import BaseCommand
 
 from microdegree.catalog import services as catalog
 from microdegree.catalog.models import AchievementDefinition, Competency
+from microdegree.demo import recognition as recognition_demo
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import ApiToken, IssuedCredential
-from microdegree.recognition import demo as recognition_demo
 
 SLUG = "demo-university"
 TOKEN_NAME = "Demo API token"  # noqa: S105 - a label, not a secret
