@@ -12,6 +12,8 @@ import struct
 import zlib
 from typing import Any
 
+from microdegree.catalog.images import _colour as colour_of
+from microdegree.catalog.images import generated_svg
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc.extract.bake import bake_png, bake_svg
 
@@ -36,8 +38,6 @@ def plain_png(size: int = 120, rgb: tuple[int, int, int] = (11, 79, 138)) -> byt
 
 
 def _colour(cred: IssuedCredential) -> tuple[int, int, int]:
-    from microdegree.catalog.images import _colour as colour_of
-
     value = colour_of(cred.institution.slug).lstrip("#")
     try:
         return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
@@ -64,8 +64,6 @@ def baked_png(target: Any) -> bytes:
 
 def baked_svg(target: Any) -> str:
     if isinstance(target, IssuedCredential):
-        from microdegree.catalog.images import generated_svg
-
         uploaded = _uploaded(target, ".svg")
         svg = (uploaded.decode("utf-8") if uploaded is not None
                else generated_svg(target.achievement_version))

@@ -28,7 +28,13 @@ from microdegree.catalog.pathways import pathways_containing, rule_names
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
-from microdegree.records.models import CredentialPreference, ImportedCredential, LearnerEmail
+from microdegree.records.addressing import names_holder
+from microdegree.records.models import (
+    CredentialPreference,
+    ImportedCredential,
+    LearnerDid,
+    LearnerEmail,
+)
 from microdegree.vc.builders.identity import identity_matches
 from microdegree.verification.summary import Summary, summarise
 
@@ -80,15 +86,11 @@ def owned_credential(user: Any, cred_uuid: Any) -> IssuedCredential | None:
 
 
 def holder_dids(user: Any) -> list[str]:
-    from microdegree.records.models import LearnerDid
-
     return list(LearnerDid.objects.filter(user=user).values_list("did", flat=True))
 
 
 def addressed_to(user: Any, document: Any) -> bool:
     """Whether `document` names `user` (a confirmed address or their DID)."""
-    from microdegree.records.addressing import names_holder
-
     return names_holder(document, verified_emails(user), holder_dids(user))
 
 

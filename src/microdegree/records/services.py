@@ -28,9 +28,11 @@ from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
 from microdegree.issuing import mail as issuing_mail
+from microdegree.issuing import services as issuing
 from microdegree.issuing.models import IssuedCredential
-from microdegree.records import auth
+from microdegree.records import auth, platform
 from microdegree.records import record as record_mod
+from microdegree.records.addressing import names_holder
 from microdegree.records.models import (
     CredentialPreference,
     ImportedCredential,
@@ -39,7 +41,18 @@ from microdegree.records.models import (
     LinkRequest,
     ReissueRequest,
 )
+from microdegree.vc import did as vc_did
+from microdegree.vc.errors import VcError
+from microdegree.vc.extract import ExtractError, extract
+from microdegree.vc.keys import Ed25519Key
 from microdegree.vc.report import Report
+from microdegree.vc.verify import STATUS_UNDETERMINED
+from microdegree.verification.services import (
+    fetch_credential,
+    tools,
+    verify_document,
+    verify_for_people,
+)
 
 MAX_EMAILS = 10
 
@@ -138,8 +151,6 @@ def refresh_addressed(user: Any) -> int:
     """Recompute `ImportedCredential.addressed` for the learner's imports after their
     confirmed addresses or DID changed (a handful of rows; hashing is cheap). The number of
     imports whose flag changed."""
-    from microdegree.records.addressing import names_holder
-
     emails = record_mod.verified_emails(user)
     dids = record_mod.holder_dids(user)
     changed = 0
@@ -434,8 +445,6 @@ def state_of(report: Report) -> str:
                         ("EXPIRED", "expired"), ("NOT_YET_VALID", "not yet valid")):
         if any(c.code == code for c in report.checks):
             return state
-    from microdegree.vc.verify import STATUS_UNDETERMINED
-
     if not report.verified:
         only_status = (all(c.code in STATUS_UNDETERMINED for c in report.errors)
                        and all(r.verified for r in report.nested))
@@ -447,8 +456,6 @@ def state_of(report: Report) -> str:
 
 def recheck_import(user: Any, item_key: str) -> ImportedCredential:
     """Verify an imported credential again (status lists, expiry, keys) and keep the outcome."""
-    from microdegree.verification.services import verify_for_people
-
     _, imported = owned(user, item_key)
     if imported is None:
         raise RecordError(gettext("Platform credentials are always shown with their live state."),
@@ -472,9 +479,6 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
     caller that has already extracted `data` (and verified it) passes `extracted` (and
     `verification`), so neither is done twice.
     """
-    from microdegree.vc.extract import ExtractError, extract
-    from microdegree.verification.services import tools, verify_document
-
     if extracted is None:
         try:
             extracted = extract(data, resolver=tools().resolver)
@@ -531,9 +535,6 @@ def import_exists(user: Any, credential_id: str) -> bool:
 
 
 def import_from_url(user: Any, url: str) -> ImportedCredential:
-    from microdegree.vc.extract import ExtractError
-    from microdegree.verification.services import fetch_credential
-
     try:
         data = fetch_credential(url)
     except ExtractError as exc:
@@ -625,8 +626,6 @@ def delete_account(user: Any) -> None:
 def export_clr(user: Any, platform_creds: list[IssuedCredential],
                imported: list[ImportedCredential], *, email: str) -> dict[str, Any]:
     """A CLR 2.0 ClrCredential of the chosen credentials, signed by the platform DID."""
-    from microdegree.records import platform
-
     for cred in platform_creds:
         owned(user, f"p-{cred.uuid}")
     for imp in imported:
@@ -693,8 +692,6 @@ def decide_reissue(actor: Any, req: ReissueRequest, *, approve: bool,
                    note: str = "") -> ReissueRequest:
     """Staff decision (the caller checked the issuer role): approval re-issues through
     `issuing.services.reissue`, which revokes the old credential and links it to the new one."""
-    from microdegree.issuing import services as issuing
-
     with transaction.atomic():
         locked = ReissueRequest.objects.select_for_update().get(pk=req.pk)
         if locked.state != ReissueRequest.State.PENDING:
@@ -734,10 +731,6 @@ def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | Non
     A generated key's secret is returned once as a Multikey key file and never stored. An own
     did:key is checked for form only (no proof of control yet: see ADR 0005).
     """
-    from microdegree.vc import did as vc_did
-    from microdegree.vc.errors import VcError
-    from microdegree.vc.keys import Ed25519Key
-
     keyfile: dict[str, Any] | None = None
     did = (did or "").strip()
     if did:

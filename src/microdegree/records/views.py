@@ -19,8 +19,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.base.client_ip import client_ip
+from microdegree.institutions import services as inst_services
+from microdegree.institutions.errors import DomainError
 from microdegree.issuing.models import IssuedCredential
-from microdegree.records import auth, badges, platform, qr, services
+from microdegree.records import auth, badges, platform, qr, services, wallet
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
     ImportedCredential,
@@ -238,7 +240,7 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if fmt == "svg":
         return _attachment(badges.baked_svg(target), "image/svg+xml", f"{stem}.svg")
     if fmt == "pdf":
-        from microdegree.records import pdf
+        from microdegree.records import pdf  # here: reportlab loads only when a PDF is asked for
 
         cert = pdf.for_item(_item(request, key), request.user)
         body = pdf.certificate_pdf(cert, target.document,
@@ -421,9 +423,6 @@ def request_reissue(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _staff_institution(request: HttpRequest, slug: str) -> Any:
-    from microdegree.institutions import services as inst_services
-    from microdegree.institutions.errors import DomainError
-
     try:
         return inst_services.institution_for(request.user, slug, role="issuer")
     except DomainError as exc:
@@ -490,8 +489,6 @@ def unbind_did(request: HttpRequest) -> HttpResponse:
 @record_errors
 @require_POST
 def send_to_wallet(request: HttpRequest, key: str) -> HttpResponse:
-    from microdegree.records import wallet
-
     credential, _imported = services.owned(request.user, key)
     if credential is None:
         raise RecordError("Only credentials issued on this platform can be sent to a wallet "
@@ -511,8 +508,6 @@ def send_to_wallet(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def exchange(request: HttpRequest, exchange_id: str) -> HttpResponse:
     """`/wallet/exchanges/<id>`: the VC API exchange a wallet follows (JSON in, JSON out)."""
-    from microdegree.records import wallet
-
     try:
         body = json.loads(request.body or b"{}")
         return JsonResponse(wallet.step(exchange_id, body))

@@ -28,6 +28,7 @@ from microdegree.records.models import LearnerDid, WalletExchange
 from microdegree.records.services import RecordError
 from microdegree.vc import did as vc_did
 from microdegree.vc.verify import VC_V2, verify
+from microdegree.verification.services import tools
 
 LIFETIME = timedelta(minutes=15)
 
@@ -71,8 +72,6 @@ def _open(exchange_id: str) -> WalletExchange:
 
 
 def _resolver() -> vc_did.Resolver:
-    from microdegree.verification.services import tools
-
     return tools().resolver
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microdegree.vc.report import Outcome, Report
+from microdegree.verification.registry import platform_registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,6 @@ def issuer_name(report: Report, issuer_id: str | None, claimed: str | None) -> I
 def looked_up(issuer_id: str | None, claimed: str | None) -> IssuerName:
     """The same answer without a report: the trusted registries asked about the DID directly
     (for pages that show a stored credential without verifying it again, e.g. a share page)."""
-    from microdegree.verification.registry import platform_registry
-
     entry = platform_registry().lookup(issuer_id) if issuer_id else None
     known = entry.name if entry is not None and entry.name != issuer_id else None
     return IssuerName(id=issuer_id, name=known or claimed, known=known is not None,

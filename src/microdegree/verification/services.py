@@ -37,7 +37,8 @@ from django.dispatch import receiver
 from microdegree import config
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import NotFound as InstitutionNotFound
-from microdegree.institutions.models import Institution
+from microdegree.institutions.models import Institution, did_web_host
+from microdegree.issuing import statuslists
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
@@ -52,6 +53,7 @@ from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import STATUS_UNKNOWN, verify
+from microdegree.verification import hooks
 from microdegree.verification import summary as summary_mod
 from microdegree.verification.issuer_name import issuer_name
 from microdegree.verification.registry import key_institution, platform_registry, platform_slug
@@ -117,9 +119,9 @@ class PlatformResolver:
         if slug is None:
             ours = f"did:web:{platform_slug_host()}"
             if target == f"{ours}:platform":  # the platform's own DID (it signs learners' CLRs)
-                from microdegree.records import platform as records_platform
-
-                return records_platform.did_document()
+                document = hooks.platform_did_document()
+                if document is not None:
+                    return document
             if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
@@ -133,8 +135,6 @@ class PlatformResolver:
 
 
 def platform_slug_host() -> str:
-    from microdegree.institutions.models import did_web_host
-
     return did_web_host()
 
 
@@ -207,8 +207,6 @@ class StatusFetcher:
         if match is None:
             raise FetchError(f"{url} is not a status list of this platform.",
                              code="FETCH_HTTP_ERROR")
-        from microdegree.issuing import statuslists
-
         found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
         if found is None:
             raise FetchError(f"{url} is not a status list of this platform.",
@@ -442,10 +440,8 @@ def fetch_credential(url: str) -> bytes:
 
 
 def hidden_by_holder(credential: IssuedCredential) -> bool:
-    """Whether the learner holding it chose to hide it from the public (records app)."""
-    from microdegree.records.record import hidden_from_public
-
-    return hidden_from_public(credential)
+    """Whether the learner holding it chose to hide it from the public (records answers)."""
+    return hooks.hidden_by_holder(credential)
 
 
 def institution_for_issuer(issuer_id: str | None) -> Institution | None:

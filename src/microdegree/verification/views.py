@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from microdegree.vc.extract import MAX_UPLOAD, ExtractError
-from microdegree.verification import services
+from microdegree.verification import hooks, services
 from microdegree.verification.issuer_name import issuer_name
 from microdegree.verification.summary import (
     LEVEL_FAILED,
@@ -169,10 +169,8 @@ def _absolute(url: str | None) -> str | None:
 
 
 def _is_holder(request: HttpRequest, credential: Any) -> bool:
-    from microdegree.records.record import owned_credential
-
     user = request.user
-    return user.is_authenticated and owned_credential(user, credential.uuid) is not None
+    return user.is_authenticated and hooks.holds(user, credential)
 
 
 @require_http_methods(["GET", "HEAD"])
