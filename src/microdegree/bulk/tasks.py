@@ -6,6 +6,8 @@ from typing import Any
 
 from django_tasks import task
 
+from microdegree.issuing.mail import send_award_emails
+
 
 @task()
 def process_bulk_job(job_id: int) -> dict[str, Any]:
@@ -19,6 +21,4 @@ def process_bulk_job(job_id: int) -> dict[str, Any]:
 def send_bulk_emails(credential_ids: list[int]) -> int:
     """The award e-mails of one stored chunk (a separate task: a slow or failing mail server
     never holds up issuing, and is retried on its own)."""
-    from microdegree.issuing.mail import send_award_emails
-
     return send_award_emails(credential_ids)

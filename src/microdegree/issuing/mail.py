@@ -14,6 +14,9 @@ from django.utils.translation import gettext
 
 from microdegree import config
 from microdegree.base.links import public_link
+from microdegree.catalog.models import AchievementVersion
+from microdegree.institutions.models import Institution
+from microdegree.issuing.models import IssuedCredential
 
 log = logging.getLogger(__name__)
 CLAIM_SALT = "microdegree.issuing.claim"
@@ -113,10 +116,6 @@ def send_award_emails(credential_ids: Sequence[int]) -> int:
     A bulk chunk's credentials share their institution and achievement version: those are
     loaded once per batch (not joined into every row) and the template is loaded once.
     """
-    from microdegree.catalog.models import AchievementVersion
-    from microdegree.institutions.models import Institution
-    from microdegree.issuing.models import IssuedCredential
-
     creds = list(IssuedCredential.objects.filter(pk__in=list(credential_ids))
                  .only(*_MAIL_FIELDS).order_by("pk"))
     institutions = Institution.objects.in_bulk({c.institution_id for c in creds})

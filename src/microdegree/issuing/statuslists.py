@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
+from microdegree.audit.services import log_action
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution, SigningKey
 from microdegree.issuing import doctext
@@ -283,16 +284,19 @@ def move_to(locked: Any, state: str) -> None:
     locked.state = state
 
 
+def _entry_holders() -> list[Any]:
+    """Every model holding suspension entries with a state (IssuedCredential, the VC API's
+    ApiCredential): found by its `suspension_list` foreign key, so issuing names no app above."""
+    return [field.related_model for field in StatusList._meta.get_fields(include_hidden=True)
+            if field.auto_created and not field.concrete and field.field.name == "suspension_list"]
+
+
 def repair_revoked(actor: Any = "repair_status_lists", *, dry_run: bool = False) -> int:
     """Set the suspension bit of every revoked credential whose bit is clear (credentials
     revoked before the bits followed the state, see `move_to`); returns how many were (or, with
     `dry_run`, would be) set. One locked write and one audit entry per list changed."""
-    from microdegree.audit.services import log_action
-    from microdegree.issuing.models import IssuedCredential
-    from microdegree.vcapi.models import ApiCredential
-
     wanted: dict[int, set[int]] = {}
-    for model in (IssuedCredential, ApiCredential):
+    for model in _entry_holders():
         rows = (model.objects.filter(state="revoked", suspension_list__isnull=False)
                 .values_list("suspension_list_id", "suspension_index"))
         for list_id, index in rows:

@@ -32,6 +32,7 @@ from microdegree.records.services import RecordError
 from microdegree.vc.errors import FetchError
 from microdegree.vc.fetch import SafeFetcher
 from microdegree.vc.urls import UrlError, parse_url
+from microdegree.verification.services import fetcher_options
 
 PENDING_FOR = timedelta(minutes=15)
 PAGE = 100
@@ -63,8 +64,6 @@ class PullResult:
 
 
 def _client() -> SafeFetcher:
-    from microdegree.verification.services import fetcher_options
-
     return SafeFetcher(**{**fetcher_options(), "timeout": 10.0})
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +23,8 @@ from microdegree.records import record as record_mod
 from microdegree.records import services as records
 from microdegree.records.models import ImportedCredential
 from microdegree.records.services import RecordError
-
-if TYPE_CHECKING:
-    from microdegree.vc.extract import Extracted
+from microdegree.vc.extract import Extracted, ExtractError, extract
+from microdegree.verification.services import tools, verify_document
 
 
 @dataclass
@@ -52,9 +51,6 @@ def _platform_credential(user: Any, credential_id: str) -> Any:
 def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     """Create or replace (same credential `id`) an imported credential; RecordError when the
     credential does not verify (nothing changes)."""
-    from microdegree.vc.extract import ExtractError, extract
-    from microdegree.verification.services import tools
-
     try:
         extracted = extract(text, resolver=tools().resolver)
     except ExtractError as exc:
@@ -69,8 +65,6 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
                               "in the record already; it cannot be replaced.",
                               code="ISSUED_HERE")
         return Upserted(issued_here.document, False, False)
-    from microdegree.verification.services import verify_document
-
     # once, for whichever path stores it; as for any import, an unknown status is kept as such
     verification = verify_document(extracted, accept_unknown_status=True)
     if not verification.report.verified:

@@ -31,6 +31,7 @@ from typing import Any, Generic, TypeVar
 from microdegree.vc import did as did_mod
 from microdegree.vc.fetch import Fetcher, FetchResponse
 from microdegree.vc.registry import IssuerRegistry, RegistryEntry
+from microdegree.verification.services import platform_state
 
 STATUS_TTL = 60.0
 MAX_TTL = 3600.0
@@ -184,8 +185,6 @@ def build_kit(resolver: did_mod.Resolver, status_fetcher: Fetcher, registry: Iss
               records: Callable[[dict[str, Any]], str | None] | None = None) -> Kit:
     """`records` defaults to this platform's (`verification.services.platform_state`)."""
     if records is None:
-        from microdegree.verification.services import platform_state
-
         records = platform_state
     return Kit(
         resolver=did_mod.CachingResolver(resolver, ttl_seconds=did_ttl, clock=clock),
