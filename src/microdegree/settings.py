@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "microdegree.web.faults.FaultsMiddleware",  # see "Faults and logs" below
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language from the django_language cookie (set by /i18n/setlang/) or Accept-Language; URLs
@@ -158,3 +159,15 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],  # http only for localhost (obapi checks)
     "SCOPES_BACKEND_CLASS": "microdegree.obapi.oauth.RegisteredScopes",
 }
+
+# --- Faults and logs (issue 14: docs/operations.md "Supervision" and "Logs") -----------------
+# FaultsMiddleware (first in MIDDLEWARE): request ids (X-Request-ID), 503 with Retry-After while
+# the database is unavailable, JSON errors in each API's own format, 500s with a reference id.
+# Logs: stderr, JSON lines (MICRODEGREE_LOG_FORMAT=json, the default without DEBUG) or text.
+from microdegree import logs as _logs  # noqa: E402
+
+LOGGING = _logs.logging_config(config.env("LOG_FORMAT") or ("text" if DEBUG else "json"),
+                               (config.env("LOG_LEVEL") or "INFO").upper())
+# A connection PostgreSQL dropped (restart, failover) is noticed and replaced before a request
+# uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -9,6 +9,7 @@ reports.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from microdegree.vc import did as did_mod
 from microdegree.vc import proofs as proofs_mod
 from microdegree.vc import schema as schema_mod
 from microdegree.vc import status as status_mod
-from microdegree.vc.errors import VcError
+from microdegree.vc.errors import VcError, VerifierUnavailable
 from microdegree.vc.fetch import Fetcher
 from microdegree.vc.registry import IssuerRegistry
 from microdegree.vc.report import Outcome, Report
@@ -30,6 +31,8 @@ OB_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 # Warnings a caller may make fatal with `fatal=`.
 STATUS_UNKNOWN = "STATUS_UNKNOWN"
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,11 @@ def verify(
     says whether the issuer is known; `recipient` is an email (or other identifier) or a DID the
     credential must name; `fatal` lists warning codes (e.g. STATUS_UNKNOWN, ISSUER_UNKNOWN) that
     should count as failures.
+
+    The one exception it raises is `VerifierUnavailable`, from a resolver, fetcher or registry
+    whose own infrastructure failed: that is no verdict about the document, and the caller says
+    "try again" instead. Any other unexpected error is logged with its traceback and reported as
+    a failed `VERIFIER_INTERNAL_ERROR` check.
     """
     report = Report()
     opts = Options(
@@ -104,7 +112,10 @@ def verify(
         parsed = _parse_input(document, report, opts.limits)
         if parsed is not None:
             _verify_document(parsed, report, opts)
+    except VerifierUnavailable:
+        raise
     except Exception as exc:
+        log.exception("verifier internal error on %s", report.credential_id or "a document")
         report.add(
             "internal",
             Outcome.FAIL,

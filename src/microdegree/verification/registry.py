@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from microdegree import config
+from microdegree.errors import verifier_reads
 from microdegree.institutions.models import Institution, did_web_host
 from microdegree.vc.registry import ChainRegistry, IssuerRegistry, RegistryEntry, StaticRegistry
 
@@ -44,11 +45,12 @@ class PlatformRegistry:
         slug = platform_slug(issuer_id)
         if slug is None:
             return None
-        inst = (
-            Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED)
-            .only("name")
-            .first()
-        )
+        with verifier_reads(f"The registry entry of {issuer_id}"):
+            inst = (
+                Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED)
+                .only("name")
+                .first()
+            )
         if inst is None:
             return None
         return RegistryEntry(issuer_id=issuer_id, name=inst.name, registry=self.name)
