@@ -21,6 +21,7 @@ The parent process restarts a child that dies and stops them all on SIGTERM or S
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -93,10 +94,8 @@ def main() -> None:
         nonlocal stopping
         stopping = True
         for pid in list(children):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -231,7 +231,7 @@ def http(method: str, url: str, body: Any = None, *, headers: dict[str, str] | N
         **({"Content-Type": "application/json"} if data is not None else {}),
         **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return Answer(response.status, {k.lower(): v for k, v in response.headers.items()},
                           response.read())
     except urllib.error.HTTPError as exc:

@@ -57,7 +57,8 @@ def test_an_unexpected_vc_api_error_is_json_500_with_a_logged_reference(client, 
     assert line["request_id"] == body["reference"]
     assert line["path"] == "/credentials/verify"
     assert line["level"] == "ERROR"
-    assert "injected fault" in line["traceback"] and "Boom" in line["traceback"]
+    assert "injected fault" in line["traceback"]
+    assert "Boom" in line["traceback"]
 
 
 def test_an_unexpected_ob_api_error_is_an_imsx_500(client, monkeypatch, json_log):
@@ -127,4 +128,5 @@ def test_the_cores_catch_all_logs_the_traceback(caplog):
         report = core_verify(_signed(), status_fetcher=_Broken())
     assert report.has("VERIFIER_INTERNAL_ERROR")
     [record] = [r for r in caplog.records if r.name == "microdegree.vc.verify"]
-    assert record.exc_info is not None and record.exc_info[0] is KeyError
+    assert record.exc_info is not None
+    assert record.exc_info[0] is KeyError

@@ -33,13 +33,13 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from microdegree import config
-from microdegree.errors import DATABASE_ERRORS
 from microdegree.audit.services import actor_label, log_action
 from microdegree.bulk import csvparse
 from microdegree.bulk.models import BulkJob, BulkRow
 from microdegree.bulk.workers import current_worker
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementVersion
+from microdegree.errors import DATABASE_ERRORS
 from microdegree.institutions.errors import (
     Conflict,
     DomainError,

@@ -18,6 +18,7 @@ is queued again too: it shows as stalled on its page meanwhile, and never stays 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -166,10 +167,8 @@ def stop_heartbeat(heart: _Heartbeat | None) -> None:
     _current = ""
     if heart is not None:
         heart.stopped.set()
-        try:
+        with contextlib.suppress(*DATABASE_ERRORS):  # (else its heartbeat goes stale)
             forget(heart.worker_id)
-        except DATABASE_ERRORS:
-            pass  # (its heartbeat goes stale instead)
 
 
 def close_quietly() -> None:

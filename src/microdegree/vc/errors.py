@@ -7,7 +7,7 @@ credential: it turns every `VcError` into a failed check carrying the same code.
 from __future__ import annotations
 
 
-class VerifierUnavailable(Exception):  # noqa: N818 - the name says what the caller must tell
+class VerifierUnavailable(Exception):
     """The verifier could not finish: a resolver or fetcher's own infrastructure failed (e.g. the
     platform's database is down). Not a `VcError`: it says nothing about the document, so
     `verify` lets it propagate instead of turning it into a verdict; callers answer "try again"
