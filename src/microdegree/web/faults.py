@@ -24,7 +24,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
 from microdegree import logs
@@ -38,6 +40,8 @@ VCAPI_PATHS = ("/credentials/issue", "/credentials/verify", "/credentials/status
                "/presentations/")
 JSON_PREFIXES = ("/api/", "/status/")
 JSON_SUFFIXES = (".json", ".jsonld")
+# Django answers these itself (404, 403, 400): they are the client's, not faults
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
 
 def surface(path: str) -> str:
@@ -92,6 +96,8 @@ class FaultsMiddleware:
             logs.annotate(institution=slug)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, CLIENT_ERRORS):
+            return None
         return respond(request, exc)
 
 
@@ -123,7 +129,10 @@ def render_error(request: HttpRequest, error: PlatformError, reference: str) -> 
         from microdegree.obapi.errors import status_info
 
         minor = "server_busy" if error.status == 503 else "internal_server_error"
-        body = status_info(f"{error.message} (reference {reference})", minor)
+        message = error.message
+        if reference not in message:
+            message += f" (reference {reference})"
+        body = status_info(message, minor)
         return JsonResponse(body, status=error.status)
     if kind in ("vcapi", "json"):
         return JsonResponse({"code": error.code, "message": error.message,
