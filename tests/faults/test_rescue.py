@@ -80,6 +80,7 @@ def test_a_worker_silent_too_long_is_dead_wherever_it_ran(issuer, course):  # no
     WorkerHeartbeat.objects.create(worker_id="far-worker", host="another-machine", pid=1,
                                    started_at=long_ago, beat_at=long_ago)
     assert workers.rescue(me="this-worker")["rows"] == 4
+    assert not BulkRow.objects.filter(job=job, claimed_until__isnull=False).exists()
 
 
 def test_a_stalled_running_job_is_queued_again(issuer, course):  # noqa: F811
