@@ -28,6 +28,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -367,6 +368,10 @@ def main() -> None:
     failed = (errors_5xx or consistency["missing"] or consistency["duplicated"]
               or consistency["not_answered_but_stored"]
               or any(k.startswith("lists_wrong") for k in consistency))
+    if failed:
+        print(f"the processes' log (JSON lines, with tracebacks): {log}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 
