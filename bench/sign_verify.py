@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from microdegree.vc import _fast, canon, did, proofs
+from microdegree.vc.builders import eu_context
+from microdegree.vc.contexts import EU_CONTEXT_URL
 from microdegree.vc.keys import Ed25519Key
 from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import verify
@@ -41,6 +43,14 @@ def rate(fn: Callable[[], Any], seconds: float) -> float:
             return count / (now - start)
 
 
+def _with_eu(document: dict[str, Any], context: Any) -> dict[str, Any]:
+    out = json.loads(json.dumps(document))
+    out["@context"] = [*out["@context"], context]
+    out["credentialSubject"]["achievement"].update(
+        {"ECTS": 5, "eqfLevel": 6, "participationType": "online", "identityChecked": True})
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short rounds (smoke test)")
@@ -60,8 +70,15 @@ def main() -> int:
     size = len(json.dumps(doc).encode())
     payload = os.urandom(64)
 
-    def signer(suite: str) -> Callable[[], Any]:
-        return lambda: proofs.sign(doc, key, verification_method=vm, suite=suite, created=CREATED)
+    def signer(suite: str, document: dict[str, Any] | None = None) -> Callable[[], Any]:
+        target = doc if document is None else document
+        return lambda: proofs.sign(target, key, verification_method=vm, suite=suite,
+                                   created=CREATED)
+
+    # The same credential with EU micro-credential elements: the context embedded (ADR 0011,
+    # what the platform issues) and named by URL (credentials issued before it).
+    eu_embedded = _with_eu(doc, eu_context())
+    eu_by_url = _with_eu(doc, EU_CONTEXT_URL)
 
     signed = {s: signer(s)() for s in ("eddsa-rdfc-2022", "eddsa-jcs-2022")}
 
@@ -92,6 +109,8 @@ def main() -> int:
         "rdfc sign, fast (default)": ("fast", signer("eddsa-rdfc-2022")),
         "rdfc verify proof, fast (default)": ("fast", proof_verifier("eddsa-rdfc-2022")),
         "rdfc verify full pipeline, fast": ("fast", full_verifier("eddsa-rdfc-2022")),
+        "rdfc sign, fast, EU context embedded": ("fast", signer("eddsa-rdfc-2022", eu_embedded)),
+        "rdfc sign, fast, EU context by URL": ("fast", signer("eddsa-rdfc-2022", eu_by_url)),
         "jcs sign": ("fast", signer("eddsa-jcs-2022")),
         "jcs verify proof": ("fast", proof_verifier("eddsa-jcs-2022")),
         "jcs verify full pipeline": ("fast", full_verifier("eddsa-jcs-2022")),
@@ -123,6 +142,10 @@ def main() -> int:
         base = base_verify if "verify" in name else base_sign
         print(f"{name:44} {value:10,.0f} {value / base:8.2f} {value / raw:8.4f}")
     print(f"fast-path counters for one rdfc signature: {fast_stats}")
+    _fast.reset_stats()
+    with canon.use("fast"):
+        signer("eddsa-rdfc-2022", eu_embedded)()
+    print(f"fast-path counters for one rdfc signature, EU embedded: {_fast.stats()}")
     if args.json:
         print(json.dumps({"bytes": size, "per_second": medians}, indent=2))
     return 0

@@ -128,6 +128,7 @@ def _setup_environment(args: argparse.Namespace, data_dir: str, port: int) -> No
         "MICRODEGREE_MASTER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "MICRODEGREE_PUBLIC_URL": f"http://localhost:{port}",
         "MICRODEGREE_ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "MICRODEGREE_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     })
 
 
@@ -151,8 +152,10 @@ def _prepare() -> tuple[dict[str, object], dict[str, object], object]:
     admin = users.objects.create_user("admin", "admin@bench.example", "x", is_staff=True,
                                       is_superuser=True)
     owner = users.objects.create_user("owner", "owner@bench.example", "x")
-    inst = inst_services.register_institution(owner, name="Bench University", country_code="NL",
-                                              owner=owner, slug="bench")
+    # the sample's issuer profile, as registered (the VC API signs no other)
+    inst = inst_services.register_institution(owner, name="Example University", country_code="NL",
+                                              owner=owner, slug="bench", url="https://uni.example/",
+                                              email="registrar@uni.example")
     inst_services.approve_institution(admin, inst)
     token, _ = issuing_services.create_api_token(None, inst, "bench")
     credential = sample_credential(issuer=inst.did, status_list=None)

@@ -16,11 +16,11 @@ from typing import Any, TextIO
 from microdegree.vc import did as did_mod
 from microdegree.vc import proofs
 from microdegree.vc.errors import VcError
+from microdegree.vc.extract import ExtractError, extract, verify_extracted
 from microdegree.vc.fetch import SafeFetcher
 from microdegree.vc.keys import Ed25519Key, load_keyfile
 from microdegree.vc.registry import IssuerRegistry, StaticRegistry
 from microdegree.vc.report import Outcome, Report
-from microdegree.vc.verify import verify
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -82,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-private",
         action="store_true",
         help="allow fetching from private and loopback addresses (testing)",
+    )
+    p_verify.add_argument(
+        "--allow-http",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="fetch from this loopback host over plain http, did:web included (a local demo, "
+        "e.g. localhost:8000); every other host still needs https and a public address",
     )
     p_verify.add_argument("--now", help="verify as of this date-time (ISO 8601 with zone)")
     p_verify.add_argument("--challenge", help="required presentation challenge")
@@ -146,13 +154,24 @@ def _resolver(args: argparse.Namespace) -> did_mod.Resolver:
     if args.offline:
         chain.append(did_mod.KeyResolver())
     else:
-        chain.append(did_mod.default_resolver(allow_private=args.allow_private))
+        chain.append(did_mod.default_resolver(fetcher=_fetcher(args)))
     return did_mod.ChainResolver(*chain)
 
 
-def _registry(args: argparse.Namespace) -> IssuerRegistry | None:
+def _fetcher(args: argparse.Namespace) -> SafeFetcher:
+    """The SSRF-safe fetcher for DID documents and status lists (`--allow-http` hosts only
+    relax the scheme and the loopback rule for those hosts)."""
+    try:
+        return SafeFetcher(allow_private=args.allow_private, http_hosts=args.allow_http)
+    except ValueError as exc:
+        raise CliError(f"--allow-http: {exc}") from exc
+
+
+def _registry(args: argparse.Namespace) -> IssuerRegistry:
+    """The trusted lists given with --registry; without one, an empty registry, so the report
+    says the issuer is not in any registry (a warning; --strict makes it a failure)."""
     if not args.registry:
-        return None
+        return StaticRegistry("no registry given (--registry)", [])
     from microdegree.vc.registry import ChainRegistry
 
     registries: list[IssuerRegistry] = []
@@ -178,9 +197,11 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if args.offline and args.allow_http:
+        raise CliError("--allow-http makes no sense with --offline (nothing is fetched)")
     resolver = _resolver(args)
     registry = _registry(args)
-    fetcher = None if args.offline else SafeFetcher(allow_private=args.allow_private)
+    fetcher = None if args.offline else _fetcher(args)
     now = _parse_now(args.now)
     fatal = ("STATUS_UNKNOWN", "ISSUER_UNKNOWN") if args.strict else ()
     failed = False
@@ -190,10 +211,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             raw = path.read_bytes()
         except OSError as exc:
             raise CliError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        report = verify(
+        report = _verify_file(
             raw,
+            resolver,
             now=now,
-            resolver=resolver,
             status_fetcher=fetcher,
             registry=registry,
             challenge=args.challenge,
@@ -210,6 +231,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         json.dump(outputs, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _verify_file(raw: bytes, resolver: did_mod.Resolver, **options: Any) -> Report:
+    """Any format the web page reads (JSON, VC-JWT, baked PNG or SVG, PDF with the credential
+    attached), through the core's extraction; an unreadable file is a failed `input` check."""
+    try:
+        extracted = extract(raw, resolver=resolver)
+    except ExtractError as exc:
+        report = Report()
+        report.add("input", Outcome.FAIL, exc.code, exc.message)
+        return report
+    return verify_extracted(extracted, resolver=resolver, **options)
 
 
 def _print_report(path: Path, report: Report, out: TextIO, indent: str = "") -> None:

@@ -51,10 +51,12 @@ def settings_from_env() -> dict[str, Any]:
 
 
 def _application() -> Any:
+    """`microdegree.wsgi`'s application: it runs the system checks first (a production
+    configuration web/checks.py refuses stops the server before it serves)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microdegree.settings")
-    from django.core.wsgi import get_wsgi_application
+    from microdegree.wsgi import application
 
-    return get_wsgi_application()
+    return application
 
 
 def _serve(app: Any, sock: socket.socket, conf: dict[str, Any]) -> None:

@@ -10,11 +10,16 @@ from microdegree import config
 from microdegree.web.client_ip import parse_networks
 
 DATA_DIR = config.data_dir()
-DEBUG = config.env_bool("DEBUG", True)
+# Off unless asked for (`./scripts/demo` asks); a system check refuses DEBUG for a public host.
+DEBUG = config.env_bool("DEBUG", False)
 SECRET_KEY = config.secret_key()
-ALLOWED_HOSTS = [h.strip() for h in (config.env("ALLOWED_HOSTS") or "*").split(",") if h.strip()]
-# The public origin credentials and DIDs are minted for, e.g. https://credentials.uni.example
+# The public origin credentials, DIDs and every e-mailed link are minted for, e.g.
+# https://credentials.uni.example (web/links.py: public_link); never the request's Host header.
 PUBLIC_URL = (config.env("PUBLIC_URL") or "http://localhost:8000").rstrip("/")
+HTTPS = PUBLIC_URL.startswith("https://")
+# The public URL's host plus MICRODEGREE_ALLOWED_HOSTS (extra names, comma-separated); any other
+# Host header is a 400. A local public URL also allows this machine's other names.
+ALLOWED_HOSTS = config.allowed_hosts(PUBLIC_URL, config.env("ALLOWED_HOSTS"))
 # Reverse proxies whose X-Forwarded-For names the client (IPs/CIDRs; none by default)
 TRUSTED_PROXIES = parse_networks(config.env("TRUSTED_PROXIES") or "")
 
@@ -44,7 +49,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "microdegree.web.faults.FaultsMiddleware",  # see "Faults and logs" below
+    # https as the trusted TLS-terminating proxy saw it (X-Forwarded-Proto from TRUSTED_PROXIES
+    # only), before SecurityMiddleware decides on the HTTPS redirect and HSTS.
+    "microdegree.web.security.TrustedProxySchemeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "microdegree.web.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Language from the django_language cookie (set by /i18n/setlang/) or Accept-Language; URLs
     # stay unprefixed so credential addresses never change with the reader's language. Only HTML
@@ -90,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Sessions and OAuth tokens live here: 0600 before SQLite opens it (its -wal/-shm follow).
+    _database_file = Path(str(DATABASES["default"]["NAME"]))
+    if str(_database_file) not in ("", ":memory:") and _database_file.parent.is_dir():
+        config.private_file(_database_file)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -108,12 +121,14 @@ LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 FORMAT_MODULE_PATH = ["microdegree.formats"]  # formats/en/formats.py: "28 November 2026"
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_SECURE = not DEBUG  # like the session and CSRF cookies
+LANGUAGE_COOKIE_SECURE = HTTPS  # like the session and CSRF cookies
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+FILE_UPLOAD_PERMISSIONS = 0o600  # uploads are the platform's own files, not the world's
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
@@ -123,15 +138,50 @@ TASKS = {
     }
 }
 
-EMAIL_BACKEND = config.env("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+# Mail: MICRODEGREE_EMAIL_HOST (SMTP) or an explicit MICRODEGREE_EMAIL_BACKEND. Without either,
+# mail goes to the console, which a system check refuses in production (web/checks.py).
+EMAIL_HOST = config.env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(config.env("EMAIL_PORT") or 587)
+EMAIL_HOST_USER = config.env("EMAIL_USER") or ""
+EMAIL_HOST_PASSWORD = config.env("EMAIL_PASSWORD") or ""
+EMAIL_USE_SSL = config.env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = config.env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = 30
+EMAIL_BACKEND = config.env("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if config.env("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+MICRODEGREE_EMAIL_CONFIGURED = bool(config.env("EMAIL_BACKEND") or config.env("EMAIL_HOST"))
 DEFAULT_FROM_EMAIL = config.env("FROM_EMAIL") or "credentials@localhost"
 
+# --- HTTPS and security headers (docs/operations.md, "Production") ---------------------------
+# Everything follows the public URL: an https public URL gets secure cookies, a redirect of
+# plain HTTP to HTTPS and HSTS; the proxy in front says https through X-Forwarded-Proto, which
+# is believed from MICRODEGREE_TRUSTED_PROXIES only (web/security.py).
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and config.env_bool("SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(config.env("HSTS_SECONDS") or (31_536_000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = config.env_bool("HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (web/security.py): scripts and styles from this
+# origin's files only, nothing inline; images also from data: URLs (QR codes) and https (the
+# badge image a verified credential names). No form-action: the OAuth consent and "connect"
+# forms redirect to other origins, which browsers check against form-action too.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    f"img-src 'self' {config.origin(PUBLIC_URL)} data: https:",  # pages name images by PUBLIC_URL
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
 
 # --- Open Badges API (microdegree.obapi): the OAuth 2.0 server, django-oauth-toolkit ---------
 # Scopes exactly as the OB 3.0 spec names them; PKCE with S256 only (the API view refuses
@@ -156,8 +206,23 @@ OAUTH2_PROVIDER = {
                                         or 180 * 24 * 3600),
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 300,
     "ROTATE_REFRESH_TOKEN": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],  # http only for localhost (obapi checks)
+    # http only for localhost (obapi checks), and only while the platform itself is not on https:
+    # a production platform's clients are web platforms with https callbacks (RFC 9700 §2.1).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS else ["http", "https"],
     "SCOPES_BACKEND_CLASS": "microdegree.obapi.oauth.RegisteredScopes",
+    # RFC 9700 hardening (the toolkit's own gates; see ADR 0009): access and refresh tokens are
+    # kept only as SHA-256 checksums, a refresh token used twice revokes its whole family,
+    # tokens in the query string are refused, and the authorization response names its issuer
+    # (RFC 9207 `iss`: PUBLIC_URL, never the request's host).
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,  # a grace period needs tokens in clear
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "OIDC_ISS_ENDPOINT": PUBLIC_URL,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
 # --- Faults and logs (issue 14: docs/operations.md "Supervision" and "Logs") -----------------

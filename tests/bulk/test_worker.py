@@ -72,6 +72,7 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
     env.update({
         "DATABASE_URL": database_url,
         "MICRODEGREE_DATA_DIR": str(tmp_path / "data"),
+        "MICRODEGREE_DEBUG": "1",  # development secrets from the data folder (web/checks.py)
         "MICRODEGREE_BULK_CHUNK_SIZE": str(CHUNK),
         "MICRODEGREE_BULK_LEASE_SECONDS": "2",
         "MICRODEGREE_BULK_PARALLEL": "1",

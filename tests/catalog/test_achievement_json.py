@@ -77,7 +77,7 @@ def test_achievement_has_the_ob_and_eu_fields(full_version, institution):
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
         "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-        builders.EU_CONTEXT,
+        builders.eu_context(),  # embedded (ADR 0011)
     ]
 
 

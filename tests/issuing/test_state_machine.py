@@ -1,6 +1,6 @@
 """One state machine for every stored credential (`statuslists.move_to`): revoked is final,
-suspend only what is not suspended, unsuspend only what is; each allowed move sets or clears
-exactly its own bit in its own list, and a refused move changes nothing."""
+suspend only what is not suspended, unsuspend only what is; the bits follow the state (revoking
+sets both, ADR 0006 amendment), and a refused move changes nothing."""
 
 from __future__ import annotations
 
@@ -48,5 +48,5 @@ def test_every_move(course, start, target):
         statuslists.move_to(locked, target)
         locked.save()
     assert IssuedCredential.objects.get(pk=cred.pk).state == target
-    assert _bits(cred) == {"active": (0, 0), "suspended": (0, 1),
-                           "revoked": (1, before[1])}[target]
+    # the bits are a function of the state; revoked reads revoked AND suspended (ADR 0006)
+    assert _bits(cred) == {"active": (0, 0), "suspended": (0, 1), "revoked": (1, 1)}[target]

@@ -17,6 +17,7 @@ from jsonschema import Draft201909Validator
 
 from microdegree.obapi import scopes
 from microdegree.vc import did, proofs
+from microdegree.vc.builders.identity import hash_identity
 from microdegree.vc.samples import sample_credential
 from microdegree.verification import services as verification_services
 from tests.verification.helpers import key_from
@@ -53,13 +54,18 @@ def assert_status_info(response: Any, status: int, minor: str) -> dict[str, Any]
 
 
 def signed_credential(n: int = 7, *, cred_id: str | None = None,
-                      valid_from: str = "2026-01-15T00:00:00Z", **overrides: Any
+                      valid_from: str = "2026-01-15T00:00:00Z",
+                      recipient: str | None = "ada@example.org", **overrides: Any
                       ) -> dict[str, Any]:
+    """A did:key credential naming `recipient` by a salted e-mail hash (a record lists only
+    imports addressed to its learner: issue 12)."""
     key = key_from(n)
     issuer = did.did_key(key)
     doc = sample_credential(issuer, status_list=None,
                             credential_id=cred_id or f"urn:uuid:{_uuid()}",
                             valid_from=valid_from)
+    if recipient:
+        doc["credentialSubject"]["identifier"] = [hash_identity(recipient)]
     doc.update(overrides)
     return proofs.sign(doc, key, verification_method=f"{issuer}#{key.public_multibase}")
 

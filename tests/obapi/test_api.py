@@ -291,7 +291,8 @@ def test_tenant_isolation(client, oauth, learner):
     assert ben_view["X-Total-Count"] == "0"
     # Ben pushing a credential with the same id creates his own, never replaces Ada's
     assert _push(client, bearer(ben_tokens["access_token"]),
-                 signed_credential(8, cred_id=shared_id)).status_code == 201
+                 signed_credential(8, cred_id=shared_id,
+                                   recipient="ben@example.org")).status_code == 201
     ada_doc = client.get(f"{API}/credentials", **bearer(ada_tokens["access_token"])).json()
     assert ada_doc["credential"][0]["issuer"]["id"] != json.loads(
         ImportedCredential.objects.get(user=ben).document)["issuer"]["id"]

@@ -166,9 +166,13 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
         ada, ben = make_user("ada@example.org"), make_user("ben@example.org")
         now = timezone.now()
 
-        def imp(user: Any, cred_id: str, days_ago: int) -> ImportedCredential:
-            row = ImportedCredential.objects.create(user=user, document="{}", format="json",
-                                                    credential_id=cred_id)
+        # rows as the table was at 0005 (the current model has later columns)
+        historical = executor.loader.project_state(BEFORE).apps.get_model(
+            "records", "ImportedCredential")
+
+        def imp(user: Any, cred_id: str, days_ago: int) -> Any:
+            row = historical.objects.create(user_id=user.pk, document="{}", format="json",
+                                            credential_id=cred_id)
             ImportedCredential.objects.filter(pk=row.pk).update(
                 imported_at=now - timedelta(days=days_ago))
             return row
@@ -177,9 +181,10 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
         other = imp(ada, "urn:other", 5)
         blank = [imp(ada, "", 4), imp(ada, "", 4)]
         bens = imp(ben, CRED_ID, 9)
-        shared = CredentialPreference.objects.create(user=ada, imported=older,
+        shared = CredentialPreference.objects.create(user=ada, imported_id=older.pk,
                                                      share_enabled=True, share_token="t-older")
-        CredentialPreference.objects.create(user=ada, imported=oldest, share_token="t-oldest")
+        CredentialPreference.objects.create(user=ada, imported_id=oldest.pk,
+                                            share_token="t-oldest")
         # changed later than the shared one, but without a live link: the link must survive
         CredentialPreference.objects.filter(share_token="t-oldest").update(
             updated_at=now + timedelta(minutes=1))
@@ -188,7 +193,7 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
             duration_terms=2, duration_months=12, residency_terms=2, residency_months=12)
         application = CreditApplication.objects.create(learner=ada, program=program)
         cited = ApplicationCredential.objects.create(application=application, source="imported",
-                                                     imported=oldest, document="{}",
+                                                     imported_id=oldest.pk, document="{}",
                                                      credential_id=CRED_ID)
 
         executor.loader.build_graph()

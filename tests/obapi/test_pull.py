@@ -38,15 +38,16 @@ def other_host(live_server, settings):
 def test_pull_from_another_host(other_host, learner, monkeypatch):
     monkeypatch.setattr(pull_client, "PAGE", 2)  # three credentials: two pages
     ada = learner("ada@other.example")  # her account on the other host
-    docs = [signed_credential(7, valid_from=f"2026-03-0{d}T00:00:00Z") for d in (1, 2)]
+    docs = [signed_credential(7, valid_from=f"2026-03-0{d}T00:00:00Z",
+                              recipient="ada@other.example") for d in (1, 2)]
     for doc in docs:
         services.upsert_credential(ada, json.dumps(doc))
-    jws = vc_jwt(signed_credential(11), key_from(11))
+    jws = vc_jwt(signed_credential(11, recipient="ada@other.example"), key_from(11))
     services.upsert_credential(ada, jws)
-    tampered = signed_credential(7)
+    tampered = signed_credential(7, recipient="ada@other.example")
     tampered["name"] = "changed"
     ImportedCredential.objects.create(user=ada, document=json.dumps(tampered),
-                                      format="json", decoded=tampered,
+                                      format="json", decoded=tampered, addressed=True,
                                       credential_id=tampered["id"])  # slipped in unverified
 
     ben = learner("ben@here.example")

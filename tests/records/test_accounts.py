@@ -105,10 +105,14 @@ def test_a_claim_link_signs_in_and_claims(client, institution, pathway):
     assert stats.name.encode() in page.content
     learner = LearnerEmail.objects.get(email=ADA).user
     assert AuditEntry.objects.filter(action="records.credential_claimed", actor=learner).exists()
-    # the claim link signs in only once; the owner, signed in, may follow it again
+    # the claim link signs in only once, a new account; the owner, signed in, may follow it
+    # again; signed out, the account exists: a sign-in link goes to the address instead
     assert client.post(f"/me/claim/{token}").status_code == 302
     client.logout()
-    assert client.post(f"/me/claim/{token}").status_code == 403
+    again = client.post(f"/me/claim/{token}")
+    assert again.status_code == 200
+    assert b"Check your e-mail" in again.content
+    assert client.get("/me/").status_code == 302
     assert client.post("/me/claim/forged").status_code == 404
 
 
@@ -175,6 +179,9 @@ def test_a_signed_in_learner_claims_a_credential_sent_to_another_address(
     page = client.get(f"/me/claim/{token}")
     assert b"not in your record yet" in page.content
     assert client.post(f"/me/claim/{token}").status_code == 302
+    # the claim link alone does not add the address: a confirmation link went to it
+    assert record.platform_credentials(user) == []
+    assert client.post(last_link("/me/emails/verify/")).status_code == 302
     assert LearnerEmail.objects.get(email="ada@old-job.example").user == user
     assert record.platform_credentials(user) == [cred]
     assert record.hidden_from_public(cred) is False

@@ -24,10 +24,16 @@ pytestmark = pytest.mark.django_db
 ADA = "ada@example.org"
 
 
-def key_credential(n: int = 7, **overrides):
+def key_credential(n: int = 7, *, recipient: str | None = None, **overrides):
+    """A did:key credential; with `recipient`, naming that address by a salted hash (only
+    then is an import "addressed" to the learner: issue 12)."""
+    from microdegree.vc.builders.identity import hash_identity
+
     key = Ed25519Key.from_seed(bytes([n]) * 32)
     issuer = did.did_key(key)
     doc = sample_credential(issuer, status_list=None)
+    if recipient:
+        doc["credentialSubject"]["identifier"] = [hash_identity(recipient)]
     doc.update(overrides)
     return proofs.sign(doc, key, verification_method=f"{issuer}#{key.public_multibase}")
 

@@ -138,7 +138,7 @@ def test_clr_export_verifies_envelope_and_nested(client, institution, pathway, s
     microdegree = IssuedCredential.objects.get(achievement_version=degree)
     third = award(ethics, ADA)
     sign_in(ADA)
-    client.post("/me/import", {"credential": json.dumps(key_credential())})
+    client.post("/me/import", {"credential": json.dumps(key_credential(recipient=ADA))})
     imported = ImportedCredential.objects.get()
     keys = [f"p-{c.uuid}" for c in (part1, part2, microdegree, third)] + [f"i-{imported.uuid}"]
     response = client.post("/me/clr", {"credential": keys})

@@ -38,7 +38,8 @@ from .test_builders import (
     minimal_credential,
 )
 
-EU = b.EU_CONTEXT
+EU = b.EU_CONTEXT  # the URL credentials issued before ADR 0011 name
+EMBEDDED = b.eu_context()  # what new credentials carry
 VOCAB = "https://w3id.org/microdegree/vocab#"
 CONTEXTS_DIR = Path(jsonld.__file__).parent / "contexts"
 EXAMPLES = Path(__file__).parents[1] / "data" / "examples"
@@ -127,7 +128,7 @@ def test_the_context_processes_after_the_protected_contexts(contexts):
 
 def test_a_full_eu_credential_canonicalises_with_every_term():
     document = full_credential()
-    assert document["@context"][-1] == EU
+    assert document["@context"][-1] == EMBEDDED
     achievement = document["credentialSubject"]["achievement"]
     assert set(b.EU_TERMS) <= set(achievement)
     expand_without_loss(document)
@@ -182,8 +183,8 @@ def test_without_the_context_eu_terms_are_refused():
 
 
 def test_only_eu_credentials_get_the_context():
-    assert EU not in full_credential(eu=False)["@context"]
-    assert EU not in minimal_credential()["@context"]
+    assert EMBEDDED not in full_credential(eu=False)["@context"]
+    assert EMBEDDED not in minimal_credential()["@context"]
 
 
 def test_a_clr_of_eu_credentials_is_clean():
@@ -194,7 +195,7 @@ def test_a_clr_of_eu_credentials_is_clean():
                                                  "proofValue": "z3"}]}
     document = clr(verifiable_credential=[nested_eu], association=[],
                    achievement=[full_achievement()])
-    assert document["@context"][-1] == EU
+    assert document["@context"][-1] == EMBEDDED
     expand_without_loss(document)
     jsonld.canonicalize_general(document)
 
@@ -330,3 +331,62 @@ def test_jsonld_js_safe_mode_gives_the_same_canonical_form():
     for name, document in documents.items():
         assert "error" not in results[name], (name, results[name])
         assert results[name]["canonical"] == jsonld.canonicalize_general(document), name
+
+
+# --- embedded (ADR 0011) and the URL of credentials issued before it ----------------------------
+
+
+def _with_url(document: dict[str, Any]) -> dict[str, Any]:
+    """The same credential as issued before ADR 0011: the EU context named by its URL."""
+    return {**document, "@context": [EU if c == EMBEDDED else c for c in document["@context"]]}
+
+
+def test_embedded_and_url_forms_sign_the_same_graph():
+    from microdegree.vc import _fast
+
+    document = full_credential()
+    assert document["@context"][-1] == EMBEDDED
+    general = jsonld.canonicalize_general(document)
+    assert general == jsonld.canonicalize_general(_with_url(document))
+    _fast.reset_stats()
+    assert _fast.try_canonicalize(document) == general  # the fast path takes the embedded form
+    assert _fast.try_canonicalize(_with_url(document)) == general
+    assert _fast.stats().get("fallback", 0) == 0
+
+
+def test_a_changed_embedded_context_is_not_taken_for_ours():
+    from microdegree.vc import _fast
+
+    document = full_credential()
+    altered = b.eu_context()
+    altered["ECTS"] = {"@id": "https://attacker.example/ects"}
+    document["@context"][-1] = altered
+    _fast.reset_stats()
+    assert _fast.try_canonicalize(document) is None
+    assert _fast.stats() == {"fallback": 1, "fallback:inline-context": 1}
+    # the general path judges it on its own terms: a different graph, not ours
+    assert "<https://attacker.example/ects>" in jsonld.canonicalize_general(document)
+
+
+def test_embedded_context_copies_are_independent():
+    first = b.eu_context()
+    first["ECTS"]["@id"] = "https://changed.example/"
+    assert b.eu_context() == load_context(EU)["@context"]
+
+
+@pytest.mark.parametrize("form", ["embedded", "url (issued before ADR 0011)"])
+def test_both_forms_sign_and_verify_here(form):
+    from microdegree.vc import did, proofs
+    from microdegree.vc.keys import Ed25519Key
+    from microdegree.vc.verify import verify
+
+    key = Ed25519Key.generate()
+    issuer = did.did_key(key)
+    document = full_credential()
+    document["issuer"] = {**document["issuer"], "id": issuer}
+    if form != "embedded":
+        document = _with_url(document)
+    signed = proofs.sign(document, key, verification_method=f"{issuer}#{key.public_multibase}")
+    report = verify(signed, resolver=did.KeyResolver())
+    assert report.has("PROOF_VALID"), [c.code for c in report.checks]
+    assert not [c for c in report.errors if c.code.startswith(("PROOF", "JSONLD", "SCHEMA"))]

@@ -12,15 +12,14 @@ the ones `@digitalbazaar/vc` + `@digitalbazaar/data-integrity` produce and accep
 
 Everything Node does happens in ONE `node tests/node/verify.mjs` process per module (start-up and
 library loading dominate). Needs `scripts/ensure_node_deps.sh` (npm ci in tests/node) first; skips
-cleanly without Node or without tests/node/node_modules. The tests that need our signing core
-(`microdegree.vc.proofs`, `.keys`, `.did`) skip with the ImportError until those modules exist.
+cleanly without Node or without tests/node/node_modules (under CI=true such a skip is a failure:
+tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import importlib
 import json
 import shutil
 import subprocess
@@ -33,7 +32,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from microdegree.vc import canon as core_canon
+from microdegree.vc import did as core_did
+from microdegree.vc import jcs as core_jcs
+from microdegree.vc import proofs as core_proofs
 from microdegree.vc.errors import VcError
+from microdegree.vc.keys import Ed25519Key
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"
@@ -51,25 +55,6 @@ pytestmark = [
     pytest.mark.skipif(_SKIP_REASON is not None, reason=_SKIP_REASON or ""),
 ]
 
-try:  # our signing core; written in parallel, so these tests skip until it lands
-    # (import_module: stable under isort whether or not the modules exist yet)
-    core_proofs: Any = importlib.import_module("microdegree.vc.proofs")
-    core_did: Any = importlib.import_module("microdegree.vc.did")
-    core_did_key: Any = core_did.did_key
-    Ed25519Key: Any = importlib.import_module("microdegree.vc.keys").Ed25519Key
-    CORE_MISSING: str | None = None
-except (ImportError, AttributeError) as exc:  # pragma: no cover - depends on integration state
-    CORE_MISSING = f"signing core not importable yet ({exc}); re-run after integration"
-
-try:  # our canonicalisation (RDFC-1.0 dispatcher and JCS)
-    core_canon: Any = importlib.import_module("microdegree.vc.canon")
-    core_jcs: Any = importlib.import_module("microdegree.vc.jcs")
-    CANON_MISSING: str | None = None
-except ImportError as exc:  # pragma: no cover - depends on integration state
-    CANON_MISSING = f"canonicalisation not importable yet ({exc}); re-run after integration"
-
-needs_core = pytest.mark.skipif(CORE_MISSING is not None, reason=CORE_MISSING or "")
-needs_canon = pytest.mark.skipif(CANON_MISSING is not None, reason=CANON_MISSING or "")
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -477,29 +462,28 @@ def interop() -> Interop:
     cases = {c.name: c for c in _static_cases()}
     ours: dict[str, dict[str, Any]] = {}
     ours_errors: dict[str, str] = {}
-    if CORE_MISSING is None:
-        for case in list(cases.values()):
-            try:
-                ours[case.name] = core_sign(case)
-            except Exception as exc:  # reported by the tests that need it
-                ours_errors[case.name] = f"{type(exc).__name__}: {exc}"
-        if "ob-did-key" in ours:  # a CLR whose nested credential and envelope are both ours
-            nested = ours["ob-did-key"]
-            clr = clr_credential(
-                DID_WEB, [nested], cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000d"
-            )
-            case = Case(
-                "clr-did-web-wrapping-ours",
-                clr,
-                KEY_B,
-                f"{DID_WEB}#key-0",
-                cases["ob-did-web"].documents,
-            )
-            cases[case.name] = case
-            try:
-                ours[case.name] = core_sign(case)
-            except Exception as exc:
-                ours_errors[case.name] = f"{type(exc).__name__}: {exc}"
+    for case in list(cases.values()):
+        try:
+            ours[case.name] = core_sign(case)
+        except Exception as exc:  # reported by the tests that need it
+            ours_errors[case.name] = f"{type(exc).__name__}: {exc}"
+    if "ob-did-key" in ours:  # a CLR whose nested credential and envelope are both ours
+        nested = ours["ob-did-key"]
+        clr = clr_credential(
+            DID_WEB, [nested], cred_id="urn:uuid:0b5e0b1c-0000-4000-8000-00000000000d"
+        )
+        case = Case(
+            "clr-did-web-wrapping-ours",
+            clr,
+            KEY_B,
+            f"{DID_WEB}#key-0",
+            cases["ob-did-web"].documents,
+        )
+        cases[case.name] = case
+        try:
+            ours[case.name] = core_sign(case)
+        except Exception as exc:
+            ours_errors[case.name] = f"{type(exc).__name__}: {exc}"
 
     verify: dict[str, dict[str, Any]] = {
         # harness sanity on published vectors (issuer != key controller there: proof-only mode)
@@ -697,13 +681,12 @@ def test_test_keys_are_ed25519_multikeys() -> None:
 # --- (b) credentials signed by our core verify in Node ----------------------------------------
 
 
-@needs_core
 def test_core_keys_and_did_key_match_the_harness() -> None:
     for key in (KEY_A, KEY_B):
         core = _core_key(key)
         assert core.public_multibase == key.public_multibase
         assert core.secret_multibase == key.secret_multibase
-        assert core_did_key(core) == key.did_key
+        assert core_did.did_key(core) == key.did_key
 
 
 CORE_CASES = [
@@ -716,7 +699,6 @@ CORE_CASES = [
 ]
 
 
-@needs_core
 @pytest.mark.parametrize("name", CORE_CASES)
 def test_ours_verifies_in_node(interop: Interop, name: str) -> None:
     _ours(interop, name)
@@ -724,7 +706,6 @@ def test_ours_verifies_in_node(interop: Interop, name: str) -> None:
     assert result["verified"], result["errors"]
 
 
-@needs_core
 @pytest.mark.parametrize("name", CORE_CASES)
 def test_ours_tampered_fails_in_node(interop: Interop, name: str) -> None:
     _ours(interop, name)
@@ -733,7 +714,6 @@ def test_ours_tampered_fails_in_node(interop: Interop, name: str) -> None:
     assert any("Invalid signature" in e for e in result["errors"]), result["errors"]
 
 
-@needs_core
 @pytest.mark.parametrize("name", ["ob-did-key", "ob-did-web"])
 def test_node_accepts_our_did_documents(interop: Interop, name: str) -> None:
     """`did_key_document` / `did_web_document` output works as Node's controller document."""
@@ -742,7 +722,6 @@ def test_node_accepts_our_did_documents(interop: Interop, name: str) -> None:
     assert result["verified"], result["errors"]
 
 
-@needs_core
 def test_ours_fails_in_node_when_did_document_does_not_authorise_key(interop: Interop) -> None:
     _ours(interop, "ob-did-web")
     result = interop.verified["ours-unauthorised-key"]
@@ -757,7 +736,6 @@ def _without_proof(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != "proof"}
 
 
-@needs_core
 @pytest.mark.parametrize("name", CORE_CASES)
 def test_node_and_ours_sign_identically(interop: Interop, name: str) -> None:
     ours = _ours(interop, name)
@@ -769,7 +747,6 @@ def test_node_and_ours_sign_identically(interop: Interop, name: str) -> None:
     assert _without_proof(ours) == _without_proof(node)
 
 
-@needs_core
 @pytest.mark.parametrize("name", CORE_CASES)
 def test_node_signed_verifies_with_our_verify_proof(interop: Interop, name: str) -> None:
     if name in interop.ours_errors and interop.cases[name].suite != "eddsa-rdfc-2022":
@@ -797,7 +774,6 @@ def _safe_mode_inputs() -> dict[str, dict[str, Any]]:
     return {"no-extensions-context": no_ext, "undefined-term": undefined_term}
 
 
-@needs_core
 @pytest.mark.parametrize("name", sorted(_safe_mode_inputs()))
 def test_core_refuses_what_node_safe_mode_refuses(interop: Interop, name: str) -> None:
     node_job = {
@@ -833,7 +809,6 @@ CANON_PARAMS = [
 ]
 
 
-@needs_canon
 @pytest.mark.parametrize(("name", "path"), CANON_PARAMS)
 def test_canonical_form_matches_node(interop: Interop, name: str, path: str) -> None:
     """Same bytes as jsonld.js/rdf-canonize (safe mode) or `canonicalize`, or a refusal where Node

@@ -385,7 +385,6 @@ class TestBadInput:
 
 
 def test_a_did_web_issuer_that_times_out_is_a_failed_check(tmp_path):
-    import time
 
     from microdegree.vc.fetch import SafeFetcher
     from tests.vc.test_fetch import send, tls_server
@@ -407,9 +406,7 @@ def test_a_did_web_issuer_that_times_out_is_a_failed_check(tmp_path):
             verification_method=f"{issuer}#key-0",
             created=CREATED,
         )
-        started = time.monotonic()
         report = verify(signed, now=NOW, resolver=did.WebResolver(fetcher))
-        assert time.monotonic() - started < 2
         assert outcome_of(report, "proof") == (Outcome.FAIL, "FETCH_TIMEOUT")
         assert "could not be resolved" in report.errors[0].message
     finally:

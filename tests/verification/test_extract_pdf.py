@@ -42,6 +42,7 @@ def _code(data: bytes) -> str:
     return info.value.code
 
 
+@pytest.mark.django_db  # the platform registry looks a did:key issuer up among its keys
 def test_embedded_json_credential_is_read_verbatim_and_verifies():
     text = json.dumps(key_credential(), indent=1)
     got = extract(make_pdf({"credential.json": text.encode()}), resolver=RESOLVER)

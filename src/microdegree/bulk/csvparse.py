@@ -22,7 +22,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +33,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date, parse_datetime
 
 from microdegree import config
+from microdegree.vc.credits import CreditsInvalid, parse_credits
 
 # Canonical field (the issuing AwardRow name) -> accepted header names.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -175,17 +175,10 @@ def _when(value: str, label: str) -> str | None:
 
 
 def _credits(value: str) -> float | None:
-    if not value:
-        return None
     try:
-        number = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value
-                       else value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or number < 0:
-        raise _Bad("CREDITS_INVALID",
-                   f"Credits earned must be a number, zero or more (not {value!r}).")
-    return number
+        return parse_credits(value, "credits_earned")
+    except CreditsInvalid as exc:
+        raise _Bad(exc.code, exc.message) from exc
 
 
 def _check(name: str, value: str) -> Any:

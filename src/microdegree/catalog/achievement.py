@@ -124,17 +124,18 @@ def achievement_document(version: AchievementVersion) -> dict[str, Any]:
     return achievement_builder(version).to_dict()
 
 
-def _contexts(document: dict[str, Any], *, extensions: bool = False) -> list[str]:
-    contexts = list(OB_CONTEXTS)
+def _contexts(document: dict[str, Any], *,
+              extensions: bool = False) -> list[str | dict[str, Any]]:
+    contexts: list[str | dict[str, Any]] = list(OB_CONTEXTS)
     if extensions:
         contexts.append(OB_EXTENSIONS_CONTEXT)
     if EU_TERMS & set(document):
-        contexts.append(b.EU_CONTEXT)
+        contexts.append(b.eu_context())  # embedded: ADR 0011
     return contexts
 
 
 def achievement_contexts(version: AchievementVersion, *,
-                         credential_schema: bool = True) -> list[str]:
+                         credential_schema: bool = True) -> list[str | dict[str, Any]]:
     """The `@context` list of an OB credential embedding this Achievement.
 
     Our credentials carry a `credentialSchema` of type 1EdTechJsonSchemaValidator2019, which

@@ -20,6 +20,10 @@ class Institution(models.Model):
         APPROVED = "approved", "Approved"
         SUSPENDED = "suspended", "Suspended"
 
+    class DidMethod(models.TextChoices):
+        WEB = "web", "did:web (a stable address on this platform; survives key rotation)"
+        KEY = "key", "did:key (the signing key itself; a new key is a new issuer id)"
+
     class Suite(models.TextChoices):
         RDFC = "eddsa-rdfc-2022", "eddsa-rdfc-2022 (Open Badges certified)"
         JCS = "eddsa-jcs-2022", "eddsa-jcs-2022 (fast)"
@@ -37,6 +41,9 @@ class Institution(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     suite = models.CharField(max_length=30, choices=Suite.choices, default=Suite.RDFC)
+    did_method = models.CharField(
+        max_length=8, choices=DidMethod.choices, default=DidMethod.WEB,
+        help_text="the issuer id credentials carry (docs/adr: did:key issuers)")
     approve_microdegrees = models.BooleanField(
         default=False, help_text="Staff approve each microdegree award before it is issued"
     )
@@ -51,6 +58,17 @@ class Institution(models.Model):
 
     @property
     def did(self) -> str:
+        """The issuer id new credentials carry: the did:web, or with `did_method` "key" the
+        did:key of the active signing key (a rotation changes it)."""
+        if self.did_method == self.DidMethod.KEY:
+            key = self.keys.filter(retired_at__isnull=True, revoked_at__isnull=True).last()
+            if key is not None:
+                return key.did_key
+        return self.web_did
+
+    @property
+    def web_did(self) -> str:
+        """The institution's did:web (its DID document is served at /issuers/SLUG/did.json)."""
         return f"did:web:{did_web_host()}:issuers:{self.slug}"
 
     @property
@@ -99,8 +117,15 @@ class SigningKey(models.Model):
         return f"{self.institution.slug}#{self.fragment}"
 
     @property
+    def did_key(self) -> str:
+        return f"did:key:{self.public_multibase}"
+
+    @property
     def verification_method(self) -> str:
-        return f"{self.institution.did}#{self.fragment}"
+        """The key's id in the institution's issuer DID (did:key: `did:key:z..#z..`)."""
+        if self.institution.did_method == Institution.DidMethod.KEY:
+            return f"{self.did_key}#{self.public_multibase}"
+        return f"{self.institution.web_did}#{self.fragment}"
 
     @property
     def is_active(self) -> bool:

@@ -14,6 +14,7 @@ from microdegree.audit.services import log_action
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.keystore import default_keystore
 from microdegree.institutions.models import Institution, Membership, SigningKey
+from microdegree.institutions.names import Similar, similar_names
 from microdegree.vc import did as vc_did
 from microdegree.vc.keys import Ed25519Key
 
@@ -24,12 +25,17 @@ ROLE_RANK = {Role.VIEWER: 0, Role.ISSUER: 1, Role.OWNER: 2}
 def _snapshot(inst: Institution) -> dict[str, Any]:
     return {
         "slug": inst.slug, "name": inst.name, "status": inst.status, "suite": inst.suite,
+        "did_method": inst.did_method,
         "country_code": inst.country_code, "url": inst.url,
     }
 
 
-def _context(key: SigningKey) -> bytes:
+def key_context(key: SigningKey) -> bytes:
+    """The associated data that binds a sealed signing key to its institution and key id."""
     return f"microdegree-signing-key:{key.institution_id}:{key.fragment}".encode()
+
+
+_context = key_context
 
 
 # --- access helpers -------------------------------------------------------------------------
@@ -64,6 +70,17 @@ def role_of(user: Any, inst: Institution) -> str | None:
 # --- institutions ---------------------------------------------------------------------------
 
 
+def similar_institutions(name: str, *, exclude: Institution | None = None
+                         ) -> list[tuple[Institution, str]]:
+    """Institutions whose name `name` duplicates or could be mistaken for (`names.py`), with
+    "duplicate" or "confusable"; any status (a pending look-alike is as misleading)."""
+    rows = Institution.objects.exclude(pk=exclude.pk if exclude else None).values_list(
+        "pk", "name")
+    found: list[Similar] = similar_names(name, rows)
+    by_pk = Institution.objects.in_bulk([s.pk for s in found])
+    return [(by_pk[s.pk], s.kind) for s in found if s.pk in by_pk]
+
+
 @transaction.atomic
 def register_institution(
     actor: AbstractBaseUser | None,
@@ -82,13 +99,20 @@ def register_institution(
         raise Conflict(f"The address {slug!r} is taken.", code="SLUG_TAKEN")
     if len(country_code) != 2 or not country_code.isalpha():
         raise Invalid("The country is a two-letter ISO 3166 code.", code="COUNTRY_INVALID")
+    if fields.get("did_method", "web") not in Institution.DidMethod.values:
+        raise Invalid("The issuer id is did:web or did:key.", code="DID_METHOD_INVALID")
+    similar = similar_institutions(name)
     inst = Institution.objects.create(
         slug=slug, name=name, country_code=country_code.upper(), **fields
     )
     Membership.objects.create(institution=inst, user=owner, role=Role.OWNER)
     _new_key(inst)
+    after = _snapshot(inst)
+    if similar:  # registered all the same (the registrant confirmed); the approver is warned
+        after["similar_to"] = [{"slug": other.slug, "name": other.name, "kind": kind}
+                               for other, kind in similar]
     log_action(actor or owner, "institution.registered", inst, institution_id=inst.pk,
-               after=_snapshot(inst))
+               after=after)
     return inst
 
 
@@ -108,7 +132,7 @@ def approve_institution(actor: Any, inst: Institution) -> Institution:
 @transaction.atomic
 def update_institution(actor: Any, inst: Institution, **fields: Any) -> Institution:
     allowed = {"name", "description", "url", "email", "country_code", "region", "locality",
-               "quality_assurance", "suite", "approve_microdegrees"}
+               "quality_assurance", "suite", "approve_microdegrees", "did_method"}
     unknown = set(fields) - allowed
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -119,6 +143,26 @@ def update_institution(actor: Any, inst: Institution, **fields: Any) -> Institut
     inst.save()
     log_action(actor, "institution.updated", inst, institution_id=inst.pk, before=before,
                after=_snapshot(inst))
+    return inst
+
+
+@transaction.atomic
+def choose_did_method(actor: Any, inst: Institution, method: str) -> Institution:
+    """An owner (or a platform admin) chooses the issuer id: did:web or the key's did:key.
+
+    Credentials already issued keep the id they carry and keep verifying (did:key needs no
+    server; did:web is served as long as the institution is approved). Why and what a key
+    rotation means with did:key: docs/adr/0016-did-key-issuers.md.
+    """
+    if method not in Institution.DidMethod.values:
+        raise Invalid(f"Unknown DID method {method!r}; use web or key.", code="DID_METHOD_INVALID")
+    if not getattr(actor, "is_superuser", False):
+        institution_for(actor, inst.slug, role="owner")
+    before = _snapshot(inst)
+    inst.did_method = method
+    inst.save(update_fields=["did_method"])
+    log_action(actor, "institution.did_method_changed", inst, institution_id=inst.pk,
+               before=before, after=_snapshot(inst))
     return inst
 
 
@@ -198,7 +242,11 @@ def active_key(inst: Institution) -> SigningKey:
 
 def signer_for(inst: Institution) -> tuple[Ed25519Key, str]:
     """The active private key (decrypted) and its verification method id."""
-    record = active_key(inst)
+    return key_signer(active_key(inst))
+
+
+def key_signer(record: SigningKey) -> tuple[Ed25519Key, str]:
+    """This key's private key (decrypted, also when retired) and its verification method id."""
     return _open_key(record.pk, bytes(record.sealed_secret), _context(record)), \
         record.verification_method
 
@@ -212,7 +260,7 @@ def _open_key(pk: int, sealed: bytes, context: bytes) -> Ed25519Key:
 def did_document(inst: Institution) -> dict[str, Any]:
     keys = [k for k in inst.keys.all() if k.revoked_at is None]
     return vc_did.did_web_document(
-        inst.did, [(k.fragment, k.public_multibase) for k in keys],
+        inst.web_did, [(k.fragment, k.public_multibase) for k in keys],
     )
 
 

@@ -21,7 +21,7 @@ from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementDefinition
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
-from microdegree.issuing import services
+from microdegree.issuing import idempotency, services
 from microdegree.issuing.errors import DomainError, Invalid, NotFound, PermissionDenied
 from microdegree.issuing.models import ApiToken, IssuedCredential
 from microdegree.issuing.openapi import openapi_document
@@ -127,13 +127,6 @@ def _summary(cred: IssuedCredential) -> dict[str, Any]:
     }
 
 
-def _with_document(cred: IssuedCredential, status: int) -> HttpResponse:
-    """The summary plus the stored credential, spliced in as text (never re-serialised)."""
-    head = json.dumps(_summary(cred))[:-1]
-    return HttpResponse(f'{head}, "credential": {cred.document}}}', status=status,
-                        content_type="application/json")
-
-
 AWARD_FIELDS = {"recipient_email", "recipient_name", "recipient_identifier", "recipient_did",
                 "credits_earned", "result", "narrative", "evidence_url", "activity_start",
                 "activity_end"}
@@ -180,15 +173,24 @@ def institution_credentials(request: HttpRequest, caller: Caller, slug: str) -> 
         if version is None:
             raise Invalid(f"The achievement has no version {number!r}.",
                           code="VERSION_UNKNOWN")
-    key = request.headers.get("Idempotency-Key") or None
-    replay = bool(key) and IssuedCredential.objects.filter(
-        institution=inst, idempotency_key=key).exists()
-    cred = services.issue_credential(caller.actor, version, idempotency_key=key, **data)
-    response = _with_document(cred, 200 if replay else 201)
-    if replay:
-        response["Idempotent-Replayed"] = "true"
-    response["Location"] = f"/api/v1/institutions/{inst.slug}/credentials/{cred.uuid}"
-    return response
+    key = idempotency.key_of(request.headers)
+    print_ = idempotency.fingerprint(f"issuing:{inst.slug}", request.body)
+
+    def award() -> idempotency.Stored:
+        earlier = bool(key) and IssuedCredential.objects.filter(
+            institution=inst, idempotency_key=key).exists()  # stored before requests were kept
+        cred = services.issue_credential(caller.actor, version, idempotency_key=key, **data)
+        return _stored(cred, replayed=earlier,
+                       location=f"/api/v1/institutions/{inst.slug}/credentials/{cred.uuid}")
+
+    return idempotency.run(inst, key, print_, award).http()
+
+
+def _stored(cred: IssuedCredential, *, location: str, replayed: bool) -> idempotency.Stored:
+    """The summary plus the stored credential, spliced in as text (never re-serialised)."""
+    head = json.dumps(_summary(cred))[:-1]
+    return idempotency.Stored(201, f'{head}, "credential": {cred.document}}}', location,
+                              replayed=replayed)
 
 
 def _credential(caller: Caller, cred_uuid: Any, role: str,

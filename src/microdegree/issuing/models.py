@@ -20,6 +20,7 @@ class StatusList(models.Model):
     class Purpose(models.TextChoices):
         REVOCATION = "revocation", "Revocation"
         SUSPENSION = "suspension", "Suspension"
+        MESSAGE = "message", "Message"  # multi-bit statuses with messages (VC API option)
 
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.PROTECT, related_name="status_lists"
@@ -27,7 +28,16 @@ class StatusList(models.Model):
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     sequence = models.PositiveIntegerField(help_text="n in /status/<institution>/<purpose>/<n>")
     size = models.PositiveIntegerField(default=MIN_ENTRIES)
-    # The published status bits (1 = revoked / suspended), index 0 = MSB of byte 0.
+    status_size = models.PositiveSmallIntegerField(
+        default=1, help_text="bits per entry (statusSize); more than 1 for message lists")
+    # Lists of a did:key issuer are bound to the key whose did:key issued their credentials, and
+    # published under that id (signed by that key, even once retired): a rotation starts new
+    # lists. Empty: the institution's did:web, signed by its active key.
+    signing_key = models.ForeignKey(
+        "institutions.SigningKey", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="did:key lists: the key (and so the issuer id) they are of")
+    # The published status bits (1 = revoked / suspended), index 0 = MSB of byte 0; entry i
+    # is bits i*status_size .. i*status_size + status_size - 1.
     bits = models.BinaryField()
     # Which indices were ever handed out (never reused, so a new credential never inherits a bit).
     allocated = models.BinaryField()
@@ -198,3 +208,32 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotentRequest(models.Model):
+    """One `Idempotency-Key` of an institution and the response its first request got.
+
+    Inserted in the same transaction as the credential it stands for (`issuing.idempotency`):
+    a concurrent request with the same key waits on the unique constraint, then reads the
+    winner's stored response. `fingerprint` is the SHA-256 of the endpoint and the canonical
+    request body (sorted keys, no spaces), so the same key with another body is recognised.
+    """
+
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField(blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["institution", "key"],
+                                    name="unique_idempotent_request"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

@@ -21,7 +21,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Invalid request", 401: "Not authenticated", 403: "Not allowed",
-            404: "Not found (or not yours)", 405: "Method not allowed", 409: "Conflict"}
+            404: "Not found (or not yours)", 405: "Method not allowed", 409: "Conflict",
+            422: "Idempotency-Key already used for a different request"}
     return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
 
 
@@ -129,14 +130,16 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "Award one credential (signed, stored, e-mailed)",
                     "parameters": [SLUG, {
                         "name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
-                        "description": "a retry with the same key returns the same credential",
+                        "description": "a retry with the same key (and the same body) issues "
+                        "nothing and answers 200 with the first response and "
+                        "`Idempotent-Replayed: true`; the same key with another body is a 422",
                     }],
                     "requestBody": {"required": True, "content": {
                         "application/json": {"schema": _ref("AwardRequest")}}},
                     "responses": {
                         "201": _json(_ref("AwardResult"), "Issued"),
                         "200": _json(_ref("AwardResult"), "Replayed (same Idempotency-Key)"),
-                        **_errors(400, 401, 403, 404, 409),
+                        **_errors(400, 401, 403, 404, 409, 422),
                     },
                 },
             },

@@ -49,6 +49,7 @@ from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrod
 from microdegree.vc import builders as b
 from microdegree.vc import proofs
 from microdegree.vc.builders.identity import hash_identity, plain_identity
+from microdegree.vc.credits import CreditsInvalid, parse_credits
 from microdegree.vc.schema import OB_ACHIEVEMENT_CREDENTIAL
 from microdegree.vc.status import status_entry
 
@@ -272,16 +273,10 @@ def validate_row(row: AwardRow | Mapping[str, Any]) -> AwardRow:
     did = str(row.get("recipient_did") or "").strip()
     if did and not did.startswith("did:"):
         raise Invalid("The recipient DID must start with 'did:'.", code="DID_INVALID")
-    credits = row.get("credits_earned")
-    if credits in ("", None):
-        credits = None
-    else:
-        try:
-            credits = float(credits)
-        except (TypeError, ValueError) as exc:
-            raise Invalid("Credits earned must be a number.", code="CREDITS_INVALID") from exc
-        if credits < 0 or credits != credits or credits in (float("inf"), float("-inf")):
-            raise Invalid("Credits earned must be zero or more.", code="CREDITS_INVALID")
+    try:
+        credits = parse_credits(row.get("credits_earned"), "credits_earned")
+    except CreditsInvalid as exc:
+        raise Invalid(exc.message, code=exc.code) from exc
     start = _when(row.get("activity_start"), "The activity start date")
     end = _when(row.get("activity_end"), "The activity end date")
     if start and end and end < start:
@@ -1047,6 +1042,22 @@ def reject_microdegree(actor: Any, pending: PendingMicrodegree, reason: str) -> 
 
 
 # --- access helpers -------------------------------------------------------------------------
+
+
+def resend_award_email(actor: Any, credential: IssuedCredential) -> IssuedCredential:
+    """E-mail the award again to the credential's recipient, with a fresh claim link (a new
+    expiry). The caller checked that `actor` may award at the institution. Staff never see
+    the link: it is for the recipient's mailbox only."""
+    if credential.state == IssuedCredential.State.REVOKED:
+        raise Conflict("A revoked credential is not sent again.", code="ALREADY_REVOKED")
+    with transaction.atomic():
+        log_action(actor, "issuing.award_email_resent", credential,
+                   institution_id=credential.institution_id,
+                   after={"credential_id": credential.credential_id,
+                          "claim_link_days": mail.claim_link_days()})
+        pk = credential.pk
+        transaction.on_commit(lambda: mail.send_award_emails([pk]))
+    return credential
 
 
 def credential_for(user: Any, slug: str, cred_uuid: Any, *, role: str = "viewer"

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 
 from microdegree.institutions import services as inst_services
-from microdegree.institutions.models import Institution
+from microdegree.institutions.models import Institution, SigningKey
 from microdegree.issuing import doctext
 from microdegree.issuing.errors import Conflict, Invalid
 from microdegree.issuing.models import StatusList
@@ -51,12 +51,12 @@ def random_indices(size: int, count: int) -> list[int]:
     return out
 
 
-def _bitstring(data: bytes | memoryview) -> BitstringStatusList:
-    return BitstringStatusList._from_bytes(bytes(data), 1)
+def _bitstring(data: bytes | memoryview, status_size: int = 1) -> BitstringStatusList:
+    return BitstringStatusList._from_bytes(bytes(data), status_size)
 
 
-def _empty_bits(size: int) -> bytes:
-    return bytes((size + 7) // 8)
+def _empty_bits(size: int, status_size: int = 1) -> bytes:
+    return bytes((size * status_size + 7) // 8)
 
 
 def _capacity(status_list: StatusList) -> int:
@@ -68,11 +68,20 @@ def _capacity(status_list: StatusList) -> int:
 _NOT_FOR_ALLOCATION = ("bits", "signed_json")
 
 
-def _open_list(inst: Institution, purpose: str) -> StatusList:
-    """The list currently taking new entries, locked; opens the next one when it is full."""
+def _bound_key(inst: Institution) -> SigningKey | None:
+    """The key new lists are bound to: the active key of a did:key issuer, else none."""
+    if inst.did_method != Institution.DidMethod.KEY:
+        return None
+    return inst_services.active_key(inst)
+
+
+def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusList:
+    """The list currently taking new entries, locked; opens the next one when it is full.
+    Lists of one purpose are numbered together whatever their `status_size` and key."""
+    bound = _bound_key(inst)
     current = (
         StatusList.objects.select_for_update()
-        .filter(institution=inst, purpose=purpose)
+        .filter(institution=inst, purpose=purpose, status_size=status_size, signing_key=bound)
         .defer(*_NOT_FOR_ALLOCATION)
         .order_by("-sequence")
         .first()
@@ -83,23 +92,28 @@ def _open_list(inst: Institution, purpose: str) -> StatusList:
     Institution.objects.select_for_update().filter(pk=inst.pk).first()
     current = (
         StatusList.objects.select_for_update()
-        .filter(institution=inst, purpose=purpose)
+        .filter(institution=inst, purpose=purpose, status_size=status_size, signing_key=bound)
         .order_by("-sequence")
         .first()
     )
     if current is not None and current.used < _capacity(current):
         return current
+    last = (StatusList.objects.filter(institution=inst, purpose=purpose)
+            .order_by("-sequence").values_list("sequence", flat=True).first())
     return StatusList.objects.create(
         institution=inst,
         purpose=purpose,
-        sequence=(current.sequence + 1) if current else 1,
+        sequence=(last or 0) + 1,
         size=MIN_ENTRIES,
-        bits=_empty_bits(MIN_ENTRIES),
+        status_size=status_size,
+        signing_key=bound,
+        bits=_empty_bits(MIN_ENTRIES, status_size),
         allocated=_empty_bits(MIN_ENTRIES),
     )
 
 
-def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[StatusList, int]]:
+def allocate_indices(inst: Institution, purpose: str, count: int, status_size: int = 1
+                     ) -> list[tuple[StatusList, int]]:
     """`count` fresh random indices for `purpose`, spread over as many lists as needed.
 
     Runs in its own transaction (a savepoint if the caller already has one); the list rows stay
@@ -112,7 +126,7 @@ def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[
     out: list[tuple[StatusList, int]] = []
     with transaction.atomic():
         while len(out) < count:
-            status_list = _open_list(inst, purpose)
+            status_list = _open_list(inst, purpose, status_size)
             allocated = bytearray(status_list.allocated)
             take = min(count - len(out), _capacity(status_list) - status_list.used)
             picked: list[int] = []
@@ -131,10 +145,11 @@ def allocate_indices(inst: Institution, purpose: str, count: int) -> list[tuple[
 
 
 def set_status(status_list: StatusList, index: int, value: int) -> bool:
-    """Set entry `index` to `value` (1 or 0); True if the bit changed (then `version` is bumped)."""
+    """Set entry `index` to `value` (1 or 0; up to 2**status_size - 1 in a message list); True
+    if the entry changed (then `version` is bumped)."""
     with transaction.atomic():
         locked = StatusList.objects.select_for_update().get(pk=status_list.pk)
-        bits = _bitstring(locked.bits)
+        bits = _bitstring(locked.bits, locked.status_size)
         if bits.get(index) == value:
             return False
         bits.set(index, value)
@@ -146,7 +161,7 @@ def set_status(status_list: StatusList, index: int, value: int) -> bool:
 
 
 def get_status(status_list: StatusList, index: int) -> int:
-    return _bitstring(status_list.bits).get(index)
+    return _bitstring(status_list.bits, status_list.status_size).get(index)
 
 
 def _iso(moment: datetime) -> str:
@@ -156,13 +171,35 @@ def _iso(moment: datetime) -> str:
 def list_credential(status_list: StatusList, *, valid_from: datetime) -> dict[str, Any]:
     """The unsigned BitstringStatusListCredential of `status_list` as it is now."""
     return status_list_credential(
-        issuer=status_list.institution.did,
+        issuer=list_issuer(status_list),
         list_url=status_list.url,
-        status_list=_bitstring(status_list.bits),
+        status_list=_bitstring(status_list.bits, status_list.status_size),
         purpose=status_list.purpose,
         valid_from=_iso(valid_from),
         ttl=TTL_SECONDS * 1000,
     )
+
+
+def list_issuer(status_list: StatusList) -> str:
+    """The list's issuer id: its key's did:key when bound to one, else the did:web (the id the
+    credentials in it carry, so that a verifier sees one issuer for both)."""
+    if status_list.signing_key_id is not None:
+        return str(status_list.signing_key.did_key)
+    return status_list.institution.web_did
+
+
+def _list_signer(status_list: StatusList) -> tuple[Any, str]:
+    """The private key and verification method that sign the list under `list_issuer`."""
+    inst = status_list.institution
+    bound = status_list.signing_key
+    if bound is not None and bound.revoked_at is None:
+        key, _ = inst_services.key_signer(bound)
+        return key, f"{bound.did_key}#{bound.public_multibase}"
+    active = inst_services.active_key(inst)
+    key, _ = inst_services.key_signer(active)
+    # A revoked key signs nothing more: a list bound to it then fails its own verification, so
+    # the status of its did:key credentials is unknown (docs/adr/0016-did-key-issuers.md).
+    return key, f"{inst.web_did}#{active.fragment}"
 
 
 def publish(status_list: StatusList) -> dict[str, Any]:
@@ -178,11 +215,12 @@ def published(status_list: StatusList) -> tuple[str, str]:
     Lock-free: concurrent publishers of the same version both sign, and the cache write is
     conditional on the version still being current, so a stale copy never overwrites a newer one.
     """
-    fresh = StatusList.objects.select_related("institution").get(pk=status_list.pk)
+    fresh = StatusList.objects.select_related("institution", "signing_key").get(
+        pk=status_list.pk)
     if fresh.signed_version == fresh.version and fresh.signed_json:
         return fresh.signed_json, fresh.etag
     inst = fresh.institution
-    key, verification_method = inst_services.signer_for(inst)
+    key, verification_method = _list_signer(fresh)
     signed = proofs.sign(
         list_credential(fresh, valid_from=datetime.now(UTC)), key,
         verification_method=verification_method, suite=inst.suite,
@@ -211,6 +249,12 @@ def move_to(locked: Any, state: str) -> None:
     is final; suspend only what is not suspended; unsuspend only what is. A row issued without
     the entry the change needs (the VC API can leave one out) is a Conflict, as is any change
     the machine refuses.
+
+    The bits are a function of the state (docs/adr/0006, amendment): active (0, 0), suspended
+    (0, 1), revoked (1, 1) as (revocation, suspension). Revoking sets the suspension bit too
+    (when the row has that entry) and nothing ever clears it: a revoked credential reads "not
+    valid" in every list it is in, and a verifier holding a stale copy of one list never sees a
+    suspended-then-revoked credential as valid.
     """
     if locked.state == "revoked":
         raise Conflict("This credential is revoked; revocation is permanent.",
@@ -234,4 +278,42 @@ def move_to(locked: Any, state: str) -> None:
         else:
             bit = 0
     set_status(status_list, index, bit)
+    if state == "revoked" and locked.suspension_list is not None:
+        set_status(locked.suspension_list, locked.suspension_index, 1)
     locked.state = state
+
+
+def repair_revoked(actor: Any = "repair_status_lists", *, dry_run: bool = False) -> int:
+    """Set the suspension bit of every revoked credential whose bit is clear (credentials
+    revoked before the bits followed the state, see `move_to`); returns how many were (or, with
+    `dry_run`, would be) set. One locked write and one audit entry per list changed."""
+    from microdegree.audit.services import log_action
+    from microdegree.issuing.models import IssuedCredential
+    from microdegree.vcapi.models import ApiCredential
+
+    wanted: dict[int, set[int]] = {}
+    for model in (IssuedCredential, ApiCredential):
+        rows = (model.objects.filter(state="revoked", suspension_list__isnull=False)
+                .values_list("suspension_list_id", "suspension_index"))
+        for list_id, index in rows:
+            wanted.setdefault(list_id, set()).add(index)
+    total = 0
+    for list_id, indices in sorted(wanted.items()):
+        with transaction.atomic():
+            locked = StatusList.objects.select_for_update().get(pk=list_id)
+            bits = _bitstring(locked.bits)
+            clear = sorted(i for i in indices if bits.get(i) == 0)
+            if not clear:
+                continue
+            total += len(clear)
+            if dry_run:
+                continue
+            for index in clear:
+                bits.set(index, 1)
+            locked.bits = bits.to_bytes()
+            locked.version += 1
+            locked.save(update_fields=["bits", "version", "updated_at"])
+            log_action(actor, "statuslist.repaired", locked, institution_id=locked.institution_id,
+                       after={"purpose": locked.purpose, "set": len(clear)},
+                       note="suspension bits of revoked credentials set (ADR 0006 amendment)")
+    return total

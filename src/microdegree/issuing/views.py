@@ -143,9 +143,11 @@ def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     credential = services.credential_for(request.user, slug, cred)
     role = inst_services.role_of(request.user, credential.institution)
     can_write = request.user.is_superuser or role in ("issuer", "owner")
+    # No claim link here: it is for the recipient's mailbox only (it may create their record);
+    # those who may award may send the award e-mail again instead.
     return _render(request, "issuing/detail.html", {
         "institution": credential.institution, "credential": credential,
-        "can_write": can_write, "claim_url": mail.claim_url(credential),
+        "can_write": can_write,
         "suspension_embedded": '"statusPurpose":"suspension"' in credential.document,
         "components": credential.components.select_related("achievement_version"),
         "part_of": credential.part_of.select_related("achievement_version"),
@@ -159,6 +161,23 @@ def credential_json(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
     response = HttpResponse(credential.document, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{credential.uuid}.json"'
     return response
+
+
+@login_required
+@require_POST
+@domain_errors
+def credential_resend(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    """Send the award e-mail again (a fresh claim link): issuers and owners, not viewers."""
+    credential = services.credential_for(request.user, slug, cred, role="issuer")
+    try:
+        services.resend_award_email(request.user, credential)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext(
+            "The award e-mail was sent again to %(email)s, with a new claim link.")
+            % {"email": credential.recipient_email})
+    return redirect("issuing:detail", slug=slug, cred=credential.uuid)
 
 
 ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
@@ -280,9 +299,15 @@ def _etags(header: str) -> set[str]:
 @require_http_methods(["GET", "HEAD"])
 def claim(request: HttpRequest, token: str) -> HttpResponse:
     """The recipient's landing page from the award e-mail (public: the token is the secret)."""
-    cred_uuid = mail.read_claim_token(token)
+    try:
+        cred_uuid = mail.check_claim_token(token)
+    except mail.ClaimLinkError as exc:
+        return _render(request, "issuing/error.html",
+                       {"error": DomainError(exc.message, code=f"CLAIM_LINK_{exc.code}",
+                                             status=410 if exc.code == "EXPIRED" else 404)},
+                       status=410 if exc.code == "EXPIRED" else 404)
     credential = (IssuedCredential.objects.select_related("institution", "achievement_version")
-                  .filter(uuid=cred_uuid).first() if cred_uuid else None)
+                  .filter(uuid=cred_uuid).first())
     if credential is None:
         return _render(request, "issuing/error.html",
                        {"error": NotFound(

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,7 @@ from microdegree.records import services as records
 from microdegree.records.services import RecordError
 from microdegree.vc.errors import FetchError
 from microdegree.vc.fetch import SafeFetcher
+from microdegree.vc.urls import UrlError, parse_url
 
 PENDING_FOR = timedelta(minutes=15)
 PAGE = 100
@@ -94,13 +95,14 @@ def _endpoints(doc: Any) -> dict[str, str]:
         raise PullError(_("The other host's discovery document does not describe the Open "
                           "Badges API (OAuth2ACG security scheme, servers).")) from exc
     for name, value in found.items():
-        parts = urlsplit(value) if isinstance(value, str) else None
-        if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
-            raise PullError(_("The other host's %(name)s URL is not an absolute URL.")
-                            % {"name": name})
-        if len(value) > MAX_URL:
+        if isinstance(value, str) and len(value) > MAX_URL:
             raise PullError(_("The other host's %(name)s URL is longer than %(max)s "
                               "characters.") % {"name": name, "max": MAX_URL})
+        try:
+            parse_url(value, max_length=MAX_URL)
+        except UrlError as exc:
+            raise PullError(_("The other host's %(name)s URL is not an absolute URL.")
+                            % {"name": name}) from exc
     found["title"] = str((doc.get("info") or {}).get("title") or "")[:300]
     return {k: v.rstrip("/") if k == "api" else v for k, v in found.items()}
 
@@ -112,6 +114,10 @@ def _challenge(verifier: str) -> str:
 
 def start_pull(user: Any, base_url: str) -> tuple[RemoteHost, str]:
     """Discover, register, and return (the pending connection, the URL to send the learner to)."""
+    try:
+        parse_url(base_url.strip(), max_length=MAX_URL, what=_("The other host's address"))
+    except UrlError as exc:
+        raise PullError(exc.message) from exc
     http = _client()
     try:
         doc = _json(http.get(_discovery_url(base_url)), "discovery document")

@@ -47,10 +47,12 @@ def _issued(document: dict[str, Any], fallback: datetime) -> datetime:
 
 
 def entries(user: Any) -> list[Entry]:
-    """Every credential of the learner's record, newest issued first."""
+    """Every credential of the learner's record addressed to them, newest issued first."""
     out = [Entry(issued=c.issued_at, text=c.document, jws=False, order=(0, c.pk))
            for c in record_mod.platform_credentials(user)]
-    for imp in ImportedCredential.objects.filter(user=user):
+    # an import that names someone else stays in the record, marked, but is not served as
+    # the learner's (records.addressing)
+    for imp in ImportedCredential.objects.filter(user=user, addressed=True):
         decoded = imp.decoded if isinstance(imp.decoded, dict) else {}
         out.append(Entry(issued=_issued(decoded, imp.imported_at), text=imp.document.strip(),
                          jws=imp.format == "jwt", order=(1, imp.pk)))

@@ -31,6 +31,12 @@ def authenticate(request: HttpRequest, scope: str) -> Any:
     ObApiError 401 (no token, unknown, expired or revoked; with WWW-Authenticate) or 403 (the
     token lacks the scope).
     """
+    if "access_token" in request.GET:
+        # RFC 6750 §2.3 / RFC 9700 §4.3.2: a token in the address ends up in logs and
+        # Referer headers; refused even next to a valid header (the toolkit refuses it too)
+        raise ObApiError(400, "Send the access token in the Authorization header, never in "
+                              "the address (query string).",
+                         www_authenticate='Bearer realm="ob", error="invalid_request"')
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header.lower().startswith("bearer "):
         raise ObApiError(401, "Send an OAuth 2.0 access token: Authorization: Bearer <token>.",

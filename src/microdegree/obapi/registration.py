@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from oauth2_provider.models import get_application_model
 from microdegree.audit.services import log_action
 from microdegree.obapi import scopes
 from microdegree.obapi.models import ClientMetadata
+from microdegree.vc.urls import UrlError, parse_url
 
 RATE_WINDOW = timedelta(hours=1)
 RATE_LIMIT = 20  # registrations per IP address per hour
@@ -47,18 +47,13 @@ def _is_local(host: str) -> bool:
 
 
 def _check_redirect(uri: Any) -> str:
-    if not isinstance(uri, str) or not uri or len(uri) > 2000:
+    if not isinstance(uri, str) or not uri:
         raise RegistrationError("invalid_redirect_uri", "Each redirect URI must be a string.")
     try:
-        parts = urlsplit(uri)
-        host = parts.hostname or ""
-    except ValueError as exc:
-        raise RegistrationError("invalid_redirect_uri", f"{uri!r} is not a URL.") from exc
-    if not host or parts.fragment or parts.username or parts.password:
-        raise RegistrationError("invalid_redirect_uri",
-                                f"{uri!r} must be an absolute URL with a host, no fragment and "
-                                "no user name.")
-    if parts.scheme == "https" or (parts.scheme == "http" and _is_local(host)):
+        parsed = parse_url(uri, allow_fragment=False, what="The redirect URI")
+    except UrlError as exc:
+        raise RegistrationError("invalid_redirect_uri", exc.message) from exc
+    if parsed.scheme == "https" or _is_local(parsed.host):
         return uri
     raise RegistrationError("invalid_redirect_uri",
                             f"{uri!r} must use https (http only for localhost).")
@@ -67,11 +62,12 @@ def _check_redirect(uri: Any) -> str:
 def _check_uri(name: str, value: Any) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or len(value) > 2000:
+    if not isinstance(value, str):
         raise RegistrationError("invalid_client_metadata", f"{name} must be a URL string.")
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise RegistrationError("invalid_client_metadata", f"{name} must be an http(s) URL.")
+    try:
+        parse_url(value, what=name)
+    except UrlError as exc:
+        raise RegistrationError("invalid_client_metadata", exc.message) from exc
     return value
 
 

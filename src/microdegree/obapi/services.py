@@ -25,7 +25,7 @@ from microdegree.records.models import ImportedCredential
 from microdegree.records.services import RecordError
 
 if TYPE_CHECKING:
-    from microdegree.verification.extract import Extracted
+    from microdegree.vc.extract import Extracted
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _platform_credential(user: Any, credential_id: str) -> Any:
 def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
     """Create or replace (same credential `id`) an imported credential; RecordError when the
     credential does not verify (nothing changes)."""
-    from microdegree.verification.extract import ExtractError, extract
+    from microdegree.vc.extract import ExtractError, extract
     from microdegree.verification.services import tools
 
     try:
@@ -123,6 +123,7 @@ def _replace(user: Any, extracted: Extracted, verification: Any, text: str,
         locked.name = ((summary.name if summary else None) or "")[:300]
         locked.status = records.state_of(verification.report)
         locked.checked_at = timezone.now()
+        locked.addressed = record_mod.addressed_to(user, document)
         locked.save()
         log_action(user, "obapi.credential_upserted", locked, before=before,
                    after={"credential_id": credential_id, "created": False,

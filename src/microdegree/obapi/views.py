@@ -5,7 +5,7 @@ another host, and the privacy page the discovery document names."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,17 +14,29 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from oauth2_provider.models import get_application_model
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import AuthorizationView
 
 from microdegree.obapi import client, scopes, services
 from microdegree.obapi.models import ClientMetadata
 from microdegree.records.services import RecordError
+from microdegree.vc.urls import UrlError, parse_url
 
 LOGIN = "/me/login"
 RESUME_KEY = "obapi_authorize"
 RESUME_PATH = "/ims/ob/v3p0/authorize/resume"
 
 learner_required = login_required(login_url=LOGIN)
+
+
+def with_issuer(uri: str, request: HttpRequest) -> str:
+    """`uri` with the RFC 9207 `iss` parameter (this server's issuer identifier, the same in
+    every authorization response, errors included), replacing any `iss` already there."""
+    issuer = oauth2_settings.oauth2_authorization_server_issuer(request)
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "iss"]
+    query.append(("iss", issuer))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class ConsentView(AuthorizationView):
@@ -41,6 +53,25 @@ class ConsentView(AuthorizationView):
         self.request.session[RESUME_KEY] = self.request.get_full_path()
         return redirect(f"{LOGIN}?{urlencode({'next': RESUME_PATH})}")
 
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        # every redirect back to the client is an authorization response: success or error
+        return super().redirect(  # type: ignore[no-any-return]
+            with_issuer(redirect_to, self.request), application)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The toolkit parses redirect_uri with urllib, which raises on `https://[::1` or a
+        # port of 99999: every URL from outside goes through parse_url first.
+        uri = request.POST.get("redirect_uri") if request.method == "POST" else None
+        uri = uri if uri is not None else request.GET.get("redirect_uri")
+        if uri:
+            try:
+                parse_url(uri, allow_fragment=False, what="The redirect URI")
+            except UrlError as exc:
+                return render(request, "obapi/authorize.html",
+                              {"error": {"error": "invalid_request",
+                                         "description": exc.message}}, status=400)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("code_challenge_method") != "S256" or not request.GET.get(
                 "code_challenge"):
@@ -56,7 +87,8 @@ class ConsentView(AuthorizationView):
             params = {"error": "invalid_request", "error_description": description}
             if request.GET.get("state"):
                 params["state"] = request.GET["state"]
-            return HttpResponseRedirect(f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}")
+            return HttpResponseRedirect(with_issuer(
+                f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}", request))
         return render(request, "obapi/authorize.html",
                       {"error": {"error": "invalid_request", "description": description}},
                       status=400)

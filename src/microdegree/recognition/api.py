@@ -18,15 +18,20 @@ from django.views.decorators.http import require_POST
 
 from microdegree.institutions.errors import DomainError
 from microdegree.recognition import services
+from microdegree.web.strict_json import StrictJsonResponse
 
 
 def _error(code: str, message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message}, status=status)
+    return StrictJsonResponse({"code": code, "message": message}, status=status)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity, -Infinity: JSON has none
 
 
 def _credentials(request: HttpRequest) -> list[Any] | JsonResponse:
     try:
-        body = json.loads(request.body)
+        body = json.loads(request.body, parse_constant=_no_constant)
     except RequestDataTooBig:
         return _error("TOO_LARGE", "The request body is too large.", 413)
     except (ValueError, UnicodeDecodeError):
@@ -51,7 +56,7 @@ def worth(request: HttpRequest) -> JsonResponse:
         facts, proposals, programs = services.worth(items)
     except DomainError as exc:
         return _error(exc.code, exc.message, exc.status)
-    return JsonResponse({
+    return StrictJsonResponse({  # allow_nan=False: never a bare NaN token
         "credentials": [f.to_json() for f in facts],
         "programs": [
             {"institution": {"name": p.institution.name, "did": p.institution.did},

@@ -15,13 +15,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
+from microdegree import config
+from microdegree.institutions.errors import Invalid
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.facts import CredentialFacts, Verdict, facts_of
 from microdegree.records.models import LearnerDid
 from microdegree.records.record import names_recipient, verified_emails
-from microdegree.verification.services import Verification, verify_input
+from microdegree.vc.credits import CreditsInvalid
+from microdegree.vc.extract import Extracted, ExtractError, extract
+from microdegree.vc.report import Outcome, Report
+from microdegree.verification.services import Verification, verify_document
+from microdegree.verification.services import tools as verification_tools
 
-MAX_CREDENTIALS = 50  # per application or question; bounds the verification work of a request
+# Per application or question, counting each credential inside a presentation: bounds the
+# verification work of one request (each is checked in full: proof, keys, status lists).
+MAX_CREDENTIALS = 50
+DEFAULT_MAX_FILES = 10  # files uploaded at once to /worth (MICRODEGREE_WORTH_MAX_FILES)
 
 
 def _is_presentation(document: dict[str, Any] | None) -> bool:
@@ -54,7 +65,11 @@ class Applicant:
 
 def _facts(verification: Verification, key: str, position: int,
            applicant: Applicant | None) -> CredentialFacts:
-    facts = facts_of(verification.document, verification.report, key=key, position=position)
+    try:
+        facts = facts_of(verification.document, verification.report, key=key,
+                         position=position)
+    except CreditsInvalid as exc:  # NaN, Infinity, negative: refused, never counted or shown
+        raise Invalid(f"Credential {position + 1}: {exc.message}", code=exc.code) from exc
     if (applicant is not None and facts.verdict == Verdict.OK
             and verification.document is not None
             and not applicant.named_in(verification.document)):
@@ -81,13 +96,66 @@ def _platform_states(facts: list[CredentialFacts]) -> None:
             item.verdict_message = "The issuer has revoked it."
 
 
+def max_files() -> int:
+    """Files uploaded to one "What is it worth?" question (MICRODEGREE_WORTH_MAX_FILES)."""
+    value = getattr(settings, "MICRODEGREE_WORTH_MAX_FILES", None)
+    if value is None:
+        value = config.env("WORTH_MAX_FILES") or DEFAULT_MAX_FILES
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_FILES
+
+
+def _read(text: str | bytes | dict[str, Any]) -> Extracted | Report:
+    """The credential in one item, read once: a dict as it is, text or bytes through the
+    extraction; unreadable input is a failed report (never read again)."""
+    if isinstance(text, dict):
+        return Extracted(document=text, format="json")
+    try:
+        return extract(text, resolver=verification_tools().resolver)
+    except ExtractError as exc:
+        report = Report()
+        report.add("input", Outcome.FAIL, exc.code, exc.message)
+        return report
+
+
+def _weight(item: Extracted | Report) -> int:
+    """The credentials one item makes the verifier check: a presentation, each one inside."""
+    if isinstance(item, Report):
+        return 0
+    if not _is_presentation(item.document):
+        return 1
+    inner = item.document.get("verifiableCredential")
+    return max(1, len(inner) if isinstance(inner, list) else 1)
+
+
+def count_credentials(items: Sequence[Extracted | Report]) -> int:
+    return sum(_weight(item) for item in items)
+
+
 def check_all(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any = None,
               now: datetime | None = None) -> list[CredentialFacts]:
-    """Facts for each given credential (a presentation gives one per credential inside)."""
+    """Facts for each given credential (a presentation gives one per credential inside).
+
+    Every item is read once and the credentials are counted (those inside presentations too)
+    before anything is verified: more than MAX_CREDENTIALS is refused with Invalid
+    TOO_MANY_CREDENTIALS, so one request never verifies more than that.
+    """
+    items = [_read(text) for text in texts]
+    total = count_credentials(items)
+    if total > MAX_CREDENTIALS:
+        raise Invalid(
+            f"These hold {total} credentials (counting each one inside a presentation); at "
+            f"most {MAX_CREDENTIALS} are checked at once.",
+            code="TOO_MANY_CREDENTIALS")
     who = Applicant(applicant) if applicant is not None else None
     out: list[CredentialFacts] = []
-    for text in texts:
-        verification = verify_input(text, now=now)
+    for text, item in zip(texts, items, strict=True):
+        if isinstance(item, Report):
+            verification = Verification(report=item, document=None, format="unknown")
+        else:
+            verification = verify_document(item, now=now)
         raw = json.dumps(text, sort_keys=True) if isinstance(text, dict) else text
         if _is_presentation(verification.document):
             for index, inner in enumerate(verification.nested):

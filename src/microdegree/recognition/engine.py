@@ -114,7 +114,7 @@ class AgreementTerms:
     name: str
     source_kind: str = "named"  # "named" | "criteria"
     named: tuple[tuple[str, str], ...] = ()
-    registry: str = "any"  # "any" | "platform" | "trusted"
+    registry: str = "trusted"  # "trusted" | "platform" | "any" (any signature that verifies)
     achievement_type: str = ""
     min_eqf_level: int | None = None
     min_nqf_level: int | None = None

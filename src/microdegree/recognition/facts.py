@@ -2,11 +2,13 @@
 report. Pure (no Django): the verification itself happens in `checking.py`.
 
 Credits in credentials are taken as ECTS (the platform's convention: `creditsEarned`, else the
-achievement's `creditsAvailable`, else its EU `ECTS` element).
+achievement's `creditsAvailable`, else its EU `ECTS` element), each a finite number of zero or
+more (`microdegree.vc.credits`): anything else raises `CreditsInvalid`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +16,7 @@ from typing import Any
 
 from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
+from microdegree.vc.credits import parse_credits
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.verify import parse_datetime
 
@@ -48,6 +51,8 @@ class CredentialFacts:
     issuer_id: str = ""
     issuer_name: str = ""
     registry: str | None = None  # "platform", "trusted" or None (issuer unknown)
+    registry_name: str = ""  # the registry that knows the issuer ("Microdegree platform", ...)
+    registered_name: str = ""  # the issuer's name in that registry (else only self-declared)
     achievement_id: str = ""
     achievement_name: str = ""
     achievement_type: str = ""
@@ -65,7 +70,8 @@ class CredentialFacts:
             "key": self.key, "position": self.position, "verdict": self.verdict,
             "verdict_message": self.verdict_message, "name": self.name,
             "issuer_id": self.issuer_id, "issuer_name": self.issuer_name,
-            "registry": self.registry, "achievement_id": self.achievement_id,
+            "registry": self.registry, "registry_name": self.registry_name,
+            "registered_name": self.registered_name, "achievement_id": self.achievement_id,
             "achievement_name": self.achievement_name,
             "achievement_type": self.achievement_type, "eqf_level": self.eqf_level,
             "nqf_level": self.nqf_level, "credits_ects": self.credits_ects,
@@ -86,15 +92,32 @@ def _text(value: Any) -> str:
 
 
 def _number(value: Any) -> float | None:
+    """A grade as a number; None when it is none (text, NaN or infinite: no grade stated)."""
     if isinstance(value, bool):
         return None
+    number: float | None = None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip().replace(",", "."))
+            number = float(value.strip().replace(",", "."))
         except ValueError:
             return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def credits_of(subject: dict[str, Any], achievement: dict[str, Any]) -> float | None:
+    """The credential's credits in ECTS: `creditsEarned`, else `creditsAvailable`, else `ECTS`.
+
+    Every one of the three that is present must be a finite number of zero or more, else
+    `CreditsInvalid` (a 4xx with its sentence where credentials are evaluated).
+    """
+    earned = parse_credits(subject.get("creditsEarned"), "creditsEarned")
+    available = parse_credits(achievement.get("creditsAvailable"), "creditsAvailable")
+    ects = parse_credits(achievement.get("ECTS"), "ECTS")
+    for value in (earned, available, ects):
+        if value is not None:
+            return value
     return None
 
 
@@ -163,12 +186,14 @@ def _issuer(document: dict[str, Any]) -> tuple[str, str]:
     return "", ""
 
 
-def _registry(report: Report) -> str | None:
+def _registry(report: Report) -> tuple[str | None, str, str]:
+    """("platform" | "trusted" | None, the registry's name, the issuer's name there)."""
     for check in report.checks:
         if check.code == "ISSUER_KNOWN":
             name = str(check.details.get("registry") or "")
-            return "platform" if name == PLATFORM_REGISTRY else "trusted"
-    return None
+            known = str(check.details.get("issuerName") or "")
+            return ("platform" if name == PLATFORM_REGISTRY else "trusted"), name, known
+    return None, "", ""
 
 
 PROOF_CODES = ("PROOF_", "KEY_", "JWS_", "JWT_")
@@ -211,12 +236,11 @@ def facts_of(document: dict[str, Any] | None, report: Report, *, key: str,
     subject = _subject(document)
     achievement = _achievement(document)
     issuer_id, issuer_name = _issuer(document)
-    credits = _number(subject.get("creditsEarned"))
-    if credits is None:
-        credits = _number(achievement.get("creditsAvailable"))
-    if credits is None:
-        credits = _number(achievement.get("ECTS"))
+    credits = credits_of(subject, achievement)
     result, result_text = _result(subject)
+    registry, registry_name, registered_name = _registry(report)
+    if registered_name == issuer_id:  # a trusted list of bare DIDs names nobody
+        registered_name = ""
     doc_id = document.get("id")
     return CredentialFacts(
         key=doc_id if isinstance(doc_id, str) and doc_id else key,
@@ -226,7 +250,9 @@ def facts_of(document: dict[str, Any] | None, report: Report, *, key: str,
         name=_text(document.get("name")) or _text(achievement.get("name")),
         issuer_id=issuer_id,
         issuer_name=issuer_name,
-        registry=_registry(report),
+        registry=registry,
+        registry_name=registry_name,
+        registered_name=registered_name,
         achievement_id=str(achievement.get("id") or ""),
         achievement_name=_text(achievement.get("name")),
         achievement_type=str(achievement.get("achievementType") or ""),

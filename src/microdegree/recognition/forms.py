@@ -102,6 +102,12 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
             "valid_until": _("Valid until"), "conditions": _("Conditions shown to learners"),
             "public": _("Public"),
         }
+        help_texts: ClassVar[dict[str, Any]] = {
+            "criteria_registry": _(
+                "Trusted issuers (the default) are this platform's approved institutions and the "
+                "operator's trusted list. “Any issuer” also accepts credentials people sign with "
+                "keys of their own, claiming whatever credits they like."),
+        }
 
     ORDER = ("name", "source_kind", "named_text", "criteria_registry",
              "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",
@@ -178,14 +184,19 @@ class CredentialsForm(forms.Form):
                 label=_("Credentials from your record"), required=False, choices=record,
                 widget=forms.CheckboxSelectMultiple)
 
-    def texts(self, files: Any) -> list[str | bytes]:
+    def texts(self, files: Any, *, max_files: int | None = None) -> list[str | bytes]:
         """The pasted text and each uploaded file's bytes (a baked badge or PDF is read by the
-        service)."""
+        service). More than `max_files` files are refused before any is read."""
         out: list[str | bytes] = []
+        uploads = files.getlist("files") if files else []
+        if max_files is not None and len(uploads) > max_files:
+            raise forms.ValidationError(
+                _("You sent %(count)s files; at most %(max)s can be checked at once.")
+                % {"count": len(uploads), "max": max_files}, code="TOO_MANY_FILES")
         pasted = self.cleaned_data.get("pasted") or ""
         if pasted.strip():
             out.append(pasted)
-        for upload in files.getlist("files") if files else []:
+        for upload in uploads:
             if upload.size > MAX_UPLOAD:
                 raise forms.ValidationError(_("%(name)s is too large.") % {"name": upload.name})
             out.append(upload.read())

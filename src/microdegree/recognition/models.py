@@ -121,7 +121,9 @@ class RecognitionAgreement(models.Model):
         CRITERIA = "criteria", "Criteria"
 
     class Registry(models.TextChoices):
-        ANY = "any", "Any issuer whose signature verifies"
+        # "trusted" is the default: with "any", a learner's own key signs a credential that
+        # counts (tests/security/test_self_awarded_credit.py).
+        ANY = "any", "Any issuer whose signature verifies (anyone, even the learner)"
         PLATFORM = "platform", "Institutions on this platform"
         TRUSTED = "trusted", "Issuers in the trusted registry (includes this platform)"
 
@@ -136,7 +138,7 @@ class RecognitionAgreement(models.Model):
     # [{"issuer": "did:...", "achievement": "https://...", "name": "shown to people"}]
     named_achievements = models.JSONField(default=list, blank=True)
     criteria_registry = models.CharField(max_length=10, choices=Registry.choices,
-                                         default=Registry.ANY)
+                                         default=Registry.TRUSTED)
     criteria_achievement_type = models.CharField(
         max_length=40, blank=True,
         help_text="OB achievementType, e.g. MicroCredential; empty = any",

@@ -30,7 +30,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "key": _STR, "position": {"type": "integer"}, "verdict": _STR,
             "verdict_message": _STR, "name": _STR, "issuer_id": _STR, "issuer_name": _STR,
-            "registry": _OPT_STR, "achievement_id": _STR, "achievement_name": _STR,
+            "registry": _OPT_STR, "registry_name": _STR, "registered_name": _STR,
+            "achievement_id": _STR, "achievement_name": _STR,
             "achievement_type": _STR, "eqf_level": {"type": ["integer", "null"]},
             "nqf_level": {"type": ["integer", "null"]},
             "credits_ects": {"type": ["number", "null"]},
@@ -100,7 +101,9 @@ PATHS: dict[str, Any] = {
         "responses": {
             "200": {"description": "Proposals, most credit first",
                     "content": {"application/json": {"schema": _ref("WorthResponse")}}},
-            "400": {"description": "Invalid request",
+            "400": {"description": "Invalid request; `CREDITS_INVALID` when a credential "
+                                   "states credits that are not a finite number of zero or "
+                                   "more (\"NaN\", \"Infinity\", -5)",
                     "content": {"application/json": {"schema": _ref("Error")}}},
             "413": {"description": "Request body too large",
                     "content": {"application/json": {"schema": _ref("Error")}}},

@@ -38,8 +38,9 @@ from microdegree.recognition.models import (
 from microdegree.recognition.terms import agreements_of, program_terms
 from microdegree.records.models import ImportedCredential
 from microdegree.records.record import owned_credential, owned_import
+from microdegree.vc.credits import CreditsInvalid, parse_credits
+from microdegree.vc.extract import ExtractError, extract
 from microdegree.verification import services as verification_services
-from microdegree.verification.extract import ExtractError, extract
 
 ISSUER = "issuer"
 PROGRAM_FIELDS = (
@@ -361,6 +362,10 @@ def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
             obj = None
         if obj is None:
             raise NotFound("That credential is not in your record.", code="NOT_IN_RECORD")
+        if isinstance(obj, ImportedCredential) and not obj.addressed:
+            raise Invalid(f"{obj.name or 'An imported credential'} does not name you (none of "
+                          "your confirmed addresses or your DID), so it cannot be used for "
+                          "credit.", code="NOT_ADDRESSED")
         source = ("record" if kind == "p"
                   else "imported")
         out.append((source, obj, obj.document))
@@ -530,7 +535,11 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
         if not reason:
             raise Invalid("Say why the decision differs from the proposal.",
                           code="REASON_REQUIRED")
-        if credits is None or credits < 0 or credits > program.total_credits:
+        try:
+            credits = parse_credits(credits, "credits")
+        except CreditsInvalid:
+            credits = None
+        if credits is None or credits > program.total_credits:
             raise Invalid(f"Credits must be between 0 and {program.total_credits:g}.",
                           code="CREDITS_INVALID")
         wanted = {int(getattr(m, "pk", m)) for m in exempted_modules or ()}

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.services import institution_for
-from microdegree.recognition import forms, services
+from microdegree.recognition import checking, forms, services
 from microdegree.recognition.models import CreditApplication
 from microdegree.records import record as record_mod
 
@@ -225,6 +225,8 @@ def application_staff(request: HttpRequest, inst_slug: str, app_uuid: str) -> Ht
 def _record_choices(user: Any) -> list[tuple[str, str]]:
     out = []
     for item in record_mod.items(user):
+        if not item.addressed:
+            continue  # an import that names someone else is never used for credit
         s = item.summary
         name = s.name or s.achievement_name or item.key
         issuer = s.issuer_name or s.issuer_id or ""
@@ -305,7 +307,9 @@ def worth(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             keys = form.cleaned_data.get("record") or []
-            texts = [services.upload_text(t) for t in form.texts(request.FILES)]
+            # uploads go in as they are: each is read once, counted, and only then verified
+            texts: list[str | bytes] = form.texts(request.FILES,
+                                                  max_files=checking.max_files())
             texts += [text for _, _, text in services.record_items(request.user, keys)]
             facts, proposals, programs = services.worth(
                 texts, applicant=request.user if keys else None)

@@ -7,3 +7,9 @@ class RecordsConfig(AppConfig):
     name = "microdegree.records"
     label = "records"
     verbose_name = "Learner records"
+
+    def ready(self) -> None:
+        from microdegree.institutions import sealed
+        from microdegree.records.platform import key_context
+
+        sealed.register("records.PlatformKey", "sealed_secret", key_context)

@@ -18,13 +18,18 @@ from typing import Any
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from microdegree.records.models import LinkRequest, UsedToken
 
 SALT = "microdegree.records.link"
 MAX_AGE = {"login": 15 * 60, "verify": 24 * 60 * 60}
 RATE_WINDOW = timedelta(minutes=15)
-RATE_LIMIT = 5  # links per address and per IP address in RATE_WINDOW
+RATE_LIMIT = 5  # links per client IP address (any addresses) in RATE_WINDOW
+ADDRESS_LIMIT = 10  # links per e-mail address (from any IP addresses) in RATE_WINDOW
+# Beyond ADDRESS_LIMIT, a client that has not asked for this address within SLOW_LANE still
+# gets one link: requests from many other IP addresses never lock the owner out.
+SLOW_LANE = timedelta(minutes=15)
 
 
 class TokenError(Exception):
@@ -98,14 +103,29 @@ def consume(raw: str, purpose: str) -> None:
 
 
 def rate_limited(email: str, ip: str | None) -> str | None:
-    """A sentence saying why no more links can be sent now, or None."""
-    since = timezone.now() - RATE_WINDOW
-    recent = LinkRequest.objects.filter(created_at__gte=since)
+    """A sentence saying why no link can be sent now, or None.
+
+    The client comes first: one IP address gets RATE_LIMIT links in RATE_WINDOW, whatever
+    addresses it asks for. Then the address: ADDRESS_LIMIT links in RATE_WINDOW from all
+    clients together, except that a client that has not asked for this address within
+    SLOW_LANE still gets one (the slow lane). So strangers asking from many IP addresses
+    cannot lock the owner out (a lockout by address alone would let anyone do that); they can
+    only make the owner's mailbox receive links, at most one per client per SLOW_LANE beyond
+    ADDRESS_LIMIT, and each client is bounded by its own RATE_LIMIT.
+    """
+    email = normalise_email(email)
+    now = timezone.now()
+    recent = LinkRequest.objects.filter(created_at__gte=now - RATE_WINDOW)
     minutes = int(RATE_WINDOW.total_seconds() // 60)
-    if recent.filter(email=normalise_email(email)).count() >= RATE_LIMIT:
-        return (f"We have sent {RATE_LIMIT} links to this address in the last {minutes} "
-                "minutes. Please use one of them, or try again later.")
     if ip and recent.filter(ip=ip).count() >= RATE_LIMIT:
-        return (f"Too many sign-in links were asked for from your network in the last "
-                f"{minutes} minutes. Please try again later.")
-    return None
+        return gettext("Too many sign-in links were asked for from your network in the last "
+                       "%(minutes)s minutes. Please try again later.") % {"minutes": minutes}
+    if recent.filter(email=email).count() < ADDRESS_LIMIT:
+        return None
+    if ip and not LinkRequest.objects.filter(
+            email=email, ip=ip, created_at__gte=now - SLOW_LANE).exists():
+        return None  # the slow lane: this client's first link for the address in a while
+    lane = int(SLOW_LANE.total_seconds() // 60)
+    return gettext("Many links have been sent to this address in the last %(minutes)s minutes. "
+                   "Please use the newest one, or try again in %(lane)s minutes.") % {
+                       "minutes": minutes, "lane": lane}

@@ -13,7 +13,7 @@ import zlib
 from typing import Any
 
 from microdegree.issuing.models import IssuedCredential
-from microdegree.verification.bake import bake_png, bake_svg
+from microdegree.vc.extract.bake import bake_png, bake_svg
 
 GENERIC_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300" viewBox="0 0 300 300" '

@@ -71,6 +71,10 @@ class ImportedCredential(models.Model):
     # the outcome of the last verification (on import, or when the learner checks again)
     status = models.CharField(max_length=20, default="valid")
     checked_at = models.DateTimeField(null=True, blank=True)
+    # whether it names the learner (a confirmed address or their DID; records.addressing):
+    # set on import, again when addresses or the DID change. Not addressed: kept and shown,
+    # never in a platform-signed CLR, the OB API listing, a share page or a credit application
+    addressed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-imported_at", "-id"]

@@ -40,6 +40,11 @@ def _context(fragment: str) -> bytes:
     return f"microdegree-platform-key:{fragment}".encode()
 
 
+def key_context(key: PlatformKey) -> bytes:
+    """The associated data of a sealed platform key (master-key rotation re-seals with it)."""
+    return _context(key.fragment)
+
+
 def platform_key() -> PlatformKey:
     """The active platform key, created (and audited) the first time one is needed."""
     key = PlatformKey.objects.filter(retired_at__isnull=True).last()

@@ -79,6 +79,19 @@ def owned_credential(user: Any, cred_uuid: Any) -> IssuedCredential | None:
     return cred
 
 
+def holder_dids(user: Any) -> list[str]:
+    from microdegree.records.models import LearnerDid
+
+    return list(LearnerDid.objects.filter(user=user).values_list("did", flat=True))
+
+
+def addressed_to(user: Any, document: Any) -> bool:
+    """Whether `document` names `user` (a confirmed address or their DID)."""
+    from microdegree.records.addressing import names_holder
+
+    return names_holder(document, verified_emails(user), holder_dids(user))
+
+
 def owned_import(user: Any, imp_uuid: Any) -> ImportedCredential | None:
     return ImportedCredential.objects.filter(uuid=imp_uuid, user=user).first()
 
@@ -112,6 +125,11 @@ class Item:
     @property
     def hidden(self) -> bool:
         return bool(self.preference and self.preference.hidden)
+
+    @property
+    def addressed(self) -> bool:
+        """Platform credentials are matched to the record by address; imports say."""
+        return self.kind == "platform" or bool(getattr(self.obj, "addressed", False))
 
 
 def _achievement(document: dict[str, Any]) -> dict[str, Any]:
@@ -243,14 +261,14 @@ def grouped(record: Sequence[Item]) -> list[Group]:
 
 
 def totals(record: Sequence[Item]) -> Totals:
-    """ECTS of the valid credentials, overall and per EQF level.
+    """ECTS of the valid credentials addressed to the learner, overall and per EQF level.
 
     A platform microdegree is not added again: its components are already counted.
     """
     out = Totals()
     by_level: dict[str, float] = defaultdict(float)
     for item in record:
-        if not item.valid or item.is_microdegree or item.ects is None:
+        if not item.valid or not item.addressed or item.is_microdegree or item.ects is None:
             continue
         out.ects += item.ects
         out.counted += 1

@@ -39,6 +39,7 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.vc.report import Report
+from microdegree.web.links import public_link
 
 MAX_EMAILS = 10
 
@@ -56,6 +57,15 @@ class RecordError(Exception):
         self.reasons = reasons or []
         if status is not None:
             self.status = status
+
+
+class NotAddressed(RecordError):
+    """An imported credential that names someone else, used where the platform vouches."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="NOT_ADDRESSED")
 
 
 def _label(user: Any) -> str:
@@ -81,7 +91,7 @@ def _send(subject: str, template: str, to: str, context: dict[str, Any]) -> None
 
 
 def login_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/login/{token}"
+    return public_link(f"/me/login/{token}")
 
 
 def request_login_link(email: str, *, ip: str | None = None, next_path: str = "") -> None:
@@ -124,6 +134,24 @@ def _user_for_email(email: str) -> Any:
     return user, True
 
 
+def refresh_addressed(user: Any) -> int:
+    """Recompute `ImportedCredential.addressed` for the learner's imports after their
+    confirmed addresses or DID changed (a handful of rows; hashing is cheap). The number of
+    imports whose flag changed."""
+    from microdegree.records.addressing import names_holder
+
+    emails = record_mod.verified_emails(user)
+    dids = record_mod.holder_dids(user)
+    changed = 0
+    for imported in ImportedCredential.objects.filter(user=user).only("pk", "decoded",
+                                                                      "addressed"):
+        now = names_holder(imported.decoded, emails, dids)
+        if now != imported.addressed:
+            ImportedCredential.objects.filter(pk=imported.pk).update(addressed=now)
+            changed += 1
+    return changed
+
+
 def _verify_address(user: Any, email: str) -> LearnerEmail:
     entry, _ = LearnerEmail.objects.get_or_create(user=user, email=email)
     if entry.verified_at is None:
@@ -134,6 +162,7 @@ def _verify_address(user: Any, email: str) -> LearnerEmail:
         entry.verified_at = timezone.now()
         entry.save(update_fields=["verified_at"])
         log_action(user, "records.email_verified", entry, after={"email_id": entry.pk})
+        refresh_addressed(user)
     return entry
 
 
@@ -149,53 +178,112 @@ def sign_in_with_link(raw: str) -> Any:
     return user
 
 
-def claim_with_token(raw: str, current_user: Any = None) -> tuple[Any, IssuedCredential]:
-    """An award e-mail's claim link (issuing.mail): signs the recipient in and claims it.
+@dataclass
+class ClaimOutcome:
+    """What following a claim link did: `claimed` (the credential is in `user`'s record,
+    `signed_in` if the link created the account and signed it in), or `link_sent` (a sign-in
+    link went to the address) or `confirm_sent` (a confirmation link went to the address, for
+    the signed-in learner)."""
 
-    The claim link went to the credential's address, so following it proves that address. Claim
-    links live a year and are not single-use for downloading; as a sign-in they work once
-    (`UsedToken`), after which the learner signs in by a fresh link and the claim link only
-    claims for the signed-in owner.
-    """
-    cred_uuid = issuing_mail.read_claim_token(raw)
+    outcome: str
+    credential: IssuedCredential
+    user: Any = None
+    signed_in: bool = False
+
+
+def claim_target(raw: str) -> IssuedCredential:
+    try:
+        cred_uuid = issuing_mail.check_claim_token(raw)
+    except issuing_mail.ClaimLinkError as exc:
+        raise RecordError(exc.message, code=exc.code,
+                          status=410 if exc.code == "EXPIRED" else 404) from exc
     cred = (IssuedCredential.objects.select_related("institution", "achievement_version")
-            .filter(uuid=cred_uuid).first() if cred_uuid else None)
-    if cred is None:
-        raise RecordError(gettext("This claim link is not valid (or has expired)."),
-                          code="NOT_FOUND", status=404)
+            .filter(uuid=cred_uuid).first())
+    if cred is None or not record_mod.names_recipient(
+            json.loads(cred.document), [auth.normalise_email(cred.recipient_email)]):
+        raise RecordError(gettext("This claim link is not valid."), code="NOT_FOUND",
+                          status=404)
+    return cred
+
+
+def _account_exists(email: str) -> bool:
+    """Whether someone already has an account for `email` (its verified owner, or a user with
+    that address, staff included)."""
+    return (LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exists()
+            or get_user_model().objects.filter(email__iexact=email).exists())
+
+
+def _mark_claimed(user: Any, cred: IssuedCredential) -> None:
+    pref = _preference(user, credential=cred)
+    if pref.claimed_at is None:
+        pref.claimed_at = timezone.now()
+        pref.save(update_fields=["claimed_at"])
+        log_action(user, "records.credential_claimed", pref,
+                   institution_id=cred.institution_id,
+                   after={"credential_id": cred.credential_id})
+
+
+def claim_ready(user: Any, raw: str) -> bool:
+    """Whether the signed-in `user` has the claim link's address confirmed already."""
+    cred = claim_target(raw)
+    return auth.normalise_email(cred.recipient_email) in record_mod.verified_emails(user)
+
+
+def claim_with_token(raw: str, current_user: Any = None, *, ip: str | None = None
+                     ) -> ClaimOutcome:
+    """Follow an award e-mail's claim link (issuing.mail): it expires, and it never signs in
+    an existing account by itself (see ADR 0005, as amended by issue 12).
+
+    - Signed in with the credential's address confirmed: the credential is claimed.
+    - Signed in without it: a confirmation link goes to that address (add_email); once it is
+      followed, the credential is in the record. An address another record owns is refused.
+    - Not signed in, and an account exists for the address: a sign-in link goes to it, which
+      comes back to this claim link; the claim link alone signs no one in.
+    - Not signed in, no account yet: the link (sent only to that mailbox, never shown to
+      staff) creates the record for the address and signs in, once (`UsedToken`).
+    """
+    cred = claim_target(raw)
     email = auth.normalise_email(cred.recipient_email)
+    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    if user is not None:
+        if email in record_mod.verified_emails(user):
+            with transaction.atomic():
+                _mark_claimed(user, cred)
+            return ClaimOutcome("claimed", cred, user)
+        if LearnerEmail.objects.filter(email=email, verified_at__isnull=False).exclude(
+                user=user).exists():
+            raise RecordError(gettext("This credential was sent to an address that belongs to "
+                                      "another learning record. Sign out, then open the link "
+                                      "again."), code="EMAIL_TAKEN", status=409)
+        add_email(user, email)
+        return ClaimOutcome("confirm_sent", cred, user)
+    if _account_exists(email):
+        request_login_link(email, ip=ip, next_path=f"/me/claim/{raw}")
+        return ClaimOutcome("link_sent", cred)
     with transaction.atomic():
-        user = current_user if getattr(current_user, "is_authenticated", False) else None
-        if user is not None and email in record_mod.verified_emails(user):
-            pass  # the owner, already signed in
-        else:
-            try:
-                auth.consume(raw, "claim")
-            except auth.TokenError as exc:
-                raise RecordError(gettext("This claim link has already been used to sign in. "
-                                          "Sign in with a new link to see the credential."),
-                                  code="USED", status=403) from exc
-            if user is None:
-                user, _ = _user_for_email(email)
-            _verify_address(user, email)
-        if not record_mod.names_recipient(json.loads(cred.document), [email]):
-            raise RecordError(gettext("This credential does not name its recipient's address."),
-                              code="NOT_FOUND", status=404)
-        pref = _preference(user, credential=cred)
-        if pref.claimed_at is None:
-            pref.claimed_at = timezone.now()
-            pref.save(update_fields=["claimed_at"])
-            log_action(user, "records.credential_claimed", pref,
-                       institution_id=cred.institution_id,
-                       after={"credential_id": cred.credential_id})
-    return user, cred
+        try:
+            auth.consume(raw, "claim")
+        except auth.TokenError as exc:
+            raise RecordError(gettext("This claim link has already been used to sign in. "
+                                      "Sign in with a new link to see the credential."),
+                              code="USED", status=403) from exc
+        user, created = _user_for_email(email)
+        if not created:  # an account appeared meanwhile: never signed in by the claim link
+            raise RecordError(gettext("An account for this address exists already. Sign in "
+                                      "with a link sent to it, then open this link again."),
+                              code="ACCOUNT_EXISTS", status=409)
+        _verify_address(user, email)
+        log_action(user, "records.signed_in", user, object_type="auth.User",
+                   after={"created": True, "via": "claim"})
+        _mark_claimed(user, cred)
+    return ClaimOutcome("claimed", cred, user, signed_in=True)
 
 
 # --- e-mail addresses -----------------------------------------------------------------------
 
 
 def verify_url(token: str) -> str:
-    return f"{settings.PUBLIC_URL}/me/emails/verify/{token}"
+    return public_link(f"/me/emails/verify/{token}")
 
 
 def add_email(user: Any, email: str) -> LearnerEmail:
@@ -244,6 +332,7 @@ def remove_email(user: Any, email_id: int) -> None:
                               code="LAST_EMAIL", status=409)
         log_action(user, "records.email_removed", entry, before={"email_id": entry.pk})
         entry.delete()
+        refresh_addressed(user)
 
 
 # --- preferences ----------------------------------------------------------------------------
@@ -269,6 +358,10 @@ def set_preference(user: Any, item_key: str, **changes: bool) -> CredentialPrefe
     if unknown:
         raise RecordError(f"Unknown settings: {', '.join(sorted(unknown))}.")
     credential, imported = owned(user, item_key)
+    if changes.get("share_enabled") and imported is not None and not imported.addressed:
+        raise NotAddressed(gettext("This credential does not name you (none of your confirmed "
+                                   "addresses or your DID), so it cannot be shared from your "
+                                   "record."))
     with transaction.atomic():
         pref = _preference(user, credential=credential, imported=imported)
         before = {f: getattr(pref, f) for f in PREFERENCE_FIELDS}
@@ -307,6 +400,9 @@ def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | Importe
                           status=404)
     target = pref.credential or pref.imported
     assert target is not None
+    if pref.imported is not None and not pref.imported.addressed:
+        raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
+                          status=404)
     if pref.credential is not None and record_mod.owned_credential(
             pref.user, pref.credential.uuid) is None:
         raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
@@ -372,7 +468,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
     caller that has already extracted `data` (and verified it) passes `extracted` (and
     `verification`), so neither is done twice.
     """
-    from microdegree.verification.extract import ExtractError, extract
+    from microdegree.vc.extract import ExtractError, extract
     from microdegree.verification.services import tools, verify_document
 
     if extracted is None:
@@ -408,6 +504,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
                     name=((summary.name if summary else None) or "")[:300],
                     source_url=source_url[:2000],
                     status=state_of(verification.report), checked_at=timezone.now(),
+                    addressed=record_mod.addressed_to(user, document),
                 )
         except IntegrityError:
             if import_exists(user, credential_id):
@@ -415,7 +512,7 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
             raise
         log_action(user, "records.credential_imported", imported,
                    after={"credential_id": credential_id, "issuer": issuer_id,
-                          "format": imported.format,
+                          "format": imported.format, "addressed": imported.addressed,
                           "warnings": [c.code for c in verification.report.warnings]})
     return imported
 
@@ -428,7 +525,7 @@ def import_exists(user: Any, credential_id: str) -> bool:
 
 
 def import_from_url(user: Any, url: str) -> ImportedCredential:
-    from microdegree.verification.extract import ExtractError
+    from microdegree.vc.extract import ExtractError
     from microdegree.verification.services import fetch_credential
 
     try:
@@ -476,6 +573,7 @@ def export_data(user: Any) -> dict[str, Any]:
                 "id": item.summary.id,
                 "name": item.summary.name,
                 "state": item.state,
+                "addressedToYou": item.addressed,
                 "preferences": {f: getattr(item.preference, f) for f in PREFERENCE_FIELDS}
                 if item.preference else None,
                 "shareUrl": record_mod.share_url(item.preference)
@@ -526,7 +624,12 @@ def export_clr(user: Any, platform_creds: list[IssuedCredential],
     for cred in platform_creds:
         owned(user, f"p-{cred.uuid}")
     for imp in imported:
-        owned(user, f"i-{imp.uuid}")
+        _, mine = owned(user, f"i-{imp.uuid}")
+        if mine is None or not mine.addressed:
+            raise NotAddressed(gettext("%(name)s does not name you (none of your confirmed "
+                                       "addresses or your DID), so the platform does not sign a "
+                                       "record holding it.")
+                               % {"name": imp.name or gettext("An imported credential")})
     with transaction.atomic():
         document = platform.build_clr(user, platform_creds, imported, email=email)
         log_action(user, "records.clr_exported", user, object_type="auth.User",
@@ -651,6 +754,7 @@ def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | Non
         log_action(user, "records.did_bound", bound,
                    before={"did": before.did} if before else None,
                    after={"did": did, "generated": bound.generated})
+        refresh_addressed(user)
     return bound, keyfile
 
 
@@ -661,6 +765,7 @@ def unbind_did(user: Any) -> None:
             raise RecordError(gettext("No DID is bound."), code="NOT_FOUND", status=404)
         log_action(user, "records.did_unbound", bound, before={"did": bound.did})
         bound.delete()
+        refresh_addressed(user)
 
 
 def did_for_email(email: str) -> str | None:

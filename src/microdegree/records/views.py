@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, qr, services
 from microdegree.records import record as record_mod
@@ -29,6 +28,7 @@ from microdegree.records.models import (
     ReissueRequest,
 )
 from microdegree.records.services import RecordError
+from microdegree.verification.issuer_name import looked_up
 from microdegree.verification.summary import summarise
 from microdegree.web.client_ip import client_ip
 
@@ -98,34 +98,39 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 @record_errors
 @require_http_methods(["GET", "POST"])
 def claim(request: HttpRequest, token: str) -> HttpResponse:
-    """`/me/claim/<token>`: the award e-mail's claim token signs in and adds the credential.
+    """`/me/claim/<token>`: the award e-mail's claim link adds the credential to the record.
 
-    GET only shows a button (mail scanners prefetch links); the POST signs in and claims.
+    GET only shows a button (mail scanners prefetch links); the POST claims. The link never
+    signs in an existing account: its owner gets a sign-in link first (services.claim_with_token).
     """
     if request.method == "GET":
-        cred_uuid = issuing_mail.read_claim_token(token)
-        if cred_uuid is None:
-            raise RecordError(_("This claim link is not valid (or has expired)."),
-                              code="NOT_FOUND", status=404)
-        if request.user.is_authenticated and record_mod.owned_credential(request.user,
-                                                                         cred_uuid) is None:
+        services.claim_target(token)  # expired or forged: refused with a sentence
+        if request.user.is_authenticated and not services.claim_ready(request.user, token):
             text = _("This credential was sent to an address that is not in your record yet. "
-                     "Claiming it adds that address to your record.")
+                     "Claiming it e-mails a confirmation link to that address; once you follow "
+                     "it, the credential is in your record.")
         elif request.user.is_authenticated:
             text = _("Add this credential to your learning record.")
         else:
-            text = _("Add this credential to your learning record. You will be signed in with "
-                     "the address the award was sent to.")
+            text = _("Add this credential to your learning record. If you already have one, "
+                     "we first e-mail a sign-in link to the address the award was sent to.")
         return render(request, "records/confirm.html", {
-            "title": _("Claim your credential"), "text": text,
-            "button": _("Claim it") if request.user.is_authenticated
-            else _("Sign in and claim it")})
-    user, cred = services.claim_with_token(token, request.user)
-    if not request.user.is_authenticated or request.user.pk != user.pk:
-        _sign_in(request, user)
+            "title": _("Claim your credential"), "text": text, "button": _("Claim it")})
+    outcome = services.claim_with_token(token, request.user, ip=client_ip(request))
+    if outcome.outcome == "link_sent":
+        return render(request, "records/login_sent.html", {
+            "email": outcome.credential.recipient_email,
+            "minutes": auth.MAX_AGE["login"] // 60})
+    if outcome.outcome == "confirm_sent":
+        messages.success(request, _("We sent a confirmation link to %(email)s. Follow it and the "
+                                    "credential is in your record.")
+                         % {"email": outcome.credential.recipient_email})
+        return redirect("records:record")
+    if outcome.signed_in:
+        _sign_in(request, outcome.user)
     messages.success(request, _("%(name)s is in your record.")
-                     % {"name": cred.achievement_version.name})
-    return redirect("records:credential", key=f"p-{cred.uuid}")
+                     % {"name": outcome.credential.achievement_version.name})
+    return redirect("records:credential", key=f"p-{outcome.credential.uuid}")
 
 
 # --- the record -----------------------------------------------------------------------------
@@ -161,7 +166,8 @@ def _item(request: HttpRequest, key: str) -> record_mod.Item:
 def credential_page(request: HttpRequest, key: str) -> HttpResponse:
     item = _item(request, key)
     pref = item.preference
-    share = record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden else ""
+    share = (record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden
+             and item.addressed else "")
     public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
                        if item.kind == "platform" and not item.hidden else "")
     return render(request, "records/credential.html", {
@@ -318,7 +324,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def clr_page(request: HttpRequest) -> HttpResponse:
     """`/me/clr`: choose credentials; download a ClrCredential signed by the platform DID."""
     # A VC-JWT import has no embedded proof, which a CLR's nested credentials need.
-    items = [i for i in record_mod.items(request.user) if i.state != "revoked"
+    # Nor does the platform vouch for an import that names someone else.
+    items = [i for i in record_mod.items(request.user) if i.state != "revoked" and i.addressed
              and not (isinstance(i.obj, ImportedCredential) and i.obj.format == "jwt")]
     if request.method == "GET":
         return render(request, "records/clr.html", {"items": items})
@@ -370,18 +377,19 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     document = (json.loads(target.document) if isinstance(target, IssuedCredential)
                 else target.decoded)
     summary = summarise(document, show_recipient=pref.show_name)
+    issuer = looked_up(summary.issuer_id, summary.issuer_name)  # the registry's name first
     canonical = record_mod.share_url(pref)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
                      if isinstance(target, IssuedCredential) else "")
     return render(request, "records/share.html", {
-        "summary": summary, "canonical": canonical, "state":
+        "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
         "verify_target": verify_target,
         "qr_svg": qr.svg(canonical, _("QR code of this page's address, %(url)s")
                          % {"url": canonical}),
         "og": {"title": summary.name or "Credential",
                "description": (f"{summary.name or 'A credential'}, awarded by "
-                               f"{summary.issuer_name or 'its issuer'}.")[:300],
+                               f"{issuer.name or 'its issuer'}.")[:300],
                "url": canonical,
                "image": summary.image if (summary.image or "").startswith("http") else ""},
     })

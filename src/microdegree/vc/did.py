@@ -25,13 +25,14 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from microdegree.vc._ttlcache import TTLCache
 from microdegree.vc.errors import FetchError, KeyFormatError, ResolutionError
 from microdegree.vc.fetch import Fetcher, HTTPStatusError, SafeFetcher
 from microdegree.vc.keys import PUBLIC_HEADER, Ed25519Key, decode_public_multibase
 from microdegree.vc.multibase import b58decode, decode_u, decode_z
+from microdegree.vc.urls import UrlError, parse_url
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
@@ -141,7 +142,10 @@ def did_web_to_url(did: str) -> str:
 
 def url_to_did_web(url: str) -> str:
     """The did:web for a URL: the did.json location or the site/path it stands for."""
-    parsed = urlsplit(url)
+    try:
+        parsed = parse_url(url, schemes=("https",)).parts
+    except UrlError as exc:
+        raise _invalid(url, exc.message) from exc
     if parsed.scheme != "https":
         raise _invalid(url, "did:web documents are served over https")
     if parsed.query or parsed.fragment or parsed.username or parsed.password:

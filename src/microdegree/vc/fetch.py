@@ -8,6 +8,10 @@ on the declared and on the streamed length. `get` follows redirects only within 
 and raises `HTTPStatusError` on a non-2xx answer; `request` sends any method with a body and
 extra headers, follows no redirect and returns the answer whatever its status.
 
+`http_hosts` names loopback hosts (`localhost`, `localhost:8000`) reached over plain http, a
+local demo or test server: an https URL for such a host (a did:web always means https) is fetched
+over http, and its addresses must be loopback. Every other host keeps every guard.
+
 Host-name lookup (`getaddrinfo`, or the injected `resolve`) runs in a small shared thread pool
 and is waited for only until the deadline: a hanging resolver costs the caller at most its
 timeout (the lookup thread itself ends when the system resolver gives up).
@@ -22,7 +26,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -31,6 +35,7 @@ import orjson
 
 from microdegree.vc._ttlcache import TTLCache
 from microdegree.vc.errors import FetchError
+from microdegree.vc.urls import UrlError, parse_url
 
 DEFAULT_USER_AGENT = "microdegree-verifier/1.0"
 _CHUNK = 65536
@@ -46,6 +51,32 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")  # an RFC 9110 t
 _HEADER_VALUE = re.compile(r"[\x20-\x7e\t]{0,8000}")  # printable ASCII: no CR, LF, NUL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_HOST_PORT = re.compile(
+    r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.\-]+))(?::(?P<port>\d{1,5}))?$"
+)
+
+
+def parse_http_host(value: str) -> tuple[str, int | None]:
+    """`HOST[:PORT]` of a loopback host for `SafeFetcher(http_hosts=...)`; ValueError otherwise.
+
+    Accepted hosts: `localhost`, a name under `.localhost`, or a loopback address (127.0.0.0/8,
+    `[::1]`); the port, when given, is the only one allowed.
+    """
+    match = _HOST_PORT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{value!r} is not HOST or HOST:PORT.")
+    host = (match["v6"] or match["name"]).lower().rstrip(".")
+    port = int(match["port"]) if match["port"] else None
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"{value!r} has no valid port.")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if not loopback:
+        raise ValueError(f"{host!r} is not a loopback host (localhost, 127.0.0.1, [::1]); "
+                         "plain http is allowed for those only.")
+    return host, port
 
 
 class HTTPStatusError(FetchError):
@@ -143,6 +174,7 @@ class SafeFetcher:
         verify_tls: bool = True,
         ssl_context: ssl.SSLContext | None = None,
         resolve: Callable[[str, int], list[str]] | None = None,
+        http_hosts: Iterable[str] = (),
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -157,6 +189,8 @@ class SafeFetcher:
                 ssl_context.verify_mode = ssl.CERT_NONE
         self.ssl_context = ssl_context
         self._resolve = resolve or _getaddrinfo
+        #: loopback (host, port or None for any port) fetched over plain http (`parse_http_host`)
+        self.http_hosts = frozenset(parse_http_host(h) for h in http_hosts)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -220,7 +254,12 @@ class SafeFetcher:
             found = [str(literal)]
         if not found:
             raise FetchError(f"{host} has no address.", code="FETCH_DNS_ERROR")
-        if not self.allow_private:
+        if self._plain_http(host, port):
+            for ip in found:
+                if not ipaddress.ip_address(ip).is_loopback:
+                    raise FetchError(f"{host} resolves to {ip}, not a loopback address.",
+                                     code="FETCH_ADDRESS_REFUSED")
+        elif not self.allow_private:
             for ip in found:
                 if not is_public_address(ip):
                     raise FetchError(f"{host} resolves to the non-public address {ip}.",
@@ -272,22 +311,28 @@ class SafeFetcher:
             sent[name] = value
         return sent
 
+    def _plain_http(self, host: str, port: int) -> bool:
+        host = host.lower().strip("[]")
+        return (host, port) in self.http_hosts or (host, None) in self.http_hosts
+
     def _origin(self, url: str) -> tuple[str, str, int]:
         try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchError(f"{url!r} is not a valid URL.", code="FETCH_URL_INVALID") from exc
-        scheme = parts.scheme.lower()
-        if scheme not in {"https", "http"} or (scheme == "http" and not self.allow_http):
+            parsed = parse_url(url, what="The URL")
+        except UrlError as exc:
+            if exc.code == "URL_SCHEME_REFUSED":
+                raise FetchError(f"Only https URLs are fetched, not {url!r}.",
+                                 code="FETCH_SCHEME_REFUSED") from exc
+            raise FetchError(exc.message, code="FETCH_URL_INVALID") from exc
+        if parsed.has_userinfo:  # (parse_url refuses them; kept for clarity)
+            raise FetchError("URLs with credentials are not fetched.", code="FETCH_URL_INVALID")
+        scheme, host, port = parsed.scheme, parsed.host.lower(), parsed.port
+        default = 443 if scheme == "https" else 80
+        if self.http_hosts and self._plain_http(host, port or default):
+            return "http", host, port or 80  # a named loopback host: plain http, even for https
+        if scheme == "http" and not self.allow_http:
             raise FetchError(f"Only https URLs are fetched, not {url!r}.",
                              code="FETCH_SCHEME_REFUSED")
-        if not parts.hostname:
-            raise FetchError(f"{url!r} has no host.", code="FETCH_URL_INVALID")
-        if parts.username is not None or parts.password is not None:
-            raise FetchError("URLs with credentials are not fetched.", code="FETCH_URL_INVALID")
-        default = 443 if scheme == "https" else 80
-        return scheme, parts.hostname.lower(), port or default
+        return scheme, host, port or default
 
     def _remaining(self, deadline: float, url: str) -> float:
         left = deadline - time.monotonic()

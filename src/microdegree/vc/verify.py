@@ -31,6 +31,7 @@ OB_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 # Warnings a caller may make fatal with `fatal=`.
 STATUS_UNKNOWN = "STATUS_UNKNOWN"
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
+ISSUER_NAME_MISMATCH = "ISSUER_NAME_MISMATCH"
 
 log = logging.getLogger(__name__)
 
@@ -615,8 +616,11 @@ def _check_bitstring_status(
     details = {"statusPurpose": purpose, "statusListCredential": list_url}
     if result.code == "STATUS_OK":
         report.add("status", Outcome.PASS, result.code, result.message, **details)
-    elif result.code in ("STATUS_REVOKED", "STATUS_SUSPENDED", "STATUS_MESSAGE"):
+    elif result.code in ("STATUS_REVOKED", "STATUS_SUSPENDED"):
         report.add("status", Outcome.FAIL, result.code, result.message, **details)
+    elif result.code == "STATUS_MESSAGE":  # the issuer's message for a value: told, not a failure
+        report.add("status", Outcome.WARN, result.code, result.message, status=hex(result.status),
+                   **details)
     else:
         _status_unknown(report, result.message, reason=result.code, **details)
 
@@ -700,6 +704,31 @@ def _check_registry(document: dict[str, Any], report: Report, opts: Options) -> 
             registry=entry.registry,
             issuerName=entry.name,
         )
+        claimed = claimed_issuer_name(document)
+        if claimed is not None and entry.name != issuer and _plain(claimed) != _plain(entry.name):
+            report.add(
+                "issuer.name",
+                Outcome.WARN,
+                ISSUER_NAME_MISMATCH,
+                f"The document calls its issuer {claimed}; the registry ({entry.registry}) "
+                f"knows this DID as {entry.name}.",
+                claimedName=claimed,
+                issuerName=entry.name,
+                registry=entry.registry,
+            )
+
+
+def claimed_issuer_name(document: dict[str, Any]) -> str | None:
+    """The issuer's name as the document states it (a string, or a language map's first)."""
+    issuer = document.get("issuer")
+    name = issuer.get("name") if isinstance(issuer, dict) else None
+    if isinstance(name, dict):
+        name = next((v for v in name.values() if isinstance(v, str)), None)
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _plain(name: str) -> str:
+    return " ".join(name.split())
 
 
 def _check_recipient(document: dict[str, Any], report: Report, opts: Options) -> None:

@@ -24,11 +24,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from microdegree.institutions.errors import DomainError
+from microdegree.institutions.errors import DomainError, Invalid
+from microdegree.issuing import idempotency
 from microdegree.issuing import services as issuing_services
 from microdegree.issuing.models import ApiToken
 from microdegree.vc.report import Check, Outcome, Report
-from microdegree.vcapi import schemas, services
+from microdegree.vcapi import messages, schemas, services, validation
+from microdegree.vcapi.messages import MessageStatus
+from microdegree.vcapi.models import ApiCredential
 
 PROBLEM_TYPE = "https://w3id.org/vc/api#"  # our codes are not registered; the prefix marks them
 
@@ -116,21 +119,58 @@ ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schem
 # --- issue --------------------------------------------------------------------------------------
 
 
-@api.post("/credentials/issue", auth=TokenAuth(), response={201: schemas.IssueResponse, **ERRORS},
+@api.post("/credentials/issue", auth=TokenAuth(),
+          response={201: schemas.IssueResponse, 200: schemas.IssueResponse, **ERRORS,
+                    422: schemas.Error},
           summary="Issue a credential", operation_id="issueCredential",
           tags=["Credentials"])
 def issue_credential(request: HttpRequest, payload: schemas.IssueRequest) -> HttpResponse:
-    """Sign the credential with the institution's key and keep it (so its status can change)."""
+    """Sign the credential with the institution's key and keep it (so its status can change).
+
+    With an `Idempotency-Key` header, a retry of the same request issues nothing and answers
+    200 with the first answer's body and `Idempotent-Replayed: true`; the same key with another
+    body is a 422 `IDEMPOTENCY_KEY_REUSED`."""
+    inst = services.check_can_issue(request.auth)
+    key = idempotency.key_of(request.headers)
+    print_ = idempotency.fingerprint("vcapi:credentials/issue", request.body)
+    return idempotency.run(inst, key, print_, lambda: _issue(request.auth, payload)).http()
+
+
+def _issue(token: ApiToken, payload: schemas.IssueRequest) -> idempotency.Stored:
     options = payload.options or schemas.IssueOptions.model_validate({})
-    purposes: list[str] = []
-    if options.credentialStatus is not None:
-        chosen = options.credentialStatus.statusPurpose
-        purposes = list(dict.fromkeys([chosen] if isinstance(chosen, str) else chosen))
-    stored = services.issue(request.auth, payload.credential, cryptosuite=options.cryptosuite,
-                            status_purposes=purposes, created=options.created)
+    purposes, message, reference = _status_options(options.credentialStatus)
+    stored = services.issue(token, payload.credential, cryptosuite=options.cryptosuite,
+                            status_purposes=purposes, created=options.created,
+                            message_status=message, status_reference=reference)
     # The stored text, spliced in verbatim (a re-serialised document could stop verifying).
-    return HttpResponse(f'{{"verifiableCredential":{stored.document}}}', status=201,
-                        content_type="application/json")
+    return idempotency.Stored(201, f'{{"verifiableCredential":{stored.document}}}')
+
+
+def _status_options(option: schemas.StatusOption | None
+                    ) -> tuple[list[str], MessageStatus | None, Any]:
+    """`options.credentialStatus` as purposes (revocation, suspension), the message entry
+    wanted, and the statusReference for every entry."""
+    if option is None:
+        return [], None, None
+    chosen = option.statusPurpose
+    purposes: list[str] = list(dict.fromkeys([chosen] if isinstance(chosen, str) else chosen))
+    message = None
+    if "message" in purposes:
+        purposes.remove("message")
+        message = MessageStatus(
+            status_size=option.statusSize or 1,
+            status_message=(tuple(m.model_dump() for m in option.statusMessage)
+                            if option.statusMessage is not None else None))
+    elif option.statusSize not in (None, 1) or option.statusMessage is not None:
+        raise Invalid("statusSize and statusMessage are for a statusPurpose of 'message'.",
+                      code="REQUEST_INVALID")
+    reference = option.statusReference
+    references = [reference] if isinstance(reference, str) else reference or []
+    if reference is not None and (not references
+                                  or not all(validation.is_url(r) for r in references)):
+        raise Invalid("statusReference must be a URL or a list of URLs.",
+                      code="STATUS_REFERENCE_INVALID")
+    return purposes, message, reference
 
 
 # --- verify -------------------------------------------------------------------------------------
@@ -218,7 +258,24 @@ def verify_presentation(request: HttpRequest, payload: schemas.VerifyPresentatio
 def update_status(request: HttpRequest, payload: schemas.UpdateStatusRequest) -> HttpResponse:
     """Only the institution that issued the credential (by its token) can change it."""
     state = ""
+    reason = payload.reason or "Changed through the VC API"
     for change in payload.credentialStatus:
-        state = services.change_status(request.auth, payload.credentialId, change.status,
-                                       payload.reason or "Changed through the VC API")
-    return _json({"credentialId": payload.credentialId, "state": state})
+        if change.statusPurpose == "message":
+            state = services.change_message(request.auth, payload.credentialId, change.status,
+                                            reason).state
+        else:
+            state = services.change_status(request.auth, payload.credentialId, change.status,
+                                           reason)
+    return _json(_status_answer(request.auth, payload.credentialId, state))
+
+
+def _status_answer(token: ApiToken, credential_id: str, state: str) -> dict[str, Any]:
+    """`{credentialId, state}`, and `messageStatus` for a credential with a message entry."""
+    body: dict[str, Any] = {"credentialId": credential_id, "state": state}
+    cred = ApiCredential.objects.filter(institution=token.institution,
+                                        credential_id=credential_id,
+                                        message_list__isnull=False).select_related(
+        "message_list").first()
+    if cred is not None:
+        body["messageStatus"] = messages.current(cred)
+    return body

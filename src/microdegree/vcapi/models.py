@@ -36,6 +36,12 @@ class ApiCredential(models.Model):
         db_index=False,
     )
     suspension_index = models.PositiveIntegerField(null=True, blank=True)
+    # A multi-bit "message" entry (issue option credentialStatus.statusPurpose "message").
+    message_list = models.ForeignKey(
+        "issuing.StatusList", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
+    message_index = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     state_reason = models.TextField(blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
@@ -53,6 +59,8 @@ class ApiCredential(models.Model):
                                     name="unique_api_revocation_index"),
             models.UniqueConstraint(fields=["suspension_list", "suspension_index"],
                                     name="unique_api_suspension_index"),
+            models.UniqueConstraint(fields=["message_list", "message_index"],
+                                    name="unique_api_message_index"),
         )
 
     def __str__(self) -> str:

@@ -123,6 +123,20 @@ def _bulk_paths() -> dict[str, Any]:
     }
 
 
+def _idempotency_header(paths: dict[str, Any]) -> None:
+    """The VC API's issue takes `Idempotency-Key` as the issuing API does (ninja does not
+    describe headers the view reads itself)."""
+    issue = paths.get("/credentials/issue", {}).get("post")
+    if issue is None:
+        return
+    issue.setdefault("parameters", []).append({
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": "a retry with the same key and body issues nothing and answers 200 with "
+        "the first answer and `Idempotent-Replayed: true`; the same key with another body is a "
+        "422 IDEMPOTENCY_KEY_REUSED"})
+
+
 @cache
 def _vc_api_document() -> dict[str, Any]:
     from microdegree.vcapi.api import api
@@ -154,6 +168,7 @@ def openapi_document() -> dict[str, Any]:
         for operation in item.values():
             if "security" in operation:
                 operation["security"] = [{"bearer": []}]
+    _idempotency_header(vc["paths"])
     # The 1EdTech Open Badges API (microdegree.obapi): its paths, schemas and OAuth2ACG scheme.
     from microdegree.obapi import openapi as ob_openapi
 

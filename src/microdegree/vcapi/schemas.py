@@ -41,14 +41,32 @@ class Error(Schema):
     problems: list[Problem] | None = None
 
 
+Purpose = Literal["revocation", "suspension", "message"]
+
+
+class StatusMessage(JsonObject):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(..., description="the value in hexadecimal, e.g. 0x1")
+    message: str = Field(..., max_length=500)
+
+
 class StatusOption(JsonObject):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
-    statusPurpose: Literal["revocation", "suspension"] | list[
-        Literal["revocation", "suspension"]] = Field(
-        "revocation", description="one purpose or both; each gets an entry in this "
-        "institution's own Bitstring Status List")
+    statusPurpose: Purpose | list[Purpose] = Field(
+        "revocation", description="one purpose or several; each gets an entry in this "
+        "institution's own Bitstring Status List (a `message` entry in a list of `statusSize` "
+        "bits per entry)")
+    statusSize: int | None = Field(
+        None, ge=1, le=8, description="bits per entry of the `message` entry (default 1)")
+    statusMessage: list[StatusMessage] | None = Field(
+        None, max_length=256, description="the `message` entry's message for each value "
+        "0x0 .. 2^statusSize - 1 (required when statusSize > 1)")
+    statusReference: str | list[str] | None = Field(
+        None, description="URL(s) where the meaning of the statuses is explained; added to "
+        "each entry")
 
 
 class IssueOptions(JsonObject):
@@ -113,7 +131,11 @@ class VerifyResponse(Schema):
 class StatusChange(JsonObject):
     type: Literal["BitstringStatusListCredential", "BitstringStatusListEntry"] = (
         "BitstringStatusListCredential")
-    status: Literal["revoked", "suspended", "unsuspended", "active"]
+    statusPurpose: Literal["message"] | None = Field(
+        None, description="`message`: set the value of the credential's message entry")
+    status: str = Field(..., pattern=r"^(revoked|suspended|unsuspended|active|0x[0-9a-fA-F]{1,2})$",
+                        description="revoked, suspended, unsuspended or "
+                        "active; with statusPurpose `message` a value such as 0x2")
 
 
 class UpdateStatusRequest(Schema):
@@ -126,3 +148,5 @@ class UpdateStatusRequest(Schema):
 class UpdateStatusResponse(Schema):
     credentialId: str
     state: Literal["active", "suspended", "revoked"]
+    messageStatus: str | None = Field(
+        None, description="the message entry's value (0x..) when the credential has one")

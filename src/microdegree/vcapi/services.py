@@ -1,9 +1,10 @@
 """The VC API's writes and checks: issue, change status, verify credentials and presentations.
 
 - `issue(token, credential, ...)`: fill in issuer (the token's institution DID), `id` and
-  `validFrom` when absent, check the credential (`validation.problems`), add Bitstring status
-  entries from the institution's own lists when asked, sign with the institution's key and store
-  the exact text (`ApiCredential`), all in one transaction with an audit entry.
+  `validFrom` when absent, hold an issuer profile to the registered one (`issuer_profile`),
+  check the credential (`validation.problems`), add Bitstring status entries from the
+  institution's own lists when asked, sign with the institution's key and store the exact text
+  (`ApiCredential`), all in one transaction with an audit entry.
 - `change_status(token, credential_id, status)`: revoke, suspend or unsuspend a credential of the
   token's institution, whichever way it was issued (platform award or VC API); another
   institution's credential is the same 404 as a missing one.
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -38,7 +39,8 @@ from microdegree.vc import proofs
 from microdegree.vc.report import Report
 from microdegree.vc.status import status_entry
 from microdegree.vc.verify import verify as core_verify
-from microdegree.vcapi import caching, validation
+from microdegree.vcapi import caching, issuer_profile, messages, v11, validation
+from microdegree.vcapi.messages import MessageStatus
 from microdegree.vcapi.models import ApiCredential
 from microdegree.verification import services as verification_services
 from microdegree.verification.registry import platform_registry
@@ -88,6 +90,17 @@ def _status_entries(inst: Any, purposes: Sequence[str]) -> tuple[list[dict[str, 
     return entries, fields
 
 
+def check_can_issue(token: ApiToken) -> Institution:
+    """The token's institution, if the token may issue there (before any replay is answered)."""
+    inst = token.institution
+    if token.role != ApiToken.Role.ISSUER:
+        raise PermissionDenied("This token cannot issue (it needs the issuer role).")
+    if not inst.is_approved:
+        raise PermissionDenied("The institution is not approved yet, so it cannot issue.",
+                               code="INSTITUTION_NOT_APPROVED")
+    return inst
+
+
 def issue(
     token: ApiToken,
     credential: dict[str, Any],
@@ -95,60 +108,98 @@ def issue(
     cryptosuite: str = "eddsa-rdfc-2022",
     status_purposes: Sequence[str] = (),
     created: str | None = None,
+    message_status: MessageStatus | None = None,
+    status_reference: Any = None,
 ) -> ApiCredential:
-    """Sign and store `credential` for the token's institution; raises a DomainError (4xx)."""
-    inst = token.institution
-    if token.role != ApiToken.Role.ISSUER:
-        raise PermissionDenied("This token cannot issue (it needs the issuer role).")
-    if not inst.is_approved:
-        raise PermissionDenied("The institution is not approved yet, so it cannot issue.",
-                               code="INSTITUTION_NOT_APPROVED")
+    """Sign and store `credential` for the token's institution; raises a DomainError (4xx).
+
+    The credential is issued in the data model it names: VCDM 2.0 (`validFrom`), or VCDM 1.1
+    when its first context is `https://www.w3.org/2018/credentials/v1` (`issuanceDate`; the Data
+    Integrity and status contexts are added for the proof and status terms, `v11.py`).
+    """
+    inst = check_can_issue(token)
     if cryptosuite not in SUITES:
         raise Invalid(f"Unsupported cryptosuite {cryptosuite!r}; use one of {', '.join(SUITES)}.",
                       code="CRYPTOSUITE_UNSUPPORTED")
     if not isinstance(credential, dict):
         raise Invalid("credential must be a JSON object.", code="CREDENTIAL_INVALID")
     document = copy.deepcopy(credential)
+    issuer_did = inst.did
     if "issuer" not in document:
-        document["issuer"] = inst.did
+        document["issuer"] = issuer_did
     document.setdefault("id", f"urn:uuid:{uuid_mod.uuid4()}")
-    document.setdefault("validFrom", _iso(timezone.now()))
+    if v11.is_v11(document):
+        document.setdefault("issuanceDate", _iso(timezone.now()))
+    else:
+        document.setdefault("validFrom", _iso(timezone.now()))
     found = validation.structure_problems(document)
-    if not found and _issuer_id(document) != inst.did:
+    if not found and _issuer_id(document) != issuer_did:
         found = [validation.Problem(
-            "ISSUER_MISMATCH", f"The issuer must be this institution's DID, {inst.did}.",
+            "ISSUER_MISMATCH", f"The issuer must be this institution's DID, {issuer_did}.",
             "$.issuer")]
+    if not found:
+        found = issuer_profile.reconcile(document, issuer_profile.registered(inst))
     if found:
         raise CredentialInvalid(found)
     credential_id = document["id"]
     if len(credential_id) > 500:
         raise CredentialInvalid([validation.Problem("ID_INVALID", "id is too long.", "$.id")])
     with transaction.atomic():
-        if (ApiCredential.objects.filter(institution=inst, credential_id=credential_id).exists()
-                or IssuedCredential.objects.filter(institution=inst,
-                                                   credential_id=credential_id).exists()):
-            raise Conflict(f"This institution already issued a credential with id "
-                           f"{credential_id}.", code="CREDENTIAL_ID_TAKEN")
+        _check_id_free(inst, credential_id)
         entries, fields = _status_entries(inst, status_purposes)
+        if message_status is not None:
+            entry, message_fields = messages.message_entry(inst, message_status)
+            entries.append(entry)
+            fields.update(message_fields)
+        if status_reference is not None:
+            for entry in entries:
+                entry["statusReference"] = status_reference
         if entries:
             existing = validation._as_list(document.get("credentialStatus"))
             combined = [*existing, *entries]
             document["credentialStatus"] = combined[0] if len(combined) == 1 else combined
+        if v11.is_v11(document):
+            v11.add_contexts(document)
         found = validation.jsonld_problems(document) or validation.schema_problems(document)
         if found:
             raise CredentialInvalid(found)
         key, verification_method = inst_services.signer_for(inst)
         signed = proofs.sign(document, key, verification_method=verification_method,
                              suite=cryptosuite, created=created)
-        stored = ApiCredential.objects.create(
-            institution=inst, credential_id=credential_id, cryptosuite=cryptosuite,
-            document=doctext.stored_text(signed),
-            token=token, **fields,
-        )
+        stored = _store(inst, credential_id, cryptosuite=cryptosuite,
+                        document=doctext.stored_text(signed), token=token, **fields)
         log_action(_actor(token), "vcapi.credential_issued", stored, institution_id=inst.pk,
                    after={"credential_id": credential_id, "cryptosuite": cryptosuite,
-                          "status": list(status_purposes)})
+                          "status": [*status_purposes,
+                                     *(["message"] if message_status else [])],
+                          "data_model": "1.1" if v11.is_v11(document) else "2.0"})
     return stored
+
+
+def _id_taken(credential_id: str) -> Conflict:
+    return Conflict(f"This institution already issued a credential with id {credential_id}.",
+                    code="CREDENTIAL_ID_TAKEN")
+
+
+def _check_id_free(inst: Institution, credential_id: str) -> None:
+    if (ApiCredential.objects.filter(institution=inst, credential_id=credential_id).exists()
+            or IssuedCredential.objects.filter(institution=inst,
+                                               credential_id=credential_id).exists()):
+        raise _id_taken(credential_id)
+
+
+def _store(inst: Institution, credential_id: str, **fields: Any) -> ApiCredential:
+    """Insert the credential in a savepoint: a concurrent request that stored the same `id`
+    after our existence check makes the insert fail on the unique constraint (it waits for
+    that request to commit), and that is the same 409 as the check's, not a 500."""
+    try:
+        with transaction.atomic():
+            return ApiCredential.objects.create(institution=inst, credential_id=credential_id,
+                                                **fields)
+    except IntegrityError:
+        if ApiCredential.objects.filter(institution=inst, credential_id=credential_id).exists():
+            raise _id_taken(credential_id) from None
+        raise
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -189,6 +240,29 @@ def change_status(token: ApiToken, credential_id: str, status: str,
     if cred is None:
         raise NotFound("No such credential.")
     return _change_api_credential(token, cred, action, reason)
+
+
+def change_message(token: ApiToken, credential_id: str, status: str,
+                   reason: str = "Changed through the VC API") -> ApiCredential:
+    """Set the value of a VC API credential's `message` status entry (e.g. "0x2"), audited."""
+    if token.role != ApiToken.Role.ISSUER:
+        raise PermissionDenied("This token cannot change status (it needs the issuer role).")
+    found = ApiCredential.objects.filter(institution=token.institution,
+                                         credential_id=credential_id).first()
+    if found is None:
+        if IssuedCredential.objects.filter(institution=token.institution,
+                                           credential_id=credential_id).exists():
+            raise Conflict("This credential was issued without a message status entry.",
+                           code="STATUS_NOT_AVAILABLE")
+        raise NotFound("No such credential.")
+    with transaction.atomic():
+        cred = ApiCredential.objects.select_for_update().get(pk=found.pk)
+        before = {"message": messages.current(cred)}
+        value = messages.set_message(cred, status)
+        log_action(_actor(token), "vcapi.credential_message", cred,
+                   institution_id=cred.institution_id, before=before,
+                   after={"message": hex(value)}, note=reason)
+    return cred
 
 
 # --- verification ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from microdegree.vc import canon
 from microdegree.vc import schema as schema_mod
 from microdegree.vc.contexts import is_bundled
 from microdegree.vc.errors import VcError
-from microdegree.vc.verify import OB_SCHEMA_TYPE, VC_V2, parse_datetime
+from microdegree.vc.verify import OB_SCHEMA_TYPE, VC_V1, VC_V2, parse_datetime
 
 # A URL for VCDM purposes: a scheme, a colon, something, no whitespace (RFC 3986 absolute form).
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+\-.]*:[^\s]+$")
@@ -56,10 +56,10 @@ def _context(credential: dict[str, Any]) -> list[Problem]:
     if not isinstance(context, list) or not context:
         return [Problem("CONTEXT_INVALID",
                         f"@context must be a list whose first item is {VC_V2}.", "$['@context']")]
-    if context[0] != VC_V2:
+    if context[0] not in (VC_V2, VC_V1):
         return [Problem("CONTEXT_INVALID",
-                        f"The first @context must be {VC_V2} (VC Data Model 2.0).",
-                        "$['@context'][0]")]
+                        f"The first @context must be {VC_V2} (VC Data Model 2.0) or {VC_V1} "
+                        "(1.1).", "$['@context'][0]")]
     out = []
     for i, item in enumerate(context):
         if isinstance(item, str):
@@ -108,7 +108,13 @@ def _subject(credential: dict[str, Any]) -> list[Problem]:
 def _validity(credential: dict[str, Any]) -> list[Problem]:
     out: list[Problem] = []
     moments = {}
-    for name in ("validFrom", "validUntil"):
+    context = credential.get("@context")
+    v11 = isinstance(context, list) and context[:1] == [VC_V1]  # 1.1 names its dates otherwise
+    start, end = ("issuanceDate", "expirationDate") if v11 else ("validFrom", "validUntil")
+    if v11 and start not in credential:
+        out.append(Problem("VALIDITY_INVALID", "A VC 1.1 credential needs an issuanceDate.",
+                           "$.issuanceDate"))
+    for name in (start, end):
         if name not in credential:
             continue
         value = credential[name]
@@ -119,8 +125,8 @@ def _validity(credential: dict[str, Any]) -> list[Problem]:
                                "2026-01-15T00:00:00Z.", f"$.{name}"))
         else:
             moments[name] = parsed
-    if len(moments) == 2 and moments["validFrom"] > moments["validUntil"]:
-        out.append(Problem("VALIDITY_INVERTED", "validUntil is before validFrom.", "$.validUntil"))
+    if len(moments) == 2 and moments[start] > moments[end]:
+        out.append(Problem("VALIDITY_INVERTED", f"{end} is before {start}.", f"$.{end}"))
     return out
 
 
@@ -157,7 +163,7 @@ def _ids(node: Any, path: str, out: list[Problem]) -> None:
 
 
 def structure_problems(credential: Any) -> list[Problem]:
-    """The VCDM 2.0 shape checks (no JSON-LD processing)."""
+    """The VCDM 2.0 (or 1.1) shape checks (no JSON-LD processing)."""
     if not isinstance(credential, dict):
         return [Problem("CREDENTIAL_INVALID", "credential must be a JSON object.")]
     out = [*_context(credential), *_type(credential), *_issuer(credential),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from microdegree import config
 from microdegree.errors import verifier_reads
-from microdegree.institutions.models import Institution, did_web_host
+from microdegree.institutions.models import Institution, SigningKey, did_web_host
 from microdegree.vc.registry import ChainRegistry, IssuerRegistry, RegistryEntry, StaticRegistry
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,18 @@ def platform_slug(issuer_id: str) -> str | None:
     return slug if slug and ":" not in slug else None
 
 
+def key_institution(issuer_id: str) -> Institution | None:
+    """The approved institution whose signing key (current or retired, not revoked) is this
+    did:key: an institution that issues as did:key (docs/adr/0016-did-key-issuers.md)."""
+    if not issuer_id.startswith("did:key:z"):
+        return None
+    multibase = issuer_id[len("did:key:"):].split("#", 1)[0]
+    key = (SigningKey.objects.select_related("institution")
+           .filter(public_multibase=multibase, revoked_at__isnull=True,
+                   institution__status=Institution.Status.APPROVED).first())
+    return key.institution if key is not None else None
+
+
 class PlatformRegistry:
     """Approved institutions of this platform (a database look-up each time: approvals are live)."""
 
@@ -44,7 +56,11 @@ class PlatformRegistry:
     def lookup(self, issuer_id: str) -> RegistryEntry | None:
         slug = platform_slug(issuer_id)
         if slug is None:
-            return None
+            with verifier_reads(f"The registry entry of {issuer_id}"):
+                inst = key_institution(issuer_id)
+            if inst is None:
+                return None
+            return RegistryEntry(issuer_id=issuer_id, name=inst.name, registry=self.name)
         with verifier_reads(f"The registry entry of {issuer_id}"):
             inst = (
                 Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED)

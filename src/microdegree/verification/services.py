@@ -42,12 +42,20 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing.models import IssuedCredential
 from microdegree.vc import did as did_mod
 from microdegree.vc.errors import FetchError, ResolutionError
+from microdegree.vc.extract import (
+    MAX_UPLOAD,
+    Extracted,
+    ExtractError,
+    extract,
+    merge_jws_checks,
+)
 from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
+from microdegree.vc.urls import UrlError, parse_url
 from microdegree.vc.verify import verify
 from microdegree.verification import summary as summary_mod
-from microdegree.verification.extract import MAX_UPLOAD, Extracted, ExtractError, extract
-from microdegree.verification.registry import platform_registry, platform_slug
+from microdegree.verification.issuer_name import issuer_name
+from microdegree.verification.registry import key_institution, platform_registry, platform_slug
 
 DEFAULT_STATUS_TTL = 60.0  # seconds, when a status list names no ttl
 MAX_STATUS_TTL = 3600.0  # a list asking for longer is still refetched after an hour
@@ -282,18 +290,14 @@ class Verification:
             "report": self.report.to_json(),
         }
         out["warnings"] = [c.message for c in summary_mod.all_warnings(self.report)]
+        if self.summary is not None and self.summary.kind == "credential":
+            out["issuer"] = issuer_name(self.report, self.summary.issuer_id,
+                                        self.summary.issuer_name).to_json()
         return out
 
 
 def _merge_jws_checks(report: Report, extracted: Extracted) -> None:
-    """The JWS signature stands for the proof: it replaces PROOF_MISSING, and comes first."""
-    if not extracted.checks:
-        return
-    if extracted.jws:
-        report.checks[:] = [c for c in report.checks if c.code != "PROOF_MISSING"]
-    insert_at = next((i for i, c in enumerate(report.checks) if c.name.startswith("proof")
-                      or c.name == "validity"), len(report.checks))
-    report.checks[insert_at:insert_at] = extracted.checks
+    merge_jws_checks(report, extracted)
 
 
 def verify_document(extracted: Extracted, *, now: datetime | None = None) -> Verification:
@@ -358,7 +362,10 @@ def verify_upload(data: bytes | str, *, now: datetime | None = None) -> Verifica
 def local_credential_uuid(url: str) -> str | None:
     """The uuid if `url` is one of this platform's public credential pages."""
     base = urlsplit(settings.PUBLIC_URL)
-    parts = urlsplit(url.strip())
+    try:
+        parts = parse_url(url.strip()).parts
+    except UrlError:
+        return None
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
         return None
     match = _CREDENTIAL_PATH.fullmatch(parts.path)
@@ -366,8 +373,16 @@ def local_credential_uuid(url: str) -> str | None:
 
 
 def fetch_credential(url: str) -> bytes:
-    """The credential at `url`: ours from the database, others over SSRF-safe HTTPS."""
+    """The credential at `url`: ours from the database, others over SSRF-safe HTTPS.
+
+    ExtractError (URL_INVALID, with a sentence) for anything that is not a well-formed URL.
+    """
     url = url.strip()
+    try:
+        parse_url(url, what="The address")
+    except UrlError as exc:
+        raise ExtractError(f"The credential could not be fetched: {exc.message}",
+                           code=exc.code) from exc
     cred_uuid = local_credential_uuid(url)
     if cred_uuid is not None:
         credential = public_credential(cred_uuid)
@@ -400,7 +415,7 @@ def hidden_by_holder(credential: IssuedCredential) -> bool:
 def institution_for_issuer(issuer_id: str | None) -> Institution | None:
     slug = platform_slug(issuer_id) if issuer_id else None
     if slug is None:
-        return None
+        return key_institution(issuer_id) if issuer_id else None
     return Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED).first()
 
 

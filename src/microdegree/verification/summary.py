@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ LABELS = {
     "validity": "Dates",
     "status": "Revocation and suspension",
     "issuer.registry": "Known issuer",
+    "issuer.name": "Issuer's name",
     "recipient": "Recipient",
     "nested": "Nested credentials",
     "presentation.challenge": "Presentation challenge",
@@ -106,9 +108,12 @@ def safe_image(value: Any) -> str | None:
 
 
 def _number(value: Any) -> float | int | None:
+    """A number to show; None for anything else, NaN and infinities too (never shown or sent)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int(value) if float(value).is_integer() else value
+    if isinstance(value, int):
+        return value
+    return (int(value) if value.is_integer() else value) if math.isfinite(value) else None
 
 
 @dataclass

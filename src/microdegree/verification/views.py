@@ -18,8 +18,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from microdegree.vc.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification import services
-from microdegree.verification.extract import MAX_UPLOAD, ExtractError
+from microdegree.verification.issuer_name import issuer_name
 from microdegree.verification.summary import all_warnings, summarise
 from microdegree.verification.wording import (
     check_label,
@@ -107,10 +108,17 @@ def _view(verification: services.Verification, *, top: bool = False) -> dict[str
         "warnings": [{"label": check_label(c), "message": check_message(c.message)}
                      for c in warnings],
         "summary": verification.summary,
+        "issuer": _issuer(verification.report, verification.summary),
         "format": verification.format,
         "checks": check_rows(report),
         "nested": [_view(child) for child in verification.nested],
     }
+
+
+def _issuer(report: Any, summary: Any) -> Any:
+    if summary is None or summary.kind != "credential":
+        return None
+    return issuer_name(report, summary.issuer_id, summary.issuer_name)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -179,7 +187,8 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
     # IssuedCredential has no "learner shows their name" choice yet: the name is never shown.
     summary = summarise(document, show_recipient=False)
     canonical = f"{settings.PUBLIC_URL.rstrip('/')}/credentials/{credential.uuid}"
-    issuer = summary.issuer_name or credential.institution.name
+    issuer_shown = _issuer(verification.report, summary)
+    issuer = (issuer_shown.name if issuer_shown else None) or credential.institution.name
     og_description = (
         f"{summary.name or 'A credential'}, awarded by {issuer}. "
         + (summary.description or summary.achievement_description or "")
@@ -189,6 +198,7 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
     context = {
         "credential": credential,
         "summary": summary,
+        "issuer": issuer_shown,
         "v": live,
         "canonical": canonical,
         "og": {

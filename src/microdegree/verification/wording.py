@@ -28,7 +28,7 @@ _LABELS = (
     gettext_noop("Known issuer"), gettext_noop("Recipient"), gettext_noop("Nested credentials"),
     gettext_noop("Presentation challenge"), gettext_noop("Presentation domain"),
     gettext_noop("Presentation holder"), gettext_noop("Revocation"), gettext_noop("Suspension"),
-    gettext_noop("Status"),
+    gettext_noop("Status"), gettext_noop("Issuer's name"),
 )
 
 # Sentences the core writes word for word.
@@ -93,6 +93,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
      lambda: gettext("The issuer has suspended this credential: %(reason)s.")),
     (re.compile(r"The issuer is known: (?P<name>.+) \(registry: (?P<registry>.+)\)\."),
      lambda: gettext("The issuer is known: %(name)s (registry: %(registry)s).")),
+    (re.compile(r"The document calls its issuer (?P<claimed>.+); the registry \((?P<registry>.+)\) "
+                r"knows this DID as (?P<name>.+)\."),
+     lambda: gettext("The document calls its issuer %(claimed)s; the registry (%(registry)s) "
+                     "knows this DID as %(name)s.")),
     (re.compile(r"The issuer (?P<issuer>\S+) is not in any registry this verifier trusts\. The "
                 r"signature can still be valid: it only means nobody here vouches for who the "
                 r"issuer is\."),

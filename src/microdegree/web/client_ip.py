@@ -72,3 +72,10 @@ def client_ip(request: Any) -> str | None:
         last_trusted = address
     # every hop is a trusted proxy (or there are none): the farthest one is the origin
     return str(last_trusted)
+
+
+def from_trusted_proxy(request: Any) -> bool:
+    """True when the TCP peer is one of the trusted proxies (so its X-Forwarded-* is believed)."""
+    peer = _address(str(request.META.get("REMOTE_ADDR") or ""))
+    networks = _trusted_networks()
+    return peer is not None and bool(networks) and _is_trusted(peer, networks)

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -74,6 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row["issued"] = totals.get(row["institution"].pk, 0)
     pending = [i for i in institutions if i.status == Institution.Status.PENDING] if staff else []
+    for inst in pending:  # duplicates and look-alikes of other institutions' names, named
+        inst.similar = inst_services.similar_institutions(inst.name, exclude=inst)  # type: ignore[attr-defined]
     return render(request, "microdegree/dashboard.html", {
         "rows": rows, "pending": pending, "is_platform_staff": staff,
     })
@@ -156,19 +159,39 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(label=_("Contact e-mail"), required=False)
     description = forms.CharField(label=_("Description"),
                                   widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    did_method = forms.ChoiceField(
+        label=_("Issuer identifier"), initial="web", required=False,
+        choices=[("web", _("did:web on this platform (recommended: it survives a new key)")),
+                 ("key", _("did:key (the signing key itself; a new key means a new "
+                           "identifier)"))],
+        help_text=_("What your credentials name as their issuer. Choose did:key if this "
+                    "platform has no stable web address."))
+    confirm_distinct = forms.BooleanField(
+        label=_("This is a different institution: register it under this name anyway"),
+        required=False)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
+    similar: list[tuple[Institution, str]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        similar = inst_services.similar_institutions(data["name"])
+        slug_taken = Institution.objects.filter(
+            slug=slugify(data["slug"] or data["name"])[:60]).exists()  # that error first
+        if similar and not data["confirm_distinct"] and not slug_taken:
+            # a duplicate or a look-alike (another script's letters): the registrant sees it
+            # and confirms; the platform admin is warned again on the approval list
+            return render(request, "microdegree/register.html",
+                          {"form": form, "similar": similar, "ask_confirm": True})
         try:
             inst = inst_services.register_institution(
                 request.user, name=data["name"], country_code=data["country_code"],
                 owner=request.user, slug=data["slug"] or None, url=data["url"],
                 email=data["email"], description=data["description"],
+                did_method=data["did_method"] or "web",
             )
         except DomainError as exc:
             form.add_error("slug" if "SLUG" in exc.code else None, exc.message)
@@ -178,7 +201,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 "award credentials; meanwhile you can set up its catalogue.") % {
                 "name": inst.name})
             return redirect("institution-overview", slug=inst.slug)
-    return render(request, "microdegree/register.html", {"form": form})
+    return render(request, "microdegree/register.html",
+                  {"form": form, "similar": similar, "ask_confirm": bool(similar)})
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -39,7 +39,6 @@ _KEY_OPTIONS = (
     | orjson.OPT_PASSTHROUGH_DATETIME
     | orjson.OPT_PASSTHROUGH_SUBCLASS
 )
-_JSON_SCALARS = (str, int, float, bool)
 
 _stats: Counter[str] = Counter()
 _cache: OrderedDict[bytes, str] = OrderedDict()
@@ -102,19 +101,19 @@ def _cache_key(document: Any) -> bytes | None:
         key = orjson.dumps(document, option=_KEY_OPTIONS)
     except TypeError:  # big integers, non-string keys, non-JSON objects
         return None
-    if len(key) > _CACHE_MAX_KEY or not _plain_json(document):
+    if len(key) > _CACHE_MAX_KEY or not _plain_json(document, key):
         return None
     return key
 
 
-def _plain_json(value: Any) -> bool:
-    """Only JSON types: orjson would also write UUIDs, enums... as strings, and those must miss."""
-    kind = type(value)
-    if kind is dict:
-        return all(type(k) is str and _plain_json(v) for k, v in value.items())
-    if kind is list:
-        return all(_plain_json(v) for v in value)
-    return kind in _JSON_SCALARS or value is None
+def _plain_json(document: Any, key: bytes) -> bool:
+    """Only JSON types: orjson would also write UUIDs, enums, tuples... as JSON, and those must
+    miss. The JSON read back equals the document exactly when it holds nothing else (subclasses,
+    dataclasses and datetimes already raised above); one C-level comparison instead of a walk."""
+    try:
+        return bool(orjson.loads(key) == document)
+    except (TypeError, ValueError):
+        return False
 
 
 def _count_fallback(reason: str) -> None:

@@ -3,8 +3,9 @@
 Every active context here wraps the dict pyld's `_process_context` produced, so term definitions,
 protection, propagation and scoping are exactly pyld's. What we add is memoisation: a context list,
 a property-scoped or a type-scoped context is processed once per parent context, and IRI expansion
-of a term is computed once per context. Only bundled context URLs are ever processed; a document
-with an inline context object is declined before it reaches this module.
+of a term is computed once per context. Only bundled contexts are ever processed: by URL, or an
+inline context object that is an exact copy of one we embed (ADR 0011), which is processed as the
+bundled file's own object; any other inline context is declined before it reaches pyld.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyoxigraph as ox
 from pyld import jsonld as _pyld
 from pyld.context_resolver import ContextResolver
 
-from microdegree.vc.contexts import document_loader, is_bundled
+from microdegree.vc.contexts import document_loader, embedded_url, is_bundled, load_context
 
 __all__ = [
     "DECLINE",
@@ -44,6 +45,8 @@ KeyPlan = tuple[Any, ...]
 #: datatype for non-strings). String handling: PLAIN (argument: language or None), "@id",
 #: "@vocab", "datatype", or DECLINE (argument: reason).
 ValuePlan = tuple[str, str | None, str | None]
+#: A `@context` list: bundled URLs, and (url,) for an embedded copy of a bundled context.
+ContextList = tuple[str | tuple[str], ...]
 DECLINE = "decline"
 PLAIN = "plain"
 LIST = "list"
@@ -402,8 +405,8 @@ class Ctx:
             self._remember_child(key, (local, child))
         return child
 
-    def with_urls(self, urls: tuple[str, ...]) -> Ctx:
-        """This context with an embedded `@context` list of bundled URLs applied."""
+    def with_urls(self, urls: ContextList) -> Ctx:
+        """This context with an embedded `@context` list of bundled contexts applied."""
         key = ("urls", *urls)
         hit = self._children.get(key)
         if hit is not None:
@@ -412,7 +415,7 @@ class Ctx:
             return hit[1]
         with _LOCK:
             try:
-                raw = _PROCESSOR._process_context(self.raw, list(urls), _OPTIONS)
+                raw = _PROCESSOR._process_context(self.raw, _context_values(urls), _OPTIONS)
             except Exception:  # any pyld error: the general path reports it
                 self._remember_child(key, (urls, None))
                 raise Decline("context-error") from None
@@ -450,22 +453,34 @@ def _initial() -> Ctx:
     return _ROOT[0]
 
 
-def context_urls(value: Any) -> tuple[str, ...]:
-    """The `@context` value as a tuple of bundled URLs, or Decline."""
+def context_urls(value: Any) -> ContextList:
+    """The `@context` value as a tuple of bundled URLs (an embedded copy of a bundled context as
+    the 1-tuple of its URL), or Decline."""
     items = value if isinstance(value, list) else [value]
     if not items or len(items) > _MAX_CONTEXT_URLS:
         raise Decline("context-list-length")
+    out: list[str | tuple[str]] = []
     for item in items:
         if isinstance(item, dict):
-            raise Decline("inline-context")
+            url = embedded_url(item)
+            if url is None:
+                raise Decline("inline-context")
+            out.append((url,))
+            continue
         if not isinstance(item, str):
             raise Decline("context-value")
         if not is_bundled(item):
             raise Decline("unbundled-context")
-    return tuple(items)
+        out.append(item)
+    return tuple(out)
 
 
-def root(urls: tuple[str, ...]) -> Ctx:
+def _context_values(urls: ContextList) -> list[Any]:
+    """What pyld processes: the URLs, and for an embedded context the bundled file's object."""
+    return [load_context(u[0])["@context"] if isinstance(u, tuple) else u for u in urls]
+
+
+def root(urls: ContextList) -> Ctx:
     """The active context for a top-level `@context` list (processed once per list)."""
     if len(_REGISTRY) > _MAX_CONTEXTS:
         clear()

@@ -10,7 +10,7 @@ it; embed signed EndorsementCredentials in `endorsement` instead), and more than
 `credentialStatus` entry while a 1EdTech schema is declared (both schema flavours want one object).
 """
 
-from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB
+from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB, eu_context
 from microdegree.vc.builders.achievement import (
     ACHIEVEMENT_TYPES,
     Achievement,
@@ -66,6 +66,7 @@ __all__ = [
     "clr_credential",
     "endorsement_credential",
     "eqf_alignment",
+    "eu_context",
     "hash_identity",
     "identity_matches",
     "plain_identity",

@@ -8,10 +8,18 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from microdegree.vc.contexts import CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_V2_CONTEXT
+from microdegree.vc.contexts import (
+    CLR_CONTEXT,
+    EU_CONTEXT_URL,
+    OB_CONTEXT,
+    OB_EXTENSIONS_CONTEXT,
+    VC_V2_CONTEXT,
+    embedded_context,
+)
 from microdegree.vc.errors import BuildError
 
-EU_CONTEXT = "https://w3id.org/microdegree/contexts/eu-microcredential/v1"
+#: The URL credentials issued before ADR 0011 name (still bundled, so they keep verifying).
+EU_CONTEXT = EU_CONTEXT_URL
 EU_VOCAB = "https://w3id.org/microdegree/vocab#"
 
 OB_CONTEXTS = (VC_V2_CONTEXT, OB_CONTEXT)
@@ -184,13 +192,19 @@ def _scan(value: Any, found: set[str]) -> None:
                 _scan(item, found)
 
 
-def contexts_for(document: dict[str, Any], base: tuple[str, ...]) -> list[str]:
-    """`base` + extensions.json if a 1EdTech type appears + the EU context if EU terms appear."""
+def eu_context() -> dict[str, Any]:
+    """The EU micro-credential context as the embedded object new credentials carry (ADR 0011)."""
+    return embedded_context(EU_CONTEXT_URL)
+
+
+def contexts_for(document: dict[str, Any], base: tuple[str, ...]) -> list[str | dict[str, Any]]:
+    """`base` + extensions.json if a 1EdTech type appears + the embedded EU context if EU terms
+    appear."""
     found: set[str] = set()
     _scan({k: v for k, v in document.items() if k != "@context"}, found)
-    out = list(base)
+    out: list[str | dict[str, Any]] = list(base)
     if "extensions" in found:
         out.append(OB_EXTENSIONS_CONTEXT)
     if "eu" in found:
-        out.append(EU_CONTEXT)
+        out.append(eu_context())
     return out

@@ -1,7 +1,9 @@
 """EU micro-credential elements (Council Recommendation 2022/C 243/02, Annex I) for an Achievement.
 
-Emitted through our bundled context `https://w3id.org/microdegree/contexts/eu-microcredential/v1`
-(docs/adr/0002). `ECTS`, `participationType`, `assessmentType`, `supervisionType` and
+Defined by our EU micro-credential context, which credentials carry embedded in `@context`
+(docs/adr/0011; credentials issued before it name the bundled
+`https://w3id.org/microdegree/contexts/eu-microcredential/v1`, docs/adr/0002).
+`ECTS`, `participationType`, `assessmentType`, `supervisionType` and
 `identityChecked` use the JSON names and values of SURF Edubadges' `EducredentialAchievement`.
 The EQF level is also emitted as an OB `alignment` (STANDARDS §7), so OB-only consumers see it.
 """

@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from microdegree.vc.errors import ContextError
 
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -21,6 +23,11 @@ CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 DID_V1_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 STATUS_V1_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+#: Our EU micro-credential context. Credentials issued before ADR 0011 name it by this URL (it is
+#: bundled for them); new credentials carry its definitions embedded (`embedded_context`).
+EU_CONTEXT_URL = "https://w3id.org/microdegree/contexts/eu-microcredential/v1"
+#: Bundled contexts of ours that credentials carry as an embedded object, not by URL (ADR 0011).
+EMBEDDED_CONTEXTS = (EU_CONTEXT_URL,)
 
 
 @cache
@@ -71,3 +78,41 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
         "documentUrl": url,
         "document": load_context(url),
     }
+
+
+@cache
+def _embedded(url: str) -> tuple[bytes, Any]:
+    """(sorted-key JSON, parsed value) of the `@context` of bundled context `url`."""
+    value = _parsed(url)["@context"]
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS), value
+
+
+def embedded_context(url: str = EU_CONTEXT_URL) -> dict[str, Any]:
+    """A fresh copy of the bundled context `url`'s definitions, to embed in a `@context` list.
+
+    Its term definitions are exactly those of the file, so a credential carrying it has the
+    same RDF graph as one naming the URL; only `EMBEDDED_CONTEXTS` are offered this way.
+    """
+    if url not in EMBEDDED_CONTEXTS:
+        raise ContextError(f"{url!r} is not a context Microdegree embeds.",
+                           code="JSONLD_CONTEXT_UNKNOWN")
+    copy: dict[str, Any] = orjson.loads(_embedded(url)[0])
+    return copy
+
+
+def embedded_url(value: Any) -> str | None:
+    """The URL of the embedded context `value` is an exact copy of, or None.
+
+    Lets the fast canonicalisation path use its tables for a known embedded context (any other
+    inline context takes the general path).
+    """
+    if not isinstance(value, dict):
+        return None
+    try:  # byte equality of sorted JSON: `true` is not `1`, `1.1` is not `"1.1"`
+        key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    for url in EMBEDDED_CONTEXTS:
+        if key == _embedded(url)[0]:
+            return url
+    return None

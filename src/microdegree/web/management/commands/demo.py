@@ -218,6 +218,9 @@ class Command(BaseCommand):
         out.write(f"  Catalogue: {url}/achievements/{inst.slug}/{result.microdegree.slug}")
         out.write(f"  Open catalogue: {url}/catalogue  (open data: {url}/open-data)")
         out.write(f"  DID document: {url}/issuers/{inst.slug}/did.json")
+        if url.startswith("http://"):
+            out.write("  CLI check of a downloaded credential (did:web and status over http): "
+                      f"uv run microdegree verify credential.json --allow-http {url[7:]}")
         if result.recognition is not None:
             for line in recognition_demo.summary_lines(result.recognition, url):
                 out.write(line)
