@@ -3,7 +3,8 @@
 Why waitress (docs/adr/0017-faults-web-server-workers.md): its I/O thread reads each request
 completely (headers and body, buffered) before a worker thread sees it, so slow or idle clients
 hold only a socket, never a worker; gunicorn's sync and gthread workers give such a client a
-worker (or a thread) until its request is read. Several processes use the cores; each has a pool of threads.
+worker (or a thread) until its request is read. Several processes use the cores; each has a
+pool of threads.
 
 Configuration (environment):
 
