@@ -35,6 +35,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from microdegree import config
+from microdegree.errors import verifier_reads
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import NotFound as InstitutionNotFound
 from microdegree.institutions.models import Institution
@@ -119,17 +120,19 @@ class PlatformResolver:
             if target == f"{ours}:platform":  # the platform's own DID (it signs learners' CLRs)
                 from microdegree.records import platform as records_platform
 
-                return records_platform.did_document()
+                with verifier_reads("The platform's DID document"):
+                    return records_platform.did_document()
             if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
             return self._outside.resolve(did_or_url)
-        try:
-            inst = inst_services.get_institution(slug)
-        except InstitutionNotFound as exc:
-            raise ResolutionError(f"{target} is not an approved issuer on this platform.",
-                                  code="DID_NOT_FOUND") from exc
-        return inst_services.did_document(inst)
+        with verifier_reads(f"The DID document of {target}"):
+            try:
+                inst = inst_services.get_institution(slug)
+            except InstitutionNotFound as exc:
+                raise ResolutionError(f"{target} is not an approved issuer on this platform.",
+                                      code="DID_NOT_FOUND") from exc
+            return inst_services.did_document(inst)
 
 
 def platform_slug_host() -> str:
@@ -209,11 +212,12 @@ class StatusFetcher:
                              code="FETCH_HTTP_ERROR")
         from microdegree.issuing import statuslists
 
-        found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
-        if found is None:
-            raise FetchError(f"{url} is not a status list of this platform.",
-                             code="FETCH_HTTP_ERROR")
-        text, etag = statuslists.published(found)
+        with verifier_reads(f"The status list {url}"):
+            found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
+            if found is None:
+                raise FetchError(f"{url} is not a status list of this platform.",
+                                 code="FETCH_HTTP_ERROR")
+            text, etag = statuslists.published(found)
         return FetchResponse(url=url, status=200, content_type="application/vc+ld+json",
                              body=text.encode("utf-8"), headers={"etag": etag})
 
