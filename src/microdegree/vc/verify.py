@@ -9,6 +9,7 @@ reports.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from microdegree.vc import proofs as proofs_mod
 from microdegree.vc import related as related_mod
 from microdegree.vc import schema as schema_mod
 from microdegree.vc import status as status_mod
-from microdegree.vc.errors import VcError
+from microdegree.vc.errors import VcError, VerifierUnavailable
 from microdegree.vc.fetch import Fetcher
 from microdegree.vc.registry import IssuerRegistry
 from microdegree.vc.report import Outcome, Report
@@ -44,6 +45,8 @@ STATUS_UNDETERMINED = frozenset({STATUS_UNKNOWN, STATUS_RETRIEVAL_ERROR,
 #: "suspended", or None (nothing more, or a credential those records do not hold). A platform
 #: passes one for its own credentials (ADR 0006: a suspension is not always in the credential).
 IssuerRecords = Callable[[dict[str, Any]], str | None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,11 @@ def verify(
     says) unless `accept_unknown_status` makes it a warning. Without a `status_fetcher` the
     status is a STATUS_UNKNOWN warning (the caller chose not to fetch; add it to `fatal` to
     fail). `issuer_records` (see `IssuerRecords`) adds what the issuer's own records know.
+
+    The one exception it raises is `VerifierUnavailable`, from a resolver, fetcher or registry
+    whose own infrastructure failed: that is no verdict about the document, and the caller says
+    "try again" instead. Any other unexpected error is logged with its traceback and reported as
+    a failed `VERIFIER_INTERNAL_ERROR` check.
     """
     report = Report()
     opts = Options(
@@ -130,7 +138,10 @@ def verify(
         parsed = _parse_input(document, report, opts.limits)
         if parsed is not None:
             _verify_document(parsed, report, opts)
+    except VerifierUnavailable:
+        raise
     except Exception as exc:
+        log.exception("verifier internal error on %s", report.credential_id or "a document")
         report.add(
             "internal",
             Outcome.FAIL,

@@ -107,6 +107,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error("REQUEST_INVALID", str(exc), exc.status_code)
 
 
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Not ninja's (a debug page or a bare re-raise by DEBUG): the platform's FaultsMiddleware
+    answers it (503 while the database is unavailable, else a 500 with a reference id)."""
+    raise exc
+
+
 ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schemas.Error,
           409: schemas.Error}
 

@@ -35,6 +35,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from microdegree import config
+from microdegree.errors import verifier_reads
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import NotFound as InstitutionNotFound
 from microdegree.institutions.models import Institution, did_web_host
@@ -119,19 +120,21 @@ class PlatformResolver:
         if slug is None:
             ours = f"did:web:{platform_slug_host()}"
             if target == f"{ours}:platform":  # the platform's own DID (it signs learners' CLRs)
-                document = hooks.platform_did_document()
+                with verifier_reads("The platform's DID document"):
+                    document = hooks.platform_did_document()
                 if document is not None:
                     return document
             if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
             return self._outside.resolve(did_or_url)
-        try:
-            inst = inst_services.get_institution(slug)
-        except InstitutionNotFound as exc:
-            raise ResolutionError(f"{target} is not an approved issuer on this platform.",
-                                  code="DID_NOT_FOUND") from exc
-        return inst_services.did_document(inst)
+        with verifier_reads(f"The DID document of {target}"):
+            try:
+                inst = inst_services.get_institution(slug)
+            except InstitutionNotFound as exc:
+                raise ResolutionError(f"{target} is not an approved issuer on this platform.",
+                                      code="DID_NOT_FOUND") from exc
+            return inst_services.did_document(inst)
 
 
 def platform_slug_host() -> str:
@@ -207,11 +210,12 @@ class StatusFetcher:
         if match is None:
             raise FetchError(f"{url} is not a status list of this platform.",
                              code="FETCH_HTTP_ERROR")
-        found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
-        if found is None:
-            raise FetchError(f"{url} is not a status list of this platform.",
-                             code="FETCH_HTTP_ERROR")
-        text, etag = statuslists.published(found)
+        with verifier_reads(f"The status list {url}"):
+            found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
+            if found is None:
+                raise FetchError(f"{url} is not a status list of this platform.",
+                                 code="FETCH_HTTP_ERROR")
+            text, etag = statuslists.published(found)
         return FetchResponse(url=url, status=200, content_type="application/vc+ld+json",
                              body=text.encode("utf-8"), headers={"etag": etag})
 
