@@ -69,7 +69,10 @@ def test_award_page_in_german_and_the_success_message(german_owner):
     response = german_owner.post(AWARD, {"recipient_email": "lena@example.org"}, follow=True)
     detail = html_of(response)
     assert "Course stats an lena@example.org verliehen." in detail
-    assert "Abruflink" in detail
+    # the claim link itself is no longer shown to staff: they can only have the e-mail resent
+    assert "<h2>Verleihungs-E-Mail</h2>" in detail
+    assert '<button type="submit">Verleihungs-E-Mail erneut senden</button>' in detail
+    assert "Abruflinks gehen nur an das Postfach des Empfängers" in detail
     assert "Signierter Nachweis" in detail
 
 
