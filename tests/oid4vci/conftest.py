@@ -12,6 +12,9 @@ from django.utils import timezone
 
 from microdegree.verification import services as verification_services
 
+# what tests elsewhere (tests/security) take with `from tests.oid4vci.conftest import *`
+__all__ = ["_fresh", "award", "course", "learner", "offer_from_page"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh(settings):

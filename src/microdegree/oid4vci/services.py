@@ -175,6 +175,15 @@ def rate_limited(ip: str | None) -> bool:
 
 def note_attempt(ip: str | None, succeeded: bool) -> None:
     TokenAttempt.objects.create(ip=ip, succeeded=succeeded)
+    if succeeded:
+        purge()
+
+
+def purge() -> None:
+    """Forget what no longer counts: token attempts outside the window, expired c_nonces."""
+    now = timezone.now()
+    TokenAttempt.objects.filter(created_at__lt=now - TOKEN_WINDOW).delete()
+    Nonce.objects.filter(expires_at__lt=now).delete()
 
 
 def _identifier(cred: IssuedCredential) -> str:
