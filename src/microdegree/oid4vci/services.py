@@ -115,8 +115,8 @@ class NewOffer:
         return offer_uri(self.token)
 
 
-def create_offer(user: Any, credentials: list[IssuedCredential], *, tx_code: bool = True
-                 ) -> NewOffer:
+def create_offer(user: Any, credentials: list[IssuedCredential], *, tx_code: bool = True,
+                 lifetime: timedelta = OFFER_LIFETIME) -> NewOffer:
     """An offer of `credentials` (the caller checked they are the learner's own)."""
     if not credentials:
         raise Oid4vciError("invalid_request", "There is no credential to offer.", 409)
@@ -131,7 +131,7 @@ def create_offer(user: Any, credentials: list[IssuedCredential], *, tx_code: boo
             user=user, offer_hash=digest(token, "offer"),
             code_hash=digest(_pre_authorized_code(token), "code"),
             tx_code_hash=digest(code, "tx") if code else "",
-            expires_at=timezone.now() + OFFER_LIFETIME)
+            expires_at=timezone.now() + lifetime)
         offer.credentials.set(credentials)
         log_action(user, "oid4vci.offer_created", offer,
                    institution_id=credentials[0].institution_id,
@@ -147,6 +147,12 @@ def _live_offer(token: str) -> CredentialOffer:
         raise Oid4vciError("not_found", "No such credential offer (or it has expired or "
                            "been used).", 404)
     return offer
+
+
+def offer_link_if_open(token: str) -> str:
+    """The offer link of an open offer (for its QR code); Oid4vciError 404 otherwise."""
+    _live_offer(token)
+    return offer_link(token)
 
 
 def offer_document(token: str) -> dict[str, Any]:

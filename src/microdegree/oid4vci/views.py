@@ -4,6 +4,7 @@ authorize view, as the Open Badges API uses it, with PKCE S256 required)."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +24,22 @@ from microdegree.records.services import RecordError
 RESUME_KEY = "oid4vci_authorize"
 RESUME_PATH = "/oid4vci/authorize/resume"
 learner_required = login_required(login_url=LOGIN)
+
+
+@require_GET
+def offer_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """The QR code of an open offer as an SVG image (whoever has the address holds the offer
+    anyway; the transaction code is still needed)."""
+    try:
+        link = services.offer_link_if_open(token[:100])
+    except Oid4vciError:
+        return HttpResponse(status=404)
+    out = io.BytesIO()
+    qr.make(link).save(out, kind="svg", scale=6, border=qr.BORDER,
+                       title="Credential offer")
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @learner_required
