@@ -156,3 +156,23 @@ def test_metadata_documents(client):
     assert "urn:ietf:params:oauth:grant-type:pre-authorized_code" in \
         server["grant_types_supported"]
     assert server["code_challenge_methods_supported"] == ["S256"]
+
+
+@pytest.mark.django_db
+def test_a_did_key_issuer_signs_the_copy_with_the_credentials_own_key(client, course,
+                                                                      learner, institution):
+    from microdegree.institutions import services as inst_services
+
+    owner = institution.members.first().user
+    inst_services.choose_did_method(owner, institution, "key")
+    cred = award(course, ADA)
+    issuer = json.loads(cred.document)["issuer"]["id"]
+    assert issuer.startswith("did:key:")
+    inst_services.rotate_key(owner, institution)  # the copy keeps the issuer id of the original
+    client.force_login(learner(ADA))
+    link, tx_code, _ = offer_from_page(client, cred)
+    document = Wallet(ClientTransport(client.__class__())).receive(link, tx_code)
+    assert document["issuer"]["id"] == issuer
+    assert document["proof"][0]["verificationMethod"].startswith(issuer + "#")
+    report = verified(document)
+    assert report.verified, [c.message for c in report.errors]

@@ -47,6 +47,7 @@ from microdegree.oid4vci.models import (
     TokenAttempt,
 )
 from microdegree.records import record as record_mod
+from microdegree.vc import proofs
 
 CONFIGURATION_ID = "OpenBadgeCredential"
 SCOPE = "OpenBadgeCredential"  # the configuration's OAuth scope (authorization code flow)
@@ -166,7 +167,7 @@ def offer_document(token: str) -> dict[str, Any]:
     return {
         "credential_issuer": issuer_id(),
         "credential_configuration_ids": [CONFIGURATION_ID],
-        "grants": {PRE_AUTHORIZED_GRANT: grant, "authorization_code": {}},
+        "grants": {PRE_AUTHORIZED_GRANT: grant},
     }
 
 
@@ -324,8 +325,6 @@ def _still_theirs(user: Any, cred: IssuedCredential) -> IssuedCredential:
 
 
 def _bound_copy(cred: IssuedCredential, holder: str) -> dict[str, Any]:
-    from microdegree.issuing import services as issuing
-
     document = json.loads(cred.document)
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict):
@@ -339,7 +338,32 @@ def _bound_copy(cred: IssuedCredential, holder: str) -> dict[str, Any]:
                            "the proof with that DID's key.")
     document.pop("proof", None)
     document["credentialSubject"] = {"id": holder, **subject}
-    return issuing.prepare_signer(cred.institution).sign(document)
+    key, method = _issuer_key(cred, document.get("issuer"))
+    return proofs.sign(document, key, verification_method=method,
+                       suite=cred.institution.suite)
+
+
+def _issuer_key(cred: IssuedCredential, issuer: Any) -> tuple[Any, str]:
+    """The institution's key that may sign for the credential's issuer id: the active key under
+    did:web (the DID document lists it); under a did:key, that very key (the id *is* the key,
+    so a did:key credential is copied only while its key is not revoked, after a rotation too)."""
+    from microdegree.institutions import services as inst_services
+
+    inst = cred.institution
+    issuer_id_ = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id_ == inst.web_did:
+        record = inst_services.active_key(inst)
+        method = f"{inst.web_did}#{record.fragment}"
+    else:
+        record = next((k for k in inst.keys.filter(revoked_at__isnull=True)
+                       if k.did_key == issuer_id_), None)
+        if record is None:
+            raise Oid4vciError("credential_request_denied", "The key this credential was "
+                               "issued with can no longer sign: ask the institution to "
+                               "re-issue it.")
+        method = f"{record.did_key}#{record.public_multibase}"
+    key, _ = inst_services.key_signer(record)
+    return key, method
 
 
 def issue(auth: Authorised, cred: IssuedCredential, jwt: Any) -> dict[str, Any]:
