@@ -355,12 +355,13 @@ def _issuer_key(cred: IssuedCredential, issuer: Any) -> tuple[Any, str]:
         record = inst_services.active_key(inst)
         method = f"{inst.web_did}#{record.fragment}"
     else:
-        record = next((k for k in inst.keys.filter(revoked_at__isnull=True)
-                       if k.did_key == issuer_id_), None)
-        if record is None:
+        found = next((k for k in inst.keys.filter(revoked_at__isnull=True)
+                      if k.did_key == issuer_id_), None)
+        if found is None:
             raise Oid4vciError("credential_request_denied", "The key this credential was "
                                "issued with can no longer sign: ask the institution to "
                                "re-issue it.")
+        record = found
         method = f"{record.did_key}#{record.public_multibase}"
     key, _ = inst_services.key_signer(record)
     return key, method
