@@ -59,6 +59,28 @@ def test_a_nonce_that_is_not_ours(redeemed):
     refused(wallet.request(wallet.proof("made-up-nonce")), 400, "invalid_nonce")
 
 
+def test_an_expired_or_forged_c_nonce(redeemed):
+    from microdegree.oid4vci import services
+
+    _, wallet = redeemed
+    body = f"{int(timezone.now().timestamp()) - 600}.AAAAAAAAAAAAAAAAAAAAAA"
+    expired = f"{body}.{services._nonce_mac(body)}"  # as the endpoint made it 15 minutes ago
+    refused(wallet.request(wallet.proof(expired)), 400, "invalid_nonce")
+    fresh = wallet.nonce()
+    later = str(int(fresh.split(".")[0]) + 3600)
+    forged = ".".join([later, *fresh.split(".")[1:]])  # a longer life, the old MAC
+    refused(wallet.request(wallet.proof(forged)), 400, "invalid_nonce")
+
+
+def test_the_nonce_endpoint_writes_nothing(redeemed):
+    from microdegree.oid4vci.models import Nonce
+
+    _, wallet = redeemed
+    for _ in range(5):
+        wallet.nonce()
+    assert not Nonce.objects.exists()
+
+
 def test_a_c_nonce_used_twice(redeemed):
     _, wallet = redeemed
     nonce = wallet.nonce()

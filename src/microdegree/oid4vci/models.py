@@ -2,7 +2,7 @@
 token-endpoint attempts (rate limit) and deliveries (the bound copies the wallets received).
 
 No secret is stored in clear: the offer's address, its pre-authorized code, the transaction
-code, access tokens and nonces are kept as keyed SHA-256 digests (`services.digest`), like the
+code, access tokens and used nonces are kept as keyed SHA-256 digests (`services.digest`), like the
 OB API's tokens. An offer's pre-authorized code is derived from its address (HMAC under the
 secret key), so the offer document can be served without storing the code.
 """
@@ -49,7 +49,7 @@ class AccessGrant(models.Model):
 
 
 class Nonce(models.Model):
-    """A c_nonce: single use, short-lived."""
+    """A used c_nonce (c_nonces are MACed and carry their expiry, so only use is recorded)."""
 
     nonce_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

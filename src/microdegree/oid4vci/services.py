@@ -6,7 +6,9 @@ Every write is in a transaction with an audit entry. The rules that keep it safe
   digests; the code is single use and lives OFFER_LIFETIME; the transaction code (six digits,
   shown to the learner beside the QR code, never inside it) allows TX_CODE_TRIES wrong tries
   before the offer is burnt;
-* access tokens (ACCESS_LIFETIME) and c_nonces (NONCE_LIFETIME, single use) are digests too;
+* access tokens (ACCESS_LIFETIME) are digests too; a c_nonce carries its expiry
+  (NONCE_LIFETIME) under a MAC, so the open nonce endpoint writes nothing, and its digest is
+  recorded when a proof uses it (single use);
 * the token endpoint answers at most TOKEN_RATE failed attempts per client address in
   TOKEN_WINDOW (429 beyond);
 * the credential endpoint issues only credentials of the offer (or, for the authorization code
@@ -28,7 +30,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -261,21 +263,36 @@ def record_credentials(user: Any) -> list[IssuedCredential]:
 # --- c_nonce ---------------------------------------------------------------------------------
 
 
+def _nonce_mac(body: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"oid4vci:nonce:{body}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
 def new_nonce() -> str:
-    raw = secrets.token_urlsafe(32)
-    Nonce.objects.create(nonce_hash=digest(raw, "nonce"),
-                         expires_at=timezone.now() + NONCE_LIFETIME)
-    return raw
+    """A c_nonce: its expiry, 128 random bits and a MAC under the secret key. Nothing is written
+    (the nonce endpoint is open to anyone); a nonce is recorded when it is used."""
+    expires = int((timezone.now() + NONCE_LIFETIME).timestamp())
+    body = f"{expires}.{secrets.token_urlsafe(16)}"
+    return f"{body}.{_nonce_mac(body)}"
 
 
 def _use_nonce(raw: str) -> None:
-    """Mark the c_nonce used (inside the caller's transaction); invalid_nonce if it cannot be."""
-    used = Nonce.objects.filter(nonce_hash=digest(raw, "nonce"), used_at__isnull=True,
-                                expires_at__gt=timezone.now()).update(used_at=timezone.now())
-    if used != 1:
+    """Record the c_nonce as used (inside the caller's transaction); invalid_nonce if it is not
+    ours, has expired or was used before."""
+    body, _, mac = raw.rpartition(".")
+    expires = body.partition(".")[0]
+    now = timezone.now()
+    if not (body and expires.isdigit() and hmac.compare_digest(mac, _nonce_mac(body))
+            and int(expires) > now.timestamp()):
         raise Oid4vciError("invalid_nonce", "The proof's nonce is not a fresh c_nonce of this "
-                           "issuer (unknown, expired or already used): ask the nonce endpoint "
-                           "for a new one.")
+                           "issuer (unknown or expired): ask the nonce endpoint for a new one.")
+    try:
+        with transaction.atomic():
+            Nonce.objects.create(nonce_hash=digest(raw, "nonce"), used_at=now,
+                                 expires_at=datetime.fromtimestamp(int(expires), tz=UTC))
+    except IntegrityError as exc:
+        raise Oid4vciError("invalid_nonce", "This c_nonce has been used: ask the nonce "
+                           "endpoint for a new one.") from exc
 
 
 # --- the credential endpoint -----------------------------------------------------------------
