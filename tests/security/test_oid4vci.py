@@ -218,3 +218,68 @@ def test_no_secret_is_stored_in_clear(redeemed):
             rows = " ".join(str(value) for row in cursor.fetchall() for value in row)
             for secret in secrets:
                 assert secret not in rows
+
+
+def _b64(value) -> str:
+    import base64
+    import json
+
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+MALFORMED_PROOFS = [
+    "", "a.b", "a.b.c.d", "!!!.!!!.!!!", "x" * 9000,
+    f"{_b64([1])}.{_b64({})}.",
+    f"{_b64({'alg': 'EdDSA', 'typ': 'openid4vci-proof+jwt', 'jwk': [1]})}.{_b64({})}.",
+    f"{_b64({'alg': 'EdDSA', 'typ': 'openid4vci-proof+jwt', 'kid': 5})}.{_b64({})}.",
+    f"{_b64({'alg': 'EdDSA', 'typ': 'openid4vci-proof+jwt', 'kid': 'did:key:z0OIl'})}.e30.",
+    f"{_b64({'alg': 'ES256', 'typ': 'openid4vci-proof+jwt', 'jwk': {'kty': 'EC', 'crv': 'P-256', 'x': 'AA', 'y': 'AA'}})}.e30.",  # noqa: E501
+    f"{_b64({'alg': 'ES256', 'typ': 'openid4vci-proof+jwt', 'jwk': {'kty': 'EC', 'crv': 'P-256', 'x': _b64(b'1' * 32), 'y': _b64(b'2' * 32)}})}.e30.",  # noqa: E501
+    f"{_b64({'alg': 'EdDSA', 'typ': 'openid4vci-proof+jwt', 'jwk': {'kty': 'OKP', 'crv': 'Ed25519', 'x': _b64(b'1' * 32), 'd': 'x'}})}.e30.",  # noqa: E501
+    f"{_b64({'alg': 'HS256', 'typ': 'openid4vci-proof+jwt', 'kid': 'x'})}.e30.",
+]
+
+
+@pytest.mark.parametrize("proof", MALFORMED_PROOFS)
+def test_malformed_proofs_are_4xx_with_a_sentence(redeemed, proof):
+    _, wallet = redeemed
+    answer = wallet.request(proof)
+    assert answer.status == 400, answer.body
+    assert answer.body["error"] in ("invalid_proof", "invalid_nonce")
+    assert answer.body["error_description"]
+
+
+@pytest.mark.parametrize("body", [
+    [], "text", {"proofs": {"jwt": []}}, {"proofs": {"jwt": [1]}}, {"proofs": "x"},
+    {"proof": {"proof_type": "cwt", "cwt": "x"}}, {"credential_identifier": ["x"]},
+    {"credential_configuration_id": "Other", "proofs": {"jwt": ["a.b.c"]}},
+])
+def test_malformed_credential_requests_are_400(redeemed, body):
+    _, wallet = redeemed
+    answer = wallet.transport.post(wallet.issuer["credential_endpoint"], body=body,
+                                   token=wallet.token["access_token"])
+    assert answer.status == 400, answer.body
+    assert answer.body["error_description"]
+
+
+def test_a_credential_request_that_is_not_json(redeemed, client):
+    _, wallet = redeemed
+    answer = client.post("/oid4vci/credential", b"\xff{", content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {wallet.token['access_token']}")
+    assert answer.status_code == 400
+    assert answer.json()["error_description"]
+
+
+@pytest.mark.parametrize("form", [
+    {}, {"grant_type": "password", "username": "a", "password": "b"},
+    {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
+    {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+     "pre-authorized_code": "x" * 500},
+    {"grant_type": "authorization_code", "code": "nope", "redirect_uri": "https://x.example/",
+     "client_id": "nobody", "code_verifier": "v" * 50},
+])
+def test_malformed_token_requests_are_4xx(client, form):
+    answer = client.post("/oid4vci/token", form)
+    assert 400 <= answer.status_code < 500, answer.content
+    assert answer.json()["error"]

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Form, NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from oauth2_provider.models import get_access_token_model
@@ -135,6 +135,15 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         else "invalid_request"
     return _json({"error": error, "error_description":
                   f"{where or 'request'}: {first.get('msg', 'invalid')}"}, 400)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (a body that is not JSON, ...), in the OAuth error shape."""
+    error = "invalid_credential_request" if request.path.endswith("/credential") \
+        else "invalid_request"
+    return _json({"error": error, "error_description": f"The request is malformed: {exc}."},
+                 exc.status_code if 400 <= exc.status_code < 500 else 400)
 
 
 @api.exception_handler(AuthenticationError)
