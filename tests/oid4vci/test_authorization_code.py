@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from oauth2_provider.models import get_application_model
 
-from .conftest import award
+from .conftest import award, offer_from_page
 from .wallet import ClientTransport, Wallet
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +46,15 @@ def wallet_for(client) -> Wallet:
     return wallet
 
 
-def consent(client, app, scope: str, challenge: str, *, words: bool = True) -> str:
+def consent(client, app, scope: str, challenge: str, *, words: bool = True,
+            issuer_state: str | None = None) -> str:
     """The learner allows the wallet on the consent page; the authorization code."""
-    url = "/oid4vci/authorize?" + urlencode({
-        "response_type": "code", "client_id": app.client_id, "redirect_uri": REDIRECT,
-        "scope": scope, "state": "s1", "code_challenge": challenge,
-        "code_challenge_method": "S256"})
+    params = {"response_type": "code", "client_id": app.client_id, "redirect_uri": REDIRECT,
+              "scope": scope, "state": "s1", "code_challenge": challenge,
+              "code_challenge_method": "S256"}
+    if issuer_state is not None:
+        params["issuer_state"] = issuer_state
+    url = "/oid4vci/authorize?" + urlencode(params)
     page = client.get(url)
     assert page.status_code == 200, page.content
     assert ("Receive copies of your credentials" in page.content.decode()) is words
@@ -110,3 +113,48 @@ def test_a_token_for_the_open_badges_api_gets_no_credential(client, course, lear
                          token=answer.body["access_token"])
     assert got.status == 401
     assert got.body["error"] == "invalid_token"
+
+
+def test_an_offer_taken_through_the_authorization_code_flow(client, course, learner,
+                                                            wallet_app):
+    """The offer's `authorization_code` grant: its issuer_state ties the learner's consent to
+    the offered credential only, and the offer is used up (its pre-authorized code too)."""
+    offered, other = award(course, ADA), award(course, ADA)
+    client.force_login(learner(ADA))
+    link, tx_code, _ = offer_from_page(client, offered)
+    wallet = Wallet(ClientTransport(client.__class__()))
+    wallet.read_offer(link)
+    wallet.discover()
+    state = wallet.offer["grants"]["authorization_code"]["issuer_state"]
+    verifier, challenge = pkce()
+    code = consent(client, wallet_app, "OpenBadgeCredential", challenge, issuer_state=state)
+    answer = wallet.transport.post(wallet.server["token_endpoint"], form={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+        "client_id": wallet_app.client_id, "code_verifier": verifier})
+    assert answer.status == 200, answer.body
+    wallet.token = answer.body
+    assert wallet.identifiers() == [str(offered.uuid)]
+    got = wallet.request(wallet.proof(wallet.nonce()), identifier=str(other.uuid))
+    assert got.status == 400
+    assert got.body["error"] == "unknown_credential_identifier"
+    got = wallet.request(wallet.proof(wallet.nonce()))
+    assert got.status == 200, got.body
+    assert wallet.redeem(tx_code).status == 400  # the offer is used
+
+
+def test_another_learners_issuer_state_is_refused(client, course, learner, wallet_app):
+    cred = award(course, ADA)
+    client.force_login(learner(ADA))
+    link, _tx, _ = offer_from_page(client, cred)
+    wallet = Wallet(ClientTransport(client.__class__()))
+    wallet.read_offer(link)
+    state = wallet.offer["grants"]["authorization_code"]["issuer_state"]
+    other = client.__class__()
+    other.force_login(learner("ben@example.org"))
+    _verifier, challenge = pkce()
+    page = other.get("/oid4vci/authorize?" + urlencode({
+        "response_type": "code", "client_id": wallet_app.client_id, "redirect_uri": REDIRECT,
+        "scope": "OpenBadgeCredential", "state": "s1", "code_challenge": challenge,
+        "code_challenge_method": "S256", "issuer_state": state}))
+    assert page.status_code == 400
+    assert "not yours" in page.content.decode()

@@ -210,19 +210,29 @@ def token(request: HttpRequest, data: Form[TokenRequest]) -> HttpResponse:
 def _toolkit_token(request: HttpRequest, ip: str | None) -> HttpResponse:
     """The authorization code grant, by django-oauth-toolkit (PKCE, client checks, hashed
     tokens), with what the wallet needs added to its answer."""
+    code = request.POST.get("code", "") if request.POST.get("grant_type") == \
+        "authorization_code" else ""
     response: HttpResponse = TokenView.as_view()(request)
     if response.status_code != 200:
         services.note_attempt(ip, False)
         return response
     body = json.loads(response.content)
+    checksum = hashlib.sha256(str(body.get("access_token", "")).encode()).hexdigest()
     access = get_access_token_model().objects.filter(
-        token_checksum=hashlib.sha256(str(body.get("access_token", "")).encode()).hexdigest()
-    ).select_related("user").first()
+        token_checksum=checksum).select_related("user").first()
     if access is None or access.user is None or services.SCOPE not in access.scope.split():
         return response  # another API's token: passed through as the toolkit made it
+    try:
+        offer = services.redeem_authorization(code, checksum) if code else \
+            services.offer_of_token(checksum)
+    except Oid4vciError:
+        access.revoke()
+        services.note_attempt(ip, False)
+        raise
     services.note_attempt(ip, True)
     body["authorization_details"] = services.authorization_details(
-        services.record_credentials(access.user))
+        services.offered_credentials(offer) if offer is not None
+        else services.record_credentials(access.user))
     body["c_nonce"] = services.new_nonce()
     body["c_nonce_expires_in"] = int(services.NONCE_LIFETIME.total_seconds())
     return _json(body)
@@ -248,8 +258,10 @@ class AccessToken(HttpBearer):
         access = getattr(oauth_request, "access_token", None)
         if not valid or access is None or access.user is None or not access.user.is_active:
             return None
+        offer = services.offer_of_token(access.token_checksum)
         return Authorised(user=access.user, flow="authorization_code",
-                          credentials=services.record_credentials(access.user),
+                          credentials=(services.offered_credentials(offer) if offer is not None
+                                       else services.record_credentials(access.user)),
                           named_by_identifier=True)
 
 

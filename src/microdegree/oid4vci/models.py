@@ -22,6 +22,7 @@ class CredentialOffer(models.Model):
     offer_hash = models.CharField(max_length=64, unique=True)
     code_hash = models.CharField(max_length=64, unique=True)
     tx_code_hash = models.CharField(max_length=64, blank=True)  # "" when none is asked for
+    state_hash = models.CharField(max_length=64, unique=True)  # the authorization code grant's
     tx_code_failures = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
@@ -46,6 +47,20 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"access grant {self.pk} of offer {self.offer_id}"
+
+
+class AuthorizedOffer(models.Model):
+    """An offer taken through the authorization code flow (its `issuer_state`): the toolkit's
+    authorization code and then its access token, by digest, name the offer."""
+
+    offer = models.OneToOneField(CredentialOffer, on_delete=models.CASCADE,
+                                 related_name="authorization")
+    code_hash = models.CharField(max_length=64, unique=True)
+    token_checksum = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"authorization of offer {self.offer_id}"
 
 
 class Nonce(models.Model):

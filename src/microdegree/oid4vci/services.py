@@ -43,6 +43,7 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.oid4vci import proof as proof_mod
 from microdegree.oid4vci.models import (
     AccessGrant,
+    AuthorizedOffer,
     CredentialOffer,
     Delivery,
     Nonce,
@@ -91,6 +92,11 @@ def _pre_authorized_code(offer_token: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
+def _issuer_state(offer_token: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"oid4vci:state-of:{offer_token}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
 def offer_uri(offer_token: str) -> str:
     return f"{issuer_id()}/oid4vci/offers/{offer_token}"
 
@@ -134,6 +140,7 @@ def create_offer(user: Any, credentials: list[IssuedCredential], *, tx_code: boo
             user=user, offer_hash=digest(token, "offer"),
             code_hash=digest(_pre_authorized_code(token), "code"),
             tx_code_hash=digest(code, "tx") if code else "",
+            state_hash=digest(_issuer_state(token), "state"),
             expires_at=timezone.now() + lifetime)
         offer.credentials.set(credentials)
         log_action(user, "oid4vci.offer_created", offer,
@@ -169,7 +176,8 @@ def offer_document(token: str) -> dict[str, Any]:
     return {
         "credential_issuer": issuer_id(),
         "credential_configuration_ids": [CONFIGURATION_ID],
-        "grants": {PRE_AUTHORIZED_GRANT: grant},
+        "grants": {PRE_AUTHORIZED_GRANT: grant,
+                   "authorization_code": {"issuer_state": _issuer_state(token)}},
     }
 
 
@@ -241,6 +249,54 @@ def redeem(code: str, tx_code: str | None) -> tuple[str, AccessGrant]:
     if refused is not None:
         raise refused
     return raw, grant
+
+
+# --- the authorization code flow with an offer's issuer_state ----------------------------------
+
+
+def offer_for_state(issuer_state: str, user: Any) -> CredentialOffer:
+    """The open offer an `issuer_state` names, if it is `user`'s (the learner signed in)."""
+    offer = CredentialOffer.objects.filter(
+        state_hash=digest(issuer_state[:100], "state")).first()
+    if offer is None or offer.user_id != user.pk or offer.redeemed_at is not None \
+            or offer.burnt or offer.expires_at < timezone.now():
+        raise Oid4vciError("invalid_request", "This credential offer is not yours, or it has "
+                           "expired or been used: make a new one on your record.")
+    return offer
+
+
+def note_authorization(offer_pk: int, code: str) -> None:
+    """The learner allowed the wallet for this offer: its authorization code names the offer."""
+    with transaction.atomic():
+        authorized = AuthorizedOffer.objects.create(offer_id=offer_pk,
+                                                    code_hash=digest(code, "authorization"))
+        log_action(authorized.offer.user, "oid4vci.offer_authorized", authorized.offer)
+
+
+def redeem_authorization(code: str, token_checksum: str) -> CredentialOffer | None:
+    """At the token endpoint: the offer the code was granted for (now redeemed, bound to the
+    access token), None when the code was for no offer; Oid4vciError when that offer is gone."""
+    with transaction.atomic():
+        authorized = (AuthorizedOffer.objects.select_for_update().select_related("offer")
+                      .filter(code_hash=digest(code, "authorization"),
+                              token_checksum__isnull=True).first())
+        if authorized is None:
+            return None
+        offer = authorized.offer
+        if offer.redeemed_at is not None or offer.burnt:
+            raise Oid4vciError("invalid_grant", "This credential offer has been used.")
+        offer.redeemed_at = timezone.now()
+        offer.save(update_fields=["redeemed_at"])
+        authorized.token_checksum = token_checksum
+        authorized.save(update_fields=["token_checksum"])
+        log_action(offer.user, "oid4vci.code_redeemed", offer, after={"flow": "authorization"})
+    return offer
+
+
+def offer_of_token(token_checksum: str) -> CredentialOffer | None:
+    authorized = (AuthorizedOffer.objects.select_related("offer")
+                  .filter(token_checksum=token_checksum).first())
+    return authorized.offer if authorized is not None else None
 
 
 def grant_for(raw: str) -> AccessGrant | None:

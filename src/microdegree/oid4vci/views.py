@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from microdegree.records import services as record_services
 from microdegree.records.services import RecordError
 
 RESUME_KEY = "oid4vci_authorize"
+OFFER_KEY = "oid4vci_offer"  # the offer an issuer_state named, until the learner decides
 RESUME_PATH = "/oid4vci/authorize/resume"
 learner_required = login_required(login_url=LOGIN)
 
@@ -74,6 +75,27 @@ class WalletConsentView(ConsentView):
             return super().handle_no_permission()
         self.request.session[RESUME_KEY] = self.request.get_full_path()
         return redirect(f"{LOGIN}?{urlencode({'next': RESUME_PATH})}")
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """With an offer's `issuer_state`, the offer must be the signed-in learner's and open;
+        the code the learner then allows names it (see `redirect`)."""
+        request.session.pop(OFFER_KEY, None)
+        state = request.GET.get("issuer_state")
+        if state:
+            try:
+                offer = services.offer_for_state(state, request.user)
+            except Oid4vciError as exc:
+                return render(request, self.template_name, {"error": {
+                    "error": exc.error, "description": exc.description}}, status=400)
+            request.session[OFFER_KEY] = offer.pk
+        return super().get(request, *args, **kwargs)
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        offer_pk = self.request.session.pop(OFFER_KEY, None)
+        codes = parse_qs(urlsplit(redirect_to).query).get("code")
+        if offer_pk is not None and codes:
+            services.note_authorization(int(offer_pk), codes[0])
+        return super().redirect(redirect_to, application)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
