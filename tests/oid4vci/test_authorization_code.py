@@ -79,6 +79,7 @@ def test_a_signed_in_learner_lets_a_wallet_take_her_credentials(client, course, 
         "client_id": wallet_app.client_id, "code_verifier": verifier})
     assert answer.status == 200, answer.body
     wallet.token = answer.body
+    assert "refresh_token" not in answer.body  # one visit, no lasting access
     assert sorted(wallet.identifiers()) == sorted([str(first.uuid), str(second.uuid)])
     for identifier in wallet.identifiers():
         got = wallet.request(wallet.proof(wallet.nonce()), identifier=identifier)

@@ -2,9 +2,9 @@
 
 - `GET /.well-known/openid-credential-issuer`, `GET /.well-known/oauth-authorization-server`
 - `GET /oid4vci/offers/{token}`: the credential offer a `credential_offer_uri` names
-- `POST /oid4vci/token` (form): the pre-authorized code grant here; `authorization_code` and
-  `refresh_token` through django-oauth-toolkit's token view (PKCE S256), answered with the
-  learner's `authorization_details` added
+- `POST /oid4vci/token` (form): the pre-authorized code grant here; `authorization_code`
+  through django-oauth-toolkit's token view (PKCE S256), answered with the learner's
+  `authorization_details` added and without a refresh token
 - `POST /oid4vci/nonce`: a fresh `c_nonce`
 - `POST /oid4vci/credential` (Bearer): the credential, bound to the wallet's key proof
 
@@ -24,7 +24,7 @@ from ninja import Field, Form, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
-from oauth2_provider.models import get_access_token_model
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import TokenView
 from pydantic import ConfigDict
@@ -183,7 +183,7 @@ def token(request: HttpRequest, data: Form[TokenRequest]) -> HttpResponse:
     if services.rate_limited(ip):
         raise Oid4vciError("slow_down", "Too many failed token requests from your network: "
                            "try again in a few minutes.", 429)
-    if data.grant_type in ("authorization_code", "refresh_token"):
+    if data.grant_type == "authorization_code":
         return _toolkit_token(request, ip)
     if data.grant_type != services.PRE_AUTHORIZED_GRANT:
         services.note_attempt(ip, False)
@@ -230,6 +230,10 @@ def _toolkit_token(request: HttpRequest, ip: str | None) -> HttpResponse:
         services.note_attempt(ip, False)
         raise
     services.note_attempt(ip, True)
+    # No refresh token: a wallet's access is one short visit (refreshed at the Open Badges API's
+    # token endpoint it would outlive its offer).
+    get_refresh_token_model().objects.filter(access_token=access).delete()
+    body.pop("refresh_token", None)
     body["authorization_details"] = services.authorization_details(
         services.offered_credentials(offer) if offer is not None
         else services.record_credentials(access.user))
@@ -251,8 +255,7 @@ class AccessToken(HttpBearer):
         grant = services.grant_for(token.strip())
         if grant is not None:
             return Authorised(user=grant.offer.user, flow="pre-authorized_code",
-                              credentials=services.offered_credentials(grant.offer),
-                              named_by_identifier=True)
+                              credentials=services.offered_credentials(grant.offer))
         valid, oauth_request = get_oauthlib_core().verify_request(request,
                                                                   scopes=[services.SCOPE])
         access = getattr(oauth_request, "access_token", None)
@@ -261,8 +264,7 @@ class AccessToken(HttpBearer):
         offer = services.offer_of_token(access.token_checksum)
         return Authorised(user=access.user, flow="authorization_code",
                           credentials=(services.offered_credentials(offer) if offer is not None
-                                       else services.record_credentials(access.user)),
-                          named_by_identifier=True)
+                                       else services.record_credentials(access.user)))
 
 
 @router.post("/oid4vci/credential", auth=AccessToken(),

@@ -361,7 +361,6 @@ class Authorised:
     user: Any
     credentials: list[IssuedCredential]
     flow: str
-    named_by_identifier: bool  # the token response named credential_identifiers
 
 
 def choose(auth: Authorised, *, identifier: str | None, configuration_id: str | None
