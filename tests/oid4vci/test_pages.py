@@ -43,3 +43,19 @@ def test_only_post_makes_an_offer(client, course, learner):
     cred = award(course, ADA)
     client.force_login(learner(ADA))
     assert client.get(f"/me/credentials/p-{cred.uuid}/oid4vci").status_code == 405
+
+
+def test_admins_see_offers_and_deliveries_without_their_digests(client, course, learner,
+                                                                admin_user):
+    cred = award(course, ADA)
+    client.force_login(learner(ADA))
+    offer_from_page(client, cred)
+    from microdegree.oid4vci.models import CredentialOffer
+
+    offer = CredentialOffer.objects.get()
+    client.force_login(admin_user)
+    assert client.get("/admin/oid4vci/credentialoffer/").status_code == 200
+    page = client.get(f"/admin/oid4vci/credentialoffer/{offer.pk}/change/")
+    assert page.status_code == 200
+    assert offer.code_hash not in page.content.decode()
+    assert client.get("/admin/oid4vci/delivery/").status_code == 200
