@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("microdegree.obapi.urls")),
     path("", include("microdegree.recognition.urls")),
     path("", include("microdegree.opendata.urls")),
+    path("", include("microdegree.oid4vci.urls")),
 ]

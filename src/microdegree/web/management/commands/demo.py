@@ -22,6 +22,7 @@ from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import ApiToken, IssuedCredential
+from microdegree.oid4vci import demo as oid4vci_demo
 from microdegree.recognition import demo as recognition_demo
 
 SLUG = "demo-university"
@@ -224,6 +225,8 @@ class Command(BaseCommand):
         if result.recognition is not None:
             for line in recognition_demo.summary_lines(result.recognition, url):
                 out.write(line)
+        for line in oid4vci_demo.offer_lines(url):
+            out.write(line)
         if result.token:
             out.write(f"  API token (shown once, issuer role): {result.token}")
         else:
