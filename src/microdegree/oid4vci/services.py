@@ -19,7 +19,7 @@ Every write is in a transaction with an audit entry. The rules that keep it safe
 The credential: the stored, signed credential is the learner's (subject identified by hashed
 e-mail). The wallet gets a copy whose `credentialSubject.id` is the wallet's DID, signed again by
 the institution's key; everything else (id, dates, status entries) is the same, so revoking or
-suspending the credential reaches the copy too (ADR 0017).
+suspending the credential reaches the copy too (ADR 0021).
 """
 
 from __future__ import annotations
