@@ -57,8 +57,11 @@ def _store(actor: Any, inst: Institution, method: str, **fields: Any) -> Platfor
     if not inst.is_approved:
         raise Invalid(_("The institution is not approved yet, so it cannot connect a course "
                         "platform."), code="INSTITUTION_NOT_APPROVED")
-    for name in ("auth_login_url", "auth_token_url", "key_set_url"):
-        fields[name] = _url(fields.get(name), name.replace("_", " ").capitalize())
+    labels = {"auth_login_url": _("The authentication request URL"),
+              "auth_token_url": _("The access token URL"),
+              "key_set_url": _("The public keyset URL")}
+    for name, label in labels.items():
+        fields[name] = _url(fields.get(name), label)
     if fields.get("auth_audience"):
         fields["auth_audience"] = str(fields["auth_audience"])[:MAX_URL]
     issuer = str(fields.get("issuer") or "").strip()

@@ -46,6 +46,31 @@ def _refused(request: HttpRequest, message: str, status: int = 400) -> HttpRespo
     return render(request, "microdegree/error.html", {"error": error}, status=status)
 
 
+# The library's reasons, said for the person in front of the course (its text follows).
+_REASONS = (
+    ("Invalid Nonce", _("this launch was used already (its nonce is spent); open the activity "
+                        "again from the course")),
+    ("State not found", _("it did not start at this tool's login (the state does not match)")),
+    ("Registration not found", _("no course platform is registered with this issuer and client "
+                                 "ID (the token's audience)")),
+    ("Client id not registered", _("no course platform is registered with this issuer and "
+                                   "client ID (the token's audience)")),
+    ("Unable to find deployment", _("this deployment of the course platform is not "
+                                    "registered")),
+    ("Signature verification failed", _("its signature does not match the course platform's "
+                                        "keys")),
+    ("Unable to find public key", _("the course platform's key set has no key for it")),
+)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().rstrip(".")
+    for needle, sentence in _REASONS:
+        if needle in text:
+            return f"{sentence} ({text})"
+    return text
+
+
 def lti_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A launch the library refuses, or a domain error, is a 4xx page with its sentence."""
 
@@ -55,7 +80,7 @@ def lti_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             return view(request, *args, **kwargs)
         except LtiException as exc:
             return _refused(request, gettext("The course platform's launch was refused: "
-                                             "%(why)s.") % {"why": str(exc).rstrip(".")})
+                                             "%(why)s.") % {"why": _reason(exc)})
         except DomainError as exc:
             return _refused(request, exc.message, exc.status)
 
