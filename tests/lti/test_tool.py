@@ -259,3 +259,13 @@ def test_a_launch_without_a_link_says_so(client, institution, platform, register
     answer = _flow.launch(client, platform)
     assert answer.status_code == 200
     assert "not linked to a microcredential" in answer.content.decode()
+
+
+def test_jwks_matches_the_served_openapi_document(client):
+    import jsonschema
+
+    document = client.get("/lti/openapi.json").json()
+    operation = document["paths"]["/lti/jwks.json"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.validate(client.get("/lti/jwks.json").json(),
+                        {**schema, "components": document["components"]})
