@@ -152,3 +152,25 @@ def test_only_owners_register_and_only_their_institution(client, institution, pl
         "openid_configuration": config}).status_code == 404
     assert not PlatformRegistration.objects.exists()
     assert platform.registrations == []
+
+
+@pytest.mark.parametrize(("path", "data", "words"), [
+    ("/lti/launch", {}, "did not send back this tool's cookie"),
+    ("/lti/login", {"login_hint": "u"}, "Could not find issuer"),
+    ("/lti/login", {"iss": "https://unknown.example", "login_hint": "u", "client_id": "c"},
+     "no course platform is registered"),
+    ("/lti/check", {"launch_id": "lti1p3-launch-made-up"}, "cookie"),
+    ("/lti/deep-link", {"launch_id": "made-up"}, "cookie"),
+])
+def test_bad_lti_requests_get_a_4xx_and_a_sentence(client, path, data, words):
+    _refused(client.post(path, data), words)
+
+
+def test_bad_requests_after_a_login_get_a_4xx_and_a_sentence(client, platform, linked):
+    _flow.login(client, platform)
+    _refused(client.post("/lti/launch", {}), "Missing state param")
+    _refused(client.post("/lti/launch", {"id_token": "not.a.jwt", "state": "x"}),
+             "can't be decoded")
+    _refused(client.post("/lti/check", {"launch_id": "lti1p3-launch-made-up"}),
+             "Launch data not found")
+    _refused(client.post("/lti/deep-link", {"launch_id": "made-up"}), "Launch data not found")

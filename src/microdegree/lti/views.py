@@ -25,7 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException
+from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
 
 from microdegree.catalog.versions import latest_version
@@ -60,6 +60,10 @@ _REASONS = (
     ("Signature verification failed", _("its signature does not match the course platform's "
                                         "keys")),
     ("Unable to find public key", _("the course platform's key set has no key for it")),
+    ("Missing %s cookie", _("the browser did not send back this tool's cookie from the login "
+                            "(open the activity in a new window, or allow the tool's cookies)")),
+    ("Could not find registration", _("no course platform is registered with this issuer and "
+                                      "client ID")),
 )
 
 
@@ -78,7 +82,7 @@ def lti_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except LtiException as exc:
+        except (LtiException, OIDCException) as exc:
             return _refused(request, gettext("The course platform's launch was refused: "
                                              "%(why)s.") % {"why": _reason(exc)})
         except DomainError as exc:
@@ -127,9 +131,9 @@ def login(request: HttpRequest) -> HttpResponse:
                       code="LTI_TARGET_INVALID")
     try:
         return tool.oidc_login(request).redirect(launch_url)
-    except LtiException as exc:
+    except (LtiException, OIDCException) as exc:
         raise Invalid(gettext("The course platform's login was refused: %(why)s.")
-                      % {"why": str(exc).rstrip(".")}, code="LTI_LOGIN_REFUSED") from exc
+                      % {"why": _reason(exc)}, code="LTI_LOGIN_REFUSED") from exc
 
 
 @csrf_exempt
