@@ -167,9 +167,10 @@ def test_bad_lti_requests_get_a_4xx_and_a_sentence(client, path, data, words):
 
 
 def test_bad_requests_after_a_login_get_a_4xx_and_a_sentence(client, platform, linked):
-    _flow.login(client, platform)
+    state, _nonce = _flow.login(client, platform)
     _refused(client.post("/lti/launch", {}), "Missing state param")
-    _refused(client.post("/lti/launch", {"id_token": "not.a.jwt", "state": "x"}),
+    _refused(client.post("/lti/launch", {"state": state}), "Missing id_token")
+    _refused(client.post("/lti/launch", {"id_token": "not.a.jwt", "state": state}),
              "can't be decoded")
     _refused(client.post("/lti/check", {"launch_id": "lti1p3-launch-made-up"}),
              "Launch data not found")
