@@ -93,6 +93,8 @@ def test_manual_registration_by_the_owner(client, institution, platform):
     from microdegree.lti.models import PlatformRegistration
 
     _owner_client(client, institution)
+    overview = client.get(f"/institutions/{institution.slug}/").content.decode()
+    assert f'href="/institutions/{institution.slug}/lti/"' in overview
     page = client.get(f"/institutions/{institution.slug}/lti/")
     assert page.status_code == 200
     assert "/lti/jwks.json" in page.content.decode()
@@ -225,7 +227,9 @@ def test_a_passing_grade_awards_the_microcredential_shown_in_the_course(
     html = passed.content.decode()
     assert "You earned this microcredential" in html
     assert f"/credentials/{credential.uuid}" in html
-    assert "image.svg" in html
+    badge = re.search(r'<img src="([^"]+image\.svg)"', html).group(1)
+    assert client.get(badge)["Content-Type"].startswith("image/svg+xml")
+    assert client.get(f"/credentials/{credential.uuid}").status_code == 200
     assert _verify(client, institution, credential.document).verified
     # the token came from a JWT assertion the platform checked against the tool's JWKS
     assert platform.token_requests[-1]["client_assertion_type"].endswith("jwt-bearer")
