@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlencode
 
 import pytest
 from django.conf import settings
@@ -29,21 +28,31 @@ def _owner_client(client, institution):
 # --- registration ----------------------------------------------------------------------------
 
 
+def _invite(client, institution) -> str:
+    """The owner makes a one-time registration URL on the institution's LTI page."""
+    _owner_client(client, institution)
+    page = client.post(f"/institutions/{institution.slug}/lti/", {"invite": "1"})
+    assert page.status_code == 200
+    url = re.search(r'<code id="lti-invite-url">([^<]+)</code>', page.content.decode()).group(1)
+    client.logout()  # the platform's administrator is not signed in here
+    return url[len(settings.PUBLIC_URL):]
+
+
+def _config(platform, token=None) -> dict[str, str]:
+    return {"openid_configuration": f"{platform.issuer}/.well-known/openid-configuration",
+            "registration_token": token or platform.registration_token}
+
+
 def test_dynamic_registration_posts_the_client_and_stores_the_platform(client, institution,
                                                                        platform):
     from microdegree.audit.models import AuditEntry
     from microdegree.lti.models import PlatformRegistration
 
-    _owner_client(client, institution)
-    query = urlencode({"openid_configuration":
-                       f"{platform.issuer}/.well-known/openid-configuration",
-                       "registration_token": platform.registration_token})
-    page = client.get(f"/lti/register/{institution.slug}?{query}")
-    assert page.status_code == 200
-    assert "Register the platform" in page.content.decode()
-    done = client.post(f"/lti/register/{institution.slug}", parse_qs(query))
+    path = _invite(client, institution)
+    done = client.get(path, _config(platform))
     assert done.status_code == 200, done.content
     assert platform.client_id in done.content.decode()
+    assert "lti/registered.js" in done.content.decode()  # postMessage org.imsglobal.lti.close
     sent = platform.registrations[0]
     assert sent["initiate_login_uri"].endswith("/lti/login")
     assert sent["redirect_uris"][0].endswith("/lti/launch")
@@ -56,6 +65,13 @@ def test_dynamic_registration_posts_the_client_and_stores_the_platform(client, i
     assert reg.key_set_url == f"{platform.issuer}/jwks"
     assert AuditEntry.objects.filter(action="lti.platform_registered",
                                      institution_id=institution.pk).exists()
+    entry = AuditEntry.objects.get(action="lti.platform_registered")
+    assert entry.actor == institution.members.get(role="owner").user
+    # the link works once
+    again = client.get(path, _config(platform))
+    assert again.status_code == 404
+    assert "used already or expired" in again.content.decode()
+    assert len(platform.registrations) == 1
     # the registered platform can launch right away
     course = make_course(institution, "stats").definition
     answer = _flow.launch(client, platform, custom={"microcredential": course.slug})
@@ -66,13 +82,28 @@ def test_dynamic_registration_with_a_wrong_token_is_refused_with_a_sentence(
         client, institution, platform):
     from microdegree.lti.models import PlatformRegistration
 
-    _owner_client(client, institution)
-    answer = client.post(f"/lti/register/{institution.slug}", {
-        "openid_configuration": f"{platform.issuer}/.well-known/openid-configuration",
-        "registration_token": "not-the-token"})
+    path = _invite(client, institution)
+    answer = client.get(path, _config(platform, "not-the-token"))
     assert answer.status_code == 400
     assert "refused the registration" in answer.content.decode()
     assert not PlatformRegistration.objects.exists()
+    # the link is not spent by a failed registration
+    assert client.get(path, _config(platform)).status_code == 200
+
+
+def test_an_expired_registration_link_is_refused(client, institution, platform):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from microdegree.lti.models import RegistrationInvite
+
+    path = _invite(client, institution)
+    RegistrationInvite.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    answer = client.get(path, _config(platform))
+    assert answer.status_code == 404
+    assert "expired" in answer.content.decode()
+    assert platform.registrations == []
 
 
 def test_an_openid_configuration_naming_another_issuer_is_refused(client, institution,
@@ -80,10 +111,7 @@ def test_an_openid_configuration_naming_another_issuer_is_refused(client, instit
     original = platform.openid_configuration
     monkeypatch.setattr(platform, "openid_configuration",
                         lambda: {**original(), "issuer": "https://lms.elsewhere.example"})
-    _owner_client(client, institution)
-    answer = client.post(f"/lti/register/{institution.slug}", {
-        "openid_configuration": f"{platform.issuer}/.well-known/openid-configuration",
-        "registration_token": platform.registration_token})
+    answer = client.get(_invite(client, institution), _config(platform))
     assert answer.status_code == 400
     assert "issuer" in answer.content.decode()
     assert platform.registrations == []

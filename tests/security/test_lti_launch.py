@@ -131,15 +131,13 @@ def test_a_platform_cannot_link_another_institutions_microcredential(
 def test_only_owners_register_and_only_their_institution(client, institution, platform,
                                                          make_user):
     from microdegree.institutions import services
-    from microdegree.lti.models import PlatformRegistration
+    from microdegree.lti.models import PlatformRegistration, RegistrationInvite
 
     issuer = make_user("issuer@uni.example")
     services.set_member(None, institution, issuer, "issuer")
     client.force_login(issuer)
-    config = f"{platform.issuer}/.well-known/openid-configuration"
-    answer = client.post(f"/lti/register/{institution.slug}", {
-        "openid_configuration": config, "registration_token": platform.registration_token})
-    assert answer.status_code == 403
+    assert client.post(f"/institutions/{institution.slug}/lti/",
+                       {"invite": "1"}).status_code == 403
     manual = client.post(f"/institutions/{institution.slug}/lti/", {
         "issuer": platform.issuer, "client_id": "x", "auth_login_url": f"{platform.issuer}/a",
         "auth_token_url": f"{platform.issuer}/t", "key_set_url": f"{platform.issuer}/j",
@@ -148,8 +146,12 @@ def test_only_owners_register_and_only_their_institution(client, institution, pl
     stranger = make_user("stranger@else.example")
     client.force_login(stranger)
     assert client.get(f"/institutions/{institution.slug}/lti/").status_code == 404
-    assert client.post(f"/lti/register/{institution.slug}", {
-        "openid_configuration": config}).status_code == 404
+    assert client.post(f"/institutions/{institution.slug}/lti/",
+                       {"invite": "1"}).status_code == 404
+    guessed = client.get("/lti/register/made-up-token", {
+        "openid_configuration": f"{platform.issuer}/.well-known/openid-configuration"})
+    _refused(guessed, "registration link is unknown")
+    assert not RegistrationInvite.objects.exists()
     assert not PlatformRegistration.objects.exists()
     assert platform.registrations == []
 

@@ -76,3 +76,19 @@ class LaunchValue(models.Model):
     value = models.JSONField(null=True)
     expires_at = models.DateTimeField(db_index=True)
 
+
+
+class RegistrationInvite(models.Model):
+    """A one-time dynamic registration URL an owner made for a course platform's admin (only the
+    SHA-256 of its token is kept)."""
+
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE,
+                                    related_name="lti_invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    registration = models.ForeignKey(PlatformRegistration, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")

@@ -6,12 +6,16 @@ Every write is a service function with an audit entry. Registrations belong to o
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
@@ -22,7 +26,7 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import IssuedCredential
 from microdegree.lti import tool
-from microdegree.lti.models import PlatformRegistration, ResourceLink
+from microdegree.lti.models import PlatformRegistration, RegistrationInvite, ResourceLink
 from microdegree.vc.errors import FetchError
 from microdegree.vc.urls import UrlError, parse_url
 from microdegree.web.links import public_link
@@ -32,6 +36,7 @@ PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configura
 AGS_SCOPES = ("https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
               "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly")
 MAX_URL = 2000
+INVITE_DAYS = 7
 
 
 def tool_urls() -> dict[str, str]:
@@ -144,6 +149,56 @@ def _json_of(answer: Any, what: str) -> dict[str, Any]:
         raise Invalid(_("The platform's %(what)s is not a JSON object.") % {"what": what},
                       code="LTI_REGISTRATION_FAILED")
     return body
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invite(actor: Any, inst: Institution) -> tuple[RegistrationInvite, str]:
+    """A one-time dynamic registration URL token (shown once), valid for INVITE_DAYS."""
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        invite = RegistrationInvite.objects.create(
+            institution=inst, token_hash=_hash(token),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            expires_at=timezone.now() + timedelta(days=INVITE_DAYS))
+        log_action(actor, "lti.registration_link_created", invite, institution_id=inst.pk,
+                   after={"expires_at": invite.expires_at.isoformat()})
+    return invite, token
+
+
+def invite_url(token: str) -> str:
+    return public_link(f"/lti/register/{token}")
+
+
+def open_invite(token: str) -> RegistrationInvite:
+    """The unused, unexpired invite of `token`; NotFound (one sentence for every reason)."""
+    invite = (RegistrationInvite.objects.select_related("institution")
+              .filter(token_hash=_hash(token), used_at__isnull=True,
+                      expires_at__gt=timezone.now()).first())
+    if invite is None:
+        raise NotFound(_("This registration link is unknown, used already or expired: ask the "
+                         "institution's owner for a new one."), code="LTI_INVITE_INVALID")
+    return invite
+
+
+def register_by_invite(token: str, openid_configuration: str,
+                       registration_token: str = "") -> PlatformRegistration:
+    """Dynamic registration through an owner's one-time link (the link is spent only when the
+    registration succeeds)."""
+    with transaction.atomic():
+        invite = open_invite(token)
+        invite = RegistrationInvite.objects.select_for_update().get(pk=invite.pk)
+        if invite.used_at is not None:
+            raise NotFound(_("This registration link is used already."),
+                           code="LTI_INVITE_INVALID")
+        actor = invite.created_by or f"lti-invite:{invite.pk}"  # the owner who made the link
+        reg = register_dynamically(actor, invite.institution,
+                                   openid_configuration, registration_token)
+        invite.used_at, invite.registration = timezone.now(), reg
+        invite.save(update_fields=["used_at", "registration"])
+    return reg
 
 
 def register_dynamically(actor: Any, inst: Institution, openid_configuration: str,

@@ -8,6 +8,6 @@ urlpatterns = [
     path("lti/launch", views.launch, name="lti-launch"),
     path("lti/deep-link", views.deep_link, name="lti-deep-link"),
     path("lti/check", views.check, name="lti-check"),
-    path("lti/register/<slug:slug>", views.register, name="lti-register"),
+    path("lti/register/<str:token>", views.register, name="lti-register"),
     path("institutions/<slug:slug>/lti/", views.platforms, name="lti-platforms"),
 ]

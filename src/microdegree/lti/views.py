@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
@@ -33,7 +33,6 @@ from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import DomainError, Invalid, PermissionDenied
 from microdegree.lti import services, tool
 from microdegree.lti.models import PlatformRegistration, ResourceLink
-from microdegree.web.links import public_link
 from microdegree.web.views import domain_errors
 
 CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
@@ -226,24 +225,21 @@ def check(request: HttpRequest) -> HttpResponse:
 # --- registration ----------------------------------------------------------------------------
 
 
-@login_required
-@domain_errors
-@require_http_methods(["GET", "POST"])
-def register(request: HttpRequest, slug: str) -> HttpResponse:
-    """LTI Dynamic Registration, opened by the platform with `openid_configuration` and
-    `registration_token`; an owner of the institution confirms."""
-    inst = inst_services.institution_for(request.user, slug, role="owner")
-    params = request.POST if request.method == "POST" else request.GET
-    config = params.get("openid_configuration", "")
-    token = params.get("registration_token", "")
+@xframe_options_exempt
+@lti_errors
+@require_GET
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    """LTI Dynamic Registration: the platform opens the owner's one-time link with
+    `openid_configuration` and `registration_token`; the tool registers at once (the protocol's
+    design) and tells the platform's window it is done."""
+    config = request.GET.get("openid_configuration", "")
     if not config:
         raise Invalid(gettext("The course platform opens this page with its "
                               "openid_configuration address."), code="LTI_REGISTRATION_INVALID")
-    if request.method == "POST":
-        reg = services.register_dynamically(request.user, inst, config, token)
-        return render(request, "lti/registered.html", {"institution": inst, "registration": reg})
-    return render(request, "lti/register.html", {"institution": inst, "config": config,
-                                                 "token": token})
+    reg = services.register_by_invite(token, config,
+                                      request.GET.get("registration_token", ""))
+    return _framable(render(request, "lti/registered.html", {"institution": reg.institution,
+                                                             "registration": reg}), reg)
 
 
 class ManualForm(forms.Form):
@@ -267,6 +263,11 @@ def platforms(request: HttpRequest, slug: str) -> HttpResponse:
     form = ManualForm()
     if request.method == "POST":
         inst = inst_services.institution_for(request.user, slug, role="owner")
+        if "invite" in request.POST:
+            _invite, token = services.create_invite(request.user, inst)
+            context = _page(request, inst, form)
+            context["invite_url"] = services.invite_url(token)
+            return render(request, "lti/platforms.html", context)
         if "remove" in request.POST:
             reg = PlatformRegistration.objects.filter(institution=inst,
                                                       pk=request.POST["remove"]).first()
@@ -297,6 +298,6 @@ def platforms(request: HttpRequest, slug: str) -> HttpResponse:
 def _page(request: HttpRequest, inst: Any, form: ManualForm) -> dict[str, Any]:
     role = inst_services.role_of(request.user, inst)
     return {"institution": inst, "form": form, "urls": services.tool_urls(),
-            "register_url": public_link(f"/lti/register/{inst.slug}"),
+            "invite_days": services.INVITE_DAYS,
             "platforms": PlatformRegistration.objects.filter(institution=inst).order_by("pk"),
             "is_owner": bool(request.user.is_superuser) or role == "owner"}
