@@ -288,7 +288,16 @@ def test_the_lti_award_completes_a_microdegree(client, institution, platform, re
 
 
 def test_a_launch_without_a_link_says_so(client, institution, platform, registered):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from microdegree.lti.models import LaunchValue
+
+    stale = LaunchValue.objects.create(key="lti1p3-stale", value=True,
+                                       expires_at=timezone.now() - timedelta(seconds=1))
     answer = _flow.launch(client, platform)
+    assert not LaunchValue.objects.filter(pk=stale.pk).exists()  # a login sweeps expired state
     assert answer.status_code == 200
     assert "not linked to a microcredential" in answer.content.decode()
 

@@ -162,6 +162,7 @@ def _storage(request: HttpRequest) -> DbLaunchDataStorage:
 
 
 def oidc_login(request: HttpRequest) -> Any:
+    LaunchValue.objects.filter(expires_at__lte=timezone.now()).delete()  # expired launch state
     login = DjangoOIDCLogin(request, ToolConf(),  # type: ignore[no-untyped-call]
                             session_service=OnceSessionService(request))
     login.set_launch_data_storage(_storage(request))
