@@ -235,13 +235,14 @@ def test_a_passing_grade_awards_the_microcredential_shown_in_the_course(
     link = ResourceLink.objects.get(registration=registered, resource_link_id="rl-1")
     assert (link.definition, link.threshold) == (course, 0.6)
     assert "no result for you" in first.content.decode()
+    assert "reaches 60% of the maximum" in first.content.decode()
     assert not IssuedCredential.objects.exists()
 
     platform.results = [{"userId": "learner-1", "resultScore": 55, "resultMaximum": 100},
                         {"userId": "someone-else", "resultScore": 99, "resultMaximum": 100}]
     below = client.post("/lti/check", {"launch_id": _flow.launch_id(first)})
     assert below.status_code == 200
-    assert "0.55" in below.content.decode()
+    assert "Your result so far: 55% of the maximum" in below.content.decode()
     assert not IssuedCredential.objects.exists()
 
     platform.results[0]["resultScore"] = 82
