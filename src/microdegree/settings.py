@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "microdegree.recognition",
     "microdegree.opendata",
     "microdegree.oid4vci",
+    "microdegree.lti",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("microdegree.recognition.urls")),
     path("", include("microdegree.opendata.urls")),
     path("", include("microdegree.oid4vci.urls")),
+    path("", include("microdegree.lti.urls")),
 ]

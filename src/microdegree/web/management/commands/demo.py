@@ -22,6 +22,7 @@ from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import ApiToken, IssuedCredential
+from microdegree.lti import demo as lti_demo
 from microdegree.oid4vci import demo as oid4vci_demo
 from microdegree.recognition import demo as recognition_demo
 
@@ -103,6 +104,7 @@ class DemoResult:
     token: str | None
     microdegree: AchievementDefinition
     recognition: recognition_demo.RecognitionDemo | None = None
+    lti: Any = None
 
 
 def _user(email: str, password: str, **extra: Any) -> Any:
@@ -195,7 +197,7 @@ def build_demo() -> DemoResult:
         _record, token = issuing.create_api_token(owner, inst, TOKEN_NAME, role="issuer")
     recognition = recognition_demo.build(admin, degree)
     return DemoResult(institution=inst, token=token, microdegree=degree,
-                      recognition=recognition)
+                      recognition=recognition, lti=lti_demo.build(owner, inst))
 
 
 class Command(BaseCommand):
@@ -227,6 +229,8 @@ class Command(BaseCommand):
                 out.write(line)
         for line in oid4vci_demo.offer_lines(url):
             out.write(line)
+        if result.lti is not None:
+            out.write(lti_demo.summary_line(result.lti))
         if result.token:
             out.write(f"  API token (shown once, issuer role): {result.token}")
         else:
