@@ -66,7 +66,11 @@ def _serve(app: Any, sock: socket.socket, conf: dict[str, Any]) -> None:
     serve(app, sockets=[sock], threads=conf["threads"], connection_limit=conf["connections"],
           channel_timeout=conf["idle_timeout"], ident="microdegree",
           # request size limits are Django's (DATA_UPLOAD_MAX_MEMORY_SIZE) and the proxy's
-          max_request_body_size=64 * 1024 * 1024)
+          max_request_body_size=64 * 1024 * 1024,
+          # Pass X-Forwarded-* through untouched: the platform alone decides whom to believe
+          # (MICRODEGREE_TRUSTED_PROXIES: web/security.py, base/client_ip.py). Waitress would
+          # otherwise drop them, and behind a TLS proxy every request would redirect to https.
+          clear_untrusted_proxy_headers=False)
 
 
 def _spawn(app: Any, sock: socket.socket, conf: dict[str, Any]) -> int:

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "microdegree.obapi",
     "microdegree.recognition",
     "microdegree.opendata",
+    "microdegree.oid4vci",
+    "microdegree.lti",
     "microdegree.demo",
 ]
 
@@ -196,6 +198,8 @@ OAUTH2_PROVIDER = {
         f"{_OB_SCOPE}credential.upsert": "Add or replace credentials in your record",
         f"{_OB_SCOPE}profile.readonly": "Read your profile (name, e-mail address)",
         f"{_OB_SCOPE}profile.update": "Change your profile (name)",
+        # OpenID4VCI (microdegree.oid4vci): a wallet receives the learner's credentials
+        "OpenBadgeCredential": "Receive your credentials in a wallet",
     },
     "DEFAULT_SCOPES": [f"{_OB_SCOPE}credential.readonly"],
     "PKCE_REQUIRED": True,

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("microdegree.obapi.urls")),
     path("", include("microdegree.recognition.urls")),
     path("", include("microdegree.opendata.urls")),
+    path("", include("microdegree.oid4vci.urls")),
+    path("", include("microdegree.lti.urls")),
 ]

@@ -63,6 +63,7 @@ def test_demo_runs_twice_without_duplicates_and_everything_verifies(client):
     assert "mdt_" in out
     assert "mdt_" not in second.getvalue()
     assert settings.PUBLIC_URL in out
+    assert "LTI 1.3: course platform https://lms.demo.example registered" in second.getvalue()
     if settings.PUBLIC_URL.startswith("http://"):  # the README's CLI line for a download
         host = settings.PUBLIC_URL[len("http://"):]
         assert f"microdegree verify credential.json --allow-http {host}" in out

@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand
 
 from microdegree.catalog import services as catalog
 from microdegree.catalog.models import AchievementDefinition, Competency
+from microdegree.demo import lti as lti_demo
+from microdegree.demo import oid4vci as oid4vci_demo
 from microdegree.demo import recognition as recognition_demo
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
@@ -102,6 +104,7 @@ class DemoResult:
     token: str | None
     microdegree: AchievementDefinition
     recognition: recognition_demo.RecognitionDemo | None = None
+    lti: Any = None
 
 
 def _user(email: str, password: str, **extra: Any) -> Any:
@@ -194,7 +197,7 @@ def build_demo() -> DemoResult:
         _record, token = issuing.create_api_token(owner, inst, TOKEN_NAME, role="issuer")
     recognition = recognition_demo.build(admin, degree)
     return DemoResult(institution=inst, token=token, microdegree=degree,
-                      recognition=recognition)
+                      recognition=recognition, lti=lti_demo.build(owner, inst))
 
 
 class Command(BaseCommand):
@@ -224,6 +227,10 @@ class Command(BaseCommand):
         if result.recognition is not None:
             for line in recognition_demo.summary_lines(result.recognition, url):
                 out.write(line)
+        for line in oid4vci_demo.offer_lines(url):
+            out.write(line)
+        if result.lti is not None:
+            out.write(lti_demo.summary_line(result.lti))
         if result.token:
             out.write(f"  API token (shown once, issuer role): {result.token}")
         else:
