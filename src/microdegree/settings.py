@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "microdegree.obapi",
     "microdegree.recognition",
     "microdegree.opendata",
+    "microdegree.webhooks",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("microdegree.obapi.urls")),
     path("", include("microdegree.recognition.urls")),
     path("", include("microdegree.opendata.urls")),
+    path("", include("microdegree.webhooks.urls")),
 ]
