@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -87,7 +87,7 @@ def add_subscription(request: HttpRequest, slug: str, payload: SubscriptionIn) -
     sub, secret = services.create_subscription(_actor(request), inst, url=payload.url,
                                                events=payload.events,
                                                description=payload.description)
-    return 201, {**subscription_out(sub), "secret": secret}
+    return Status(201, {**subscription_out(sub), "secret": secret})
 
 
 @router.get(PATH + "/{sub}", response={200: SubscriptionOut, **ERRORS},
@@ -109,7 +109,7 @@ def patch_subscription(request: HttpRequest, slug: str, sub: str,
 def delete_subscription(request: HttpRequest, slug: str, sub: str) -> Any:
     found = services.subscription_of(_institution(request, slug, write=True), sub)
     services.delete_subscription(_actor(request), found)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(PATH + "/{sub}/deliveries", response={200: list[DeliveryOut], **ERRORS},
@@ -124,7 +124,7 @@ def list_deliveries(request: HttpRequest, slug: str, sub: str) -> Any:
 def send_test(request: HttpRequest, slug: str, sub: str) -> Any:
     found = services.subscription_of(_institution(request, slug, write=True), sub)
     queued = services.send_test(_actor(request), found)
-    return 202, delivery_out(Delivery.objects.select_related("event").get(pk=queued.pk))
+    return Status(202, delivery_out(Delivery.objects.select_related("event").get(pk=queued.pk)))
 
 
 api = NinjaAPI(title="Microdegree webhooks API", version="1", urls_namespace="webhooks-api",

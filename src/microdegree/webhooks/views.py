@@ -61,7 +61,7 @@ def _manage(request: HttpRequest, inst: Institution) -> HttpResponse | tuple[Any
                                           "below once a worker has sent it."))
     else:
         raise Invalid(gettext("Unknown action."), code="ACTION_UNKNOWN")
-    return redirect("webhooks:manage", slug=inst.slug)
+    return redirect("webhooks-manage", slug=inst.slug)
 
 
 @login_required
