@@ -219,3 +219,23 @@ def test_a_paused_subscription_records_nothing_and_its_waiting_deliveries_resume
     run_worker()
     assert [json.loads(r.body)["data"]["credential"]["recipient"]["email"]
             for r in receiver.requests] == [EMAIL]
+
+
+def test_a_standard_webhooks_library_verifies_the_delivery(institution, course, receiver,
+                                                           subscribed):
+    """Receivers need no code of ours: the Standard Webhooks reference library (Python)
+    accepts the delivery as sent, and refuses it with another secret or a changed body."""
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    sub, secret = subscribed("credential.issued")
+    cred = issuing.issue_credential(None, course, recipient_email=EMAIL, send_email=False)
+    run_worker()
+    [got] = receiver.requests
+    parsed = Webhook(secret).verify(got.body, got.headers)
+    assert parsed["data"]["credential"]["id"] == cred.credential_id
+    other = services.create_subscription(None, institution, url=receiver.url,
+                                         events=["credential.revoked"])[1]
+    with pytest.raises(WebhookVerificationError):
+        Webhook(other).verify(got.body, got.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(got.body.replace(b"active", b"revoked"), got.headers)

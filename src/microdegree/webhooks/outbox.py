@@ -41,8 +41,8 @@ def emit(event: str, institution: Any, payload: Payloads | Callable[[], Payloads
     if not subscriptions:
         return 0
     data = payload() if callable(payload) else payload
-    return record(event, inst_id, [data] if isinstance(data, Mapping) else list(data),
-                  subscriptions)
+    items = [data] if isinstance(data, Mapping) else list(data)
+    return record(event, inst_id, items, subscriptions) if items else 0
 
 
 def record(event: str, inst_id: int, items: Sequence[Payload],
