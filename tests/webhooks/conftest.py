@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,7 +52,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        def do_POST(self) -> None:
             receiver.arrived += 1
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
@@ -74,8 +75,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@contextmanager
+def start_receiver() -> Iterator[Receiver]:
+    """A receiver listening on 127.0.0.1 (a free port) until the block ends."""
     state = Receiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
@@ -88,6 +90,12 @@ def receiver() -> Iterator[Receiver]:
         state.release.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with start_receiver() as state:
+        yield state
 
 
 @pytest.fixture

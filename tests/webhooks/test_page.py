@@ -45,7 +45,8 @@ def test_an_owner_adds_tests_pauses_and_deletes(client, institution, owner, rece
     run_worker()
     assert verify_signature(secret, receiver.requests[0])
     log = client.get(_page(institution)).content.decode()
-    assert "webhook.test" in log and "HTTP 502" in log
+    assert "webhook.test" in log
+    assert "HTTP 502" in log
     next_retry = Delivery.objects.get().next_attempt_at
     assert next_retry is not None
     assert "<td>1</td>" in log  # attempts
@@ -85,7 +86,8 @@ def test_issuers_read_and_others_are_kept_out(client, institution, other_institu
                                           events=["credential.issued"])
     client.force_login(issuer)
     page = client.get(_page(institution))
-    assert page.status_code == 200 and b"https://hooks.example/" in page.content
+    assert page.status_code == 200
+    assert b"https://hooks.example/" in page.content
     assert b"Add webhook" not in page.content
     assert client.post(_page(institution), {"action": "delete",
                                             "subscription": str(sub.uuid)}).status_code == 403

@@ -9,17 +9,6 @@ import pytest
 
 from microdegree.recognition import services as recognition
 from microdegree.webhooks import services
-from tests.recognition.conftest import (  # noqa: F401 - fixtures (these replace issuing's)
-    _cheap,
-    competencies,
-    completed,
-    learner,
-    md_agreement,
-    pathway,
-    program,
-    staff,
-    university,
-)
 from tests.webhooks.conftest import run_worker, verify_signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_decision_is_delivered_to_the_receiving_institution(
         institution, university, learner, program, md_agreement, completed, staff, receiver,
         loopback_allowed):
-    theirs, their_secret = services.create_subscription(
+    _theirs, their_secret = services.create_subscription(
         None, university, url=receiver.url + "/tech", events=["credit_application.decided"])
     services.create_subscription(None, institution, url=receiver.url + "/issuer",
                                  events=["credit_application.decided"])
