@@ -17,6 +17,11 @@ from tests.webhooks.conftest import run_worker, start_receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 REFUSED = [
     "https://127.0.0.1/hook",
     "https://127.1.2.3:8443/hook",
@@ -94,3 +99,15 @@ def _deliver_to_loopback(institution, settings, receiver):
     delivery = Delivery.objects.get()
     assert (delivery.attempts, delivery.state) == (1, "pending")
     assert "resolves to the non-public address 127.0.0.1" in delivery.last_error
+
+
+def test_production_refuses_the_private_allowance(settings):
+    from microdegree.webhooks import checks
+
+    settings.DEBUG = False
+    settings.PUBLIC_URL = "https://credentials.uni.example"
+    assert checks.private_webhooks() == []
+    settings.MICRODEGREE_WEBHOOKS_ALLOW_PRIVATE = True
+    assert [e.id for e in checks.private_webhooks()] == ["webhooks.E001"]
+    settings.PUBLIC_URL = "http://localhost:8000"  # a production-like run on this machine
+    assert checks.private_webhooks() == []

@@ -7,6 +7,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from microdegree.institutions import sealed
+        from microdegree.webhooks import checks  # noqa: F401 - registers the system check
         from microdegree.webhooks.models import secret_context
 
         sealed.register("webhooks.Subscription", "secret_sealed", secret_context)
