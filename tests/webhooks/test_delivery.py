@@ -246,3 +246,21 @@ def test_a_standard_webhooks_library_verifies_the_delivery(institution, course, 
         Webhook(other).verify(got.body, got.headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(got.body.replace(b"active", b"revoked"), got.headers)
+
+
+def test_the_send_webhooks_command_sends_what_is_due(institution, course, receiver,
+                                                      subscribed):
+    """A delivery whose task was lost (here: the queued task deleted) still goes out."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _sub, secret = subscribed("credential.issued")
+    issuing.issue_credential(None, course, recipient_email=EMAIL, send_email=False)
+    DBTaskResult.objects.all().delete()
+    run_worker()
+    assert receiver.arrived == 0
+    out = StringIO()
+    call_command("send_webhooks", stdout=out)
+    assert out.getvalue().startswith("1 delivered, 0 failed")
+    assert verify_signature(secret, receiver.requests[0])
