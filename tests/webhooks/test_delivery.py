@@ -264,3 +264,28 @@ def test_the_send_webhooks_command_sends_what_is_due(institution, course, receiv
     call_command("send_webhooks", stdout=out)
     assert out.getvalue().startswith("1 delivered, 0 failed")
     assert verify_signature(secret, receiver.requests[0])
+
+
+def test_a_bulk_job_queues_one_webhook_task_per_chunk(institution, course, receiver,
+                                                      subscribed, settings, tmp_path,
+                                                      monkeypatch):
+    """The real path: a CSV job confirmed, run by the worker in chunks of 3; each chunk's
+    transaction records its events and queues one delivery task."""
+    from microdegree.bulk import services as bulk
+    from tests.bulk.conftest import csv_of
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("MICRODEGREE_BULK_CHUNK_SIZE", "3")
+    monkeypatch.setenv("MICRODEGREE_BULK_PARALLEL", "1")
+    _sub, secret = subscribed("credential.issued")
+    job, report, _ = bulk.prepare_job(None, course, csv_of(7), filename="seven.csv")
+    assert report.ok
+    bulk.confirm_job("tester", job)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == "done"
+    assert len(receiver.requests) == 7
+    assert all(verify_signature(secret, r) for r in receiver.requests)
+    tasks = DBTaskResult.objects.filter(task_path__endswith="deliver_webhooks")
+    assert tasks.count() == 3  # chunks of 3, 3 and 1 rows
+    assert Delivery.objects.filter(state="delivered").count() == 7
