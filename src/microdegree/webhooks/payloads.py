@@ -36,6 +36,20 @@ def credential(cred: Any) -> dict[str, Any]:
     }
 
 
+def api_credential(cred: Any) -> dict[str, Any]:
+    """A credential issued through the W3C VC API (its document is the caller's: no
+    achievement or recipient fields of ours)."""
+    return {"credential": {"id": cred.credential_id, "uuid": str(cred.uuid), "state": cred.state,
+                           "stateReason": cred.state_reason or None,
+                           "issuedAt": _iso(cred.issued_at), "source": "vcapi"}}
+
+
+def vcapi_event(action: str) -> str:
+    """The event of a VC API status action (revoke, suspend, unsuspend)."""
+    return {"revoke": "credential.revoked", "suspend": "credential.suspended",
+            "unsuspend": "credential.unsuspended"}[action]
+
+
 def credentials(creds: Iterable[Any]) -> list[dict[str, Any]]:
     return [credential(c) for c in creds]
 
