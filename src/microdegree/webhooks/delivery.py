@@ -27,6 +27,7 @@ from microdegree.vc.errors import FetchError
 from microdegree.vc.fetch import SafeFetcher
 from microdegree.webhooks import signing
 from microdegree.webhooks.models import Delivery
+from microdegree.webhooks.tasks import deliver_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ MAX_ATTEMPTS = 6
 FIRST_RETRY_SECONDS = 60
 BACKOFF_FACTOR = 6
 CLAIM = 20  # deliveries claimed per transaction
-MAX_RESPONSE_BYTES = 64 * 1024  # we read the status; the body is only kept for nothing
+MAX_RESPONSE_BYTES = 64 * 1024  # only the status counts: a larger answer is a failure
 USER_AGENT = "microdegree-webhooks/1.0"
 
 
@@ -152,8 +153,6 @@ def deliver_due(*, limit: int = 200) -> dict[str, int]:
             counts["delivered" if outcome.ok else "failed"] += 1
             if retry_at is not None:
                 retries.append(retry_at)
-    from microdegree.webhooks.tasks import deliver_webhooks
-
     if sum(counts.values()) >= limit:
         deliver_webhooks.enqueue()  # more may be due: the next task (any worker) goes on
     if retries and deliver_webhooks.get_backend().supports_defer:
