@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -36,6 +37,9 @@ class TokenAuth(HttpBearer):
     """An institution's API token (`Authorization: Bearer mdt_...`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        # Before every operation: JSON answers stay English whatever Accept-Language says (the
+        # services' sentences are translated for the staff page).
+        translation.activate("en")
         return issuing_services.token_from(token.strip())
 
 
