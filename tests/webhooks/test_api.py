@@ -152,3 +152,18 @@ def test_the_openapi_document_names_every_operation(client):
     operations = {op["operationId"] for path in doc["paths"].values() for op in path.values()}
     assert operations == {"listWebhooks", "addWebhook", "getWebhook", "pauseWebhook",
                           "deleteWebhook", "listWebhookDeliveries", "testWebhook"}
+
+
+def test_master_key_rotation_reseals_the_secrets(institution, loopback_allowed):
+    import os
+
+    from microdegree.institutions import sealed
+    from microdegree.webhooks import services
+
+    sub, secret = services.create_subscription(None, institution, url="https://hooks.example/",
+                                               events=["credential.issued"])
+    new_store = keystore.MasterKeyStore(os.urandom(32))
+    counts = sealed.reseal_all("ops", new_store)
+    assert counts["webhooks.Subscription.secret_sealed"] == 1
+    sub.refresh_from_db()
+    assert new_store.open(bytes(sub.secret_sealed), secret_context(sub)).decode() == secret
