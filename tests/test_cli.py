@@ -63,7 +63,8 @@ def test_verify_exits_non_zero_if_any_file_fails(tmp_path, capsys):
     doc = json.loads(good.read_text())
     doc["name"] = "Forged"
     bad.write_text(json.dumps(doc))
-    code, out, _ = run(capsys, "verify", "--offline", str(good), str(bad))
+    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", str(good),
+                       str(bad))
     assert code == 1
     assert f"{bad}: NOT VERIFIED" in out
     assert f"{good}: VERIFIED" in out
@@ -75,6 +76,7 @@ def test_verify_json_output(capsys):
         capsys,
         "verify",
         "--offline",
+        "--accept-unknown-status",
         "--json",
         "--registry",
         str(EXAMPLES / "registry.json"),
@@ -96,18 +98,56 @@ def test_bundled_demo_credentials_verify_and_tampered_ones_fail(capsys):
     tampered = sorted((EXAMPLES / "tampered").glob("*.json"))
     assert creds
     assert tampered
-    assert run(capsys, "verify", "--offline", *map(str, creds))[0] == 0
+    assert run(capsys, "verify", "--offline", "--accept-unknown-status", *map(str, creds))[0] == 0
     for path in tampered:
         assert run(capsys, "verify", "--offline", str(path))[0] == 1, path
 
 
-def test_strict_makes_unknown_status_fatal(tmp_path, capsys):
+def test_unknown_status_fails_unless_accepted(tmp_path, capsys):
     with_status = EXAMPLES / "credentials" / "ob-data-literacy.json"
     code, out, _ = run(capsys, "verify", "--offline", str(with_status))
-    assert code == 0
-    assert "STATUS_UNKNOWN" in out
-    code, _, _ = run(capsys, "verify", "--offline", "--strict", str(with_status))
     assert code == 1
+    assert "NOT VERIFIED" in out
+    assert "[FAIL]" in out
+    assert "STATUS_UNKNOWN" in out
+    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", str(with_status))
+    assert code == 0
+    assert "[warn]" in out
+    assert "STATUS_UNKNOWN" in out
+    # --strict is about the issuer: with no registry it is unknown, and that fails; the status
+    # stays an accepted warning
+    code, out, _ = run(capsys, "verify", "--offline", "--accept-unknown-status", "--strict",
+                       str(with_status))
+    assert code == 1
+    assert "[FAIL]" in out
+    assert "ISSUER_UNKNOWN" in out
+    assert "[warn]" in out
+
+
+def test_unreachable_status_list_is_a_retrieval_error(tmp_path, capsys):
+    import socket
+
+    from microdegree.vc import did as did_mod
+    from microdegree.vc import proofs as proofs_mod
+    from microdegree.vc.keys import Ed25519Key
+    from microdegree.vc.samples import sample_credential
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    key = Ed25519Key.from_seed(bytes([5]) * 32)
+    issuer = did_mod.did_key(key)
+    doc = sample_credential(issuer, status_list=f"https://127.0.0.1:{port}/status/1")
+    signed = proofs_mod.sign(doc, key, verification_method=f"{issuer}#{key.public_multibase}")
+    path = tmp_path / "cred.json"
+    path.write_text(json.dumps(signed))
+    code, out, _ = run(capsys, "verify", "--allow-private", str(path))
+    assert code == 1
+    assert "STATUS_RETRIEVAL_ERROR" in out
+    code, out, _ = run(capsys, "verify", "--allow-private", "--accept-unknown-status", str(path))
+    assert code == 0
+    assert "[warn]" in out
+    assert "STATUS_RETRIEVAL_ERROR" in out
 
 
 @pytest.mark.parametrize(
@@ -141,7 +181,8 @@ def test_sign_with_a_bad_key_file_is_a_one_line_error(tmp_path, capsys):
 def test_installed_entry_point_runs():
     creds = sorted((EXAMPLES / "credentials").glob("*.json"))
     result = subprocess.run(
-        [sys.executable, "-m", "microdegree.cli", "verify", "--offline", *map(str, creds)],
+        [sys.executable, "-m", "microdegree.cli", "verify", "--offline", "--accept-unknown-status",
+         *map(str, creds)],
         capture_output=True,
         text=True,
         check=False,

@@ -98,7 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     p_verify.add_argument(
         "--strict",
         action="store_true",
-        help="treat 'status unknown' and 'issuer unknown' as failures",
+        help="treat 'issuer unknown' (and any other warning code the core makes fatal) as a "
+        "failure",
+    )
+    p_verify.add_argument(
+        "--accept-unknown-status",
+        action="store_true",
+        help="accept a credential whose status cannot be determined (status list unreachable "
+        "or invalid, --offline, an unsupported status method) as verified, with a warning; by "
+        "default that is a failure",
     )
     p_verify.set_defaults(handler=_cmd_verify)
 
@@ -203,7 +211,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     registry = _registry(args)
     fetcher = None if args.offline else _fetcher(args)
     now = _parse_now(args.now)
-    fatal = ("STATUS_UNKNOWN", "ISSUER_UNKNOWN") if args.strict else ()
+    # an unknown status fails (the Bitstring Status List algorithm's STATUS_RETRIEVAL_ERROR)
+    # unless the user accepts it; --strict also fails an issuer no registry knows
+    fatal = set() if args.accept_unknown_status else {"STATUS_UNKNOWN"}
+    if args.strict:
+        fatal.add("ISSUER_UNKNOWN")
     failed = False
     outputs: list[dict[str, Any]] = []
     for path in args.files:
@@ -221,6 +233,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             domain=args.domain,
             recipient=args.recipient,
             fatal=fatal,
+            accept_unknown_status=args.accept_unknown_status,
         )
         failed = failed or not report.verified
         if args.json:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "microdegree.web.faults.FaultsMiddleware",  # see "Faults and logs" below
     # https as the trusted TLS-terminating proxy saw it (X-Forwarded-Proto from TRUSTED_PROXIES
     # only), before SecurityMiddleware decides on the HTTPS redirect and HSTS.
     "microdegree.web.security.TrustedProxySchemeMiddleware",
@@ -224,3 +225,15 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+
+# --- Faults and logs (issue 14: docs/operations.md "Supervision" and "Logs") -----------------
+# FaultsMiddleware (first in MIDDLEWARE): request ids (X-Request-ID), 503 with Retry-After while
+# the database is unavailable, JSON errors in each API's own format, 500s with a reference id.
+# Logs: stderr, JSON lines (MICRODEGREE_LOG_FORMAT=json, the default without DEBUG) or text.
+from microdegree import logs as _logs  # noqa: E402
+
+LOGGING = _logs.logging_config(config.env("LOG_FORMAT") or ("text" if DEBUG else "json"),
+                               (config.env("LOG_LEVEL") or "INFO").upper())
+# A connection PostgreSQL dropped (restart, failover) is noticed and replaced before a request
+# uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+handler500 = "microdegree.web.faults.server_error"  # JSON for the APIs, 503 when the DB is down
+
 urlpatterns = [
     # First: the VC API is the hot path under load, and its few routes shadow nothing below.
     path("", include("microdegree.vcapi.urls")),

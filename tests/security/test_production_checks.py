@@ -99,17 +99,18 @@ def _get(port: int, path: str, headers: dict[str, str]) -> http.client.HTTPRespo
 
 @pytest.fixture
 def production_server(tmp_path):
-    """The WSGI application under gunicorn (a production server), with the documented
-    configuration, on a free loopback port; the test plays the TLS-terminating proxy."""
-    # TODO-lead: once ./scripts/serve (h-faults) is merged, start it here instead.
+    """The documented production command (`./scripts/serve`: `python -m microdegree.serve`)
+    with the documented configuration on a free loopback port; the test plays the
+    TLS-terminating proxy."""
     env = documented_environment(tmp_path)
     port = _free_port()
+    env.update(MICRODEGREE_PORT=str(port), MICRODEGREE_WEB_PROCESSES="1",
+               MICRODEGREE_WEB_THREADS="2")
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "microdegree.wsgi", "-b", f"127.0.0.1:{port}",
-             "-w", "1"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
-            start_new_session=True)
+            [sys.executable, "-m", "microdegree.serve"], env=env, stdout=out,
+            stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -82,8 +82,9 @@ def test_cli_with_a_registry_knows_the_issuer(tmp_path, capsys):
     path = _files(tmp_path)["svg"]
     issuer = key_credential()["issuer"]
     issuer_id = issuer["id"] if isinstance(issuer, dict) else issuer
+    name = issuer.get("name", "Test issuer") if isinstance(issuer, dict) else "Test issuer"
     registry = tmp_path / "registry.json"
-    registry.write_text(json.dumps([{"id": issuer_id, "name": "Test issuer"}]))
+    registry.write_text(json.dumps([{"id": issuer_id, "name": name}]))
     code, out, _ = _run(capsys, "verify", "--offline", "--strict", "--registry", str(registry),
                         str(path))
     assert code == 0, out

@@ -33,6 +33,7 @@ _PYLD_OPTIONS = {
     "base": None,
     "algorithm": "URDNA2015",
     "format": "application/n-quads",
+    "rdfDirection": "i18n-datatype",  # what eddsa-rdfc-2022 in jsonld.js signs (VC 2.0 11.1)
 }
 
 
@@ -242,10 +243,38 @@ def test_control_character_is_declined() -> None:
     assert _declined_for(document) == ["control-character"]
 
 
-def test_direction_is_declined() -> None:
+@pytest.mark.parametrize("value", [
+    {"@value": "\u0634\u0647\u0627\u062f\u0629", "@language": "ar", "@direction": "rtl"},
+    {"@value": "Data Literacy", "@language": "EN-gb", "@direction": "ltr"},  # lower-cased
+    {"@value": "no language", "@direction": "rtl"},  # i18n#_rtl
+    [{"@value": "Daten", "@language": "de", "@direction": "ltr"},
+     {"@value": "Data", "@language": "en", "@direction": "ltr"}],
+])
+def test_direction_is_the_i18n_datatype_byte_for_byte(value: Any) -> None:
+    """VC 2.0 section 11.1 language and direction: the fast path writes what jsonld.js signs
+    (rdfDirection "i18n-datatype"), byte-identical to the general path and to pyld."""
     document = sample_credential()
-    document["name"] = {"@value": "x", "@language": "ar", "@direction": "rtl"}
-    assert _declined_for(document) == ["keyword:@direction"]
+    document["name"] = value
+    document["description"] = {"@value": "x", "@direction": "ltr"}
+    fast = check_fast(document)
+    assert fast is not None
+    assert "^^<https://www.w3.org/ns/i18n#" in fast
+    assert "@" not in fast.split("schema.org/name> ", 1)[1].split(" .", 1)[0]  # not a langString
+
+
+@pytest.mark.parametrize(("value", "reason"), [
+    ({"@value": "x", "@direction": "up"}, "direction-shape"),
+    ({"@value": 5, "@direction": "rtl"}, "direction-shape"),
+    ({"@value": "x", "@language": "not a tag!", "@direction": "rtl"}, "direction-language"),
+    ({"@value": "x", "@direction": "rtl", "@type": "https://example.org/t"},
+     "value-object-shape"),
+    ({"@direction": "rtl"}, "direction-without-value"),
+])
+def test_odd_direction_values_fall_back_to_the_general_path(value: Any, reason: str) -> None:
+    document = sample_credential()
+    document["name"] = value
+    assert _declined_for(document) == [reason]
+    check_fast(document)  # the general path answers or refuses; never a different answer
 
 
 @pytest.mark.parametrize(

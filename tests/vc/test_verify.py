@@ -164,17 +164,20 @@ class TestStatus:
         report = verify(signed, now=NOW, status_fetcher=fetcher)
         assert outcome_of(report, "status") == (Outcome.FAIL, "STATUS_SUSPENDED")
 
-    def test_unreachable_list_is_unknown_never_ok(self):
+    def test_unreachable_list_is_a_retrieval_error_never_ok(self):
+        # Bitstring Status List 1.0, section 3.2: a list that cannot be retrieved is an error
         report = verify(signed_credential(status=True), now=NOW, status_fetcher=MemoryFetcher({}))
-        assert outcome_of(report, "status") == (Outcome.WARN, "STATUS_UNKNOWN")
-        assert report.verified  # a warning, unless the caller makes it fatal
-        strict = verify(
+        assert outcome_of(report, "status") == (Outcome.FAIL, "STATUS_RETRIEVAL_ERROR")
+        assert not report.verified
+        assert "cannot be verified" in report.errors[0].message
+        accepted = verify(
             signed_credential(status=True),
             now=NOW,
             status_fetcher=MemoryFetcher({}),
-            fatal={"STATUS_UNKNOWN"},
+            accept_unknown_status=True,
         )
-        assert not strict.verified
+        assert outcome_of(accepted, "status") == (Outcome.WARN, "STATUS_RETRIEVAL_ERROR")
+        assert accepted.verified  # only when the caller says it accepts an unknown status
 
     def test_no_fetcher_is_unknown(self):
         report = verify(signed_credential(status=True), now=NOW)
@@ -186,7 +189,8 @@ class TestStatus:
         bad_list["validFrom"] = "2026-02-02T00:00:00Z"  # tampered after signing
         fetcher = MemoryFetcher({STATUS_URL: bad_list})
         report = verify(signed_credential(key, status=True), now=NOW, status_fetcher=fetcher)
-        assert outcome_of(report, "status") == (Outcome.WARN, "STATUS_UNKNOWN")
+        assert outcome_of(report, "status") == (Outcome.FAIL, "STATUS_VERIFICATION_ERROR")
+        assert not report.verified
 
     def test_list_signed_by_someone_else_is_unknown(self):
         key, other = key_from(1), key_from(9)
@@ -200,7 +204,46 @@ class TestStatus:
         )
         fetcher = MemoryFetcher({STATUS_URL: forged})
         report = verify(signed_credential(key, status=True), now=NOW, status_fetcher=fetcher)
-        assert outcome_of(report, "status") == (Outcome.WARN, "STATUS_UNKNOWN")
+        assert outcome_of(report, "status") == (Outcome.FAIL, "STATUS_VERIFICATION_ERROR")
+        accepted = verify(signed_credential(key, status=True), now=NOW, status_fetcher=fetcher,
+                          accept_unknown_status=True)
+        assert outcome_of(accepted, "status") == (Outcome.WARN, "STATUS_VERIFICATION_ERROR")
+
+    def test_issuer_records_add_a_suspension_the_credential_does_not_carry(self):
+        key = key_from(1)
+        fetcher = MemoryFetcher({STATUS_URL: status_list_credential(key, set())})
+        signed = signed_credential(key, status=True)
+        seen: list[str] = []
+
+        def records(document):
+            seen.append(document["id"])
+            return "suspended"
+
+        report = verify(signed, now=NOW, status_fetcher=fetcher, issuer_records=records)
+        assert seen == [signed["id"]]
+        assert not report.verified
+        codes = [(c.outcome, c.code) for c in report.checks if c.name == "status"]
+        assert codes == [(Outcome.PASS, "STATUS_OK"), (Outcome.FAIL, "STATUS_SUSPENDED")]
+        suspended = report.errors[0]
+        assert suspended.details["statusPurpose"] == "suspension"
+        assert suspended.message.endswith(
+            "Outside verifiers that read only the credential's status entry see it as not "
+            "revoked.")
+        # what others see: without the records, the same credential verifies
+        assert verify(signed, now=NOW, status_fetcher=fetcher).verified
+
+    def test_issuer_records_do_not_repeat_what_the_entry_says(self):
+        key = key_from(1)
+        fetcher = MemoryFetcher({STATUS_URL: status_list_credential(key, {94567})})
+        report = verify(signed_credential(key, status=True), now=NOW, status_fetcher=fetcher,
+                        issuer_records=lambda document: "revoked")
+        assert [c.code for c in report.errors] == ["STATUS_REVOKED"]
+        clear = verify(signed_credential(key), now=NOW, issuer_records=lambda document: None)
+        assert clear.verified
+        no_entry = verify(signed_credential(key), now=NOW,
+                          issuer_records=lambda document: "suspended")
+        assert no_entry.errors[0].message.endswith(
+            "The credential names no status list, so outside verifiers cannot see this.")
 
 
 class TestRegistryAndRecipient:

@@ -69,7 +69,10 @@ def test_award_page_in_german_and_the_success_message(german_owner):
     response = german_owner.post(AWARD, {"recipient_email": "lena@example.org"}, follow=True)
     detail = html_of(response)
     assert "Course stats an lena@example.org verliehen." in detail
-    assert "Abruflink" in detail
+    # the claim link itself is no longer shown to staff: they can only have the e-mail resent
+    assert "<h2>Verleihungs-E-Mail</h2>" in detail
+    assert '<button type="submit">Verleihungs-E-Mail erneut senden</button>' in detail
+    assert "Abruflinks gehen nur an das Postfach des Empfängers" in detail
     assert "Signierter Nachweis" in detail
 
 
@@ -106,3 +109,15 @@ def test_staff_pages_stay_english_by_default(client, owner, course):
     assert "Check the file" in bulk
     for page in (dashboard, definitions, award, bulk):
         assert "Leistung" not in page
+
+
+def test_look_alike_name_warning_in_german(german_owner):
+    """Registering a name another institution already has (apart from case) warns in German,
+    the other institution's status included."""
+    page = html_of(german_owner.post("/institutions/register", {
+        "name": "example  UNIVERSITY", "country_code": "DE"}))
+    assert "Dieser Name könnte mit dem einer anderen Einrichtung verwechselt werden." in page
+    assert ("Derselbe Name wie „Example University“ (example-uni, Zugelassen), abgesehen von "
+            "Groß- und Kleinschreibung oder Leerzeichen.") in page
+    assert "Dies ist eine andere Einrichtung: trotzdem unter diesem Namen registrieren" in page
+    assert "Approved" not in page

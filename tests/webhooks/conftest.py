@@ -107,7 +107,7 @@ def loopback_allowed(settings):
 
 def run_worker() -> None:
     """What `./scripts/worker --batch` does: run every ready task, then return."""
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 def verify_signature(secret: str, received: Received) -> bool:

@@ -121,6 +121,8 @@ class BulkRow(models.Model):
     )
     error = models.TextField(blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # the worker holding the lease (bulk.workers): a dead worker's rows are taken over at once
+    claimed_by = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ("job", "row_number")
@@ -131,3 +133,16 @@ class BulkRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number} of {self.job_id} ({self.state})"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `microdegree worker` says it is alive every few seconds (bulk.workers)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.host}:{self.pid})"

@@ -36,8 +36,10 @@ from microdegree import config
 from microdegree.audit.services import actor_label, log_action
 from microdegree.bulk import csvparse
 from microdegree.bulk.models import BulkJob, BulkRow
+from microdegree.bulk.workers import current_worker
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementVersion
+from microdegree.errors import DATABASE_ERRORS
 from microdegree.institutions.errors import (
     Conflict,
     DomainError,
@@ -372,7 +374,7 @@ def _claim(job: BulkJob, size: int, lease: float) -> list[Claimed]:
                 .values_list("pk", "row_number", "data")[:size]]
         if rows:  # (the job's heartbeat moves when a chunk is stored: no lock on the job here)
             BulkRow.objects.filter(pk__any=[r.pk for r in rows]).update(
-                claimed_until=now + timedelta(seconds=lease))
+                claimed_until=now + timedelta(seconds=lease), claimed_by=current_worker())
     return rows
 
 
@@ -606,6 +608,12 @@ def process_job(job_id: int, *, size: int | None = None, lease: float | None = N
                     break  # cancelled
     except DomainError as exc:  # e.g. the institution was suspended or lost its key
         _fail(job, exc.message)
+    except DATABASE_ERRORS:
+        # The database went away: nothing to record now, and nothing is lost. The job stays
+        # running and resumes by itself (the successor run, or a worker's rescue once it has
+        # been untouched for three leases); its page says "stalled" meanwhile.
+        log.warning("bulk job %s interrupted: database unavailable", job.uuid, exc_info=True)
+        raise
     except Exception:
         log.exception("bulk job %s stopped", job.uuid)
         _fail(job, "An unexpected error stopped the job; resume it to continue with the rows "

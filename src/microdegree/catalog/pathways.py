@@ -60,7 +60,7 @@ def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementV
         raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
     institution = definition.institution
     # one rule change per institution at a time, so two rules cannot form a cycle together
-    Institution.objects.select_for_update().filter(pk=institution.pk).first()
+    Institution.objects.select_for_update(no_key=True).filter(pk=institution.pk).first()
     rule = resolve_rule(institution, rule)
     known = set(institution.achievement_definitions.values_list("pk", flat=True))
     problems = rules.validate_rule(rule, known)

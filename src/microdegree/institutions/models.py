@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def did_web_host() -> str:
@@ -16,9 +17,9 @@ def did_web_host() -> str:
 
 class Institution(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        SUSPENDED = "suspended", "Suspended"
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        SUSPENDED = "suspended", _("Suspended")
 
     class DidMethod(models.TextChoices):
         WEB = "web", "did:web (a stable address on this platform; survives key rotation)"

@@ -222,7 +222,7 @@ def _new_key(inst: Institution) -> SigningKey:
 @transaction.atomic
 def rotate_key(actor: Any, inst: Institution) -> SigningKey:
     """A new signing key; the old public keys stay in the DID document so old credentials verify."""
-    Institution.objects.select_for_update().filter(pk=inst.pk).first()
+    Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).first()
     now = timezone.now()
     retired = list(inst.keys.filter(retired_at__isnull=True, revoked_at__isnull=True))
     inst.keys.filter(pk__in=[k.pk for k in retired]).update(retired_at=now)

@@ -80,7 +80,7 @@ def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusL
     Lists of one purpose are numbered together whatever their `status_size` and key."""
     bound = _bound_key(inst)
     current = (
-        StatusList.objects.select_for_update()
+        StatusList.objects.select_for_update(no_key=True)
         .filter(institution=inst, purpose=purpose, status_size=status_size, signing_key=bound)
         .defer(*_NOT_FOR_ALLOCATION)
         .order_by("-sequence")
@@ -88,10 +88,15 @@ def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusL
     )
     if current is not None and current.used < _capacity(current):
         return current
-    # Serialise the creation of the next list on the institution row.
-    Institution.objects.select_for_update().filter(pk=inst.pk).first()
+    # Serialise the creation of the next list on the institution row. Row locks here are FOR NO
+    # KEY UPDATE: they serialise writers as FOR UPDATE would, but do not block the FOR KEY SHARE
+    # that PostgreSQL's (deferred) foreign-key checks take at COMMIT of every transaction that
+    # inserts a row naming this institution or list; with FOR UPDATE, concurrent first awards
+    # deadlocked (a committing award waiting on the institution row held by a list opener that
+    # waited on the committing award's list).
+    Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).first()
     current = (
-        StatusList.objects.select_for_update()
+        StatusList.objects.select_for_update(no_key=True)
         .filter(institution=inst, purpose=purpose, status_size=status_size, signing_key=bound)
         .order_by("-sequence")
         .first()
@@ -148,7 +153,7 @@ def set_status(status_list: StatusList, index: int, value: int) -> bool:
     """Set entry `index` to `value` (1 or 0; up to 2**status_size - 1 in a message list); True
     if the entry changed (then `version` is bumped)."""
     with transaction.atomic():
-        locked = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        locked = StatusList.objects.select_for_update(no_key=True).get(pk=status_list.pk)
         bits = _bitstring(locked.bits, locked.status_size)
         if bits.get(index) == value:
             return False
@@ -300,7 +305,7 @@ def repair_revoked(actor: Any = "repair_status_lists", *, dry_run: bool = False)
     total = 0
     for list_id, indices in sorted(wanted.items()):
         with transaction.atomic():
-            locked = StatusList.objects.select_for_update().get(pk=list_id)
+            locked = StatusList.objects.select_for_update(no_key=True).get(pk=list_id)
             bits = _bitstring(locked.bits)
             clear = sorted(i for i in indices if bits.get(i) == 0)
             if not clear:

@@ -71,7 +71,8 @@ def upsert_credential(user: Any, text: str, *, client_id: str = "") -> Upserted:
         return Upserted(issued_here.document, False, False)
     from microdegree.verification.services import verify_document
 
-    verification = verify_document(extracted)  # once, for whichever path stores it
+    # once, for whichever path stores it; as for any import, an unknown status is kept as such
+    verification = verify_document(extracted, accept_unknown_status=True)
     if not verification.report.verified:
         raise RecordError("This credential did not verify, so it was not added.",
                           code="NOT_VERIFIED", reasons=_reasons(verification.report))

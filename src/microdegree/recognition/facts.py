@@ -18,7 +18,7 @@ from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.vc.credits import parse_credits
 from microdegree.vc.report import Outcome, Report
-from microdegree.vc.verify import parse_datetime
+from microdegree.vc.verify import STATUS_UNDETERMINED, parse_datetime
 
 PLATFORM_REGISTRY = "Microdegree platform"
 
@@ -209,7 +209,7 @@ def verdict_of(report: Report) -> tuple[str, str]:
         if check.code == "STATUS_SUSPENDED":
             return Verdict.SUSPENDED, check.message
     for check in report.checks:
-        if check.outcome is not Outcome.FAIL:
+        if check.outcome is not Outcome.FAIL or check.code in STATUS_UNDETERMINED:
             continue
         if check.code == "EXPIRED":
             return Verdict.EXPIRED, check.message
@@ -221,7 +221,7 @@ def verdict_of(report: Report) -> tuple[str, str]:
             return Verdict.UNREADABLE, check.message
         return Verdict.NOT_VERIFIED, check.message
     for check in report.checks:
-        if check.code == "STATUS_UNKNOWN":
+        if check.code in STATUS_UNDETERMINED:  # a retrieval error included (a failure by default)
             return Verdict.STATUS_UNKNOWN, check.message
     return Verdict.OK, ""
 

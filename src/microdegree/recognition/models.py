@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from microdegree.institutions.models import Institution
 
@@ -117,19 +118,19 @@ class RecognitionAgreement(models.Model):
     """
 
     class SourceKind(models.TextChoices):
-        NAMED = "named", "Named achievements"
-        CRITERIA = "criteria", "Criteria"
+        NAMED = "named", _("Named achievements")
+        CRITERIA = "criteria", _("Criteria")
 
     class Registry(models.TextChoices):
         # "trusted" is the default: with "any", a learner's own key signs a credential that
         # counts (tests/security/test_self_awarded_credit.py).
-        ANY = "any", "Any issuer whose signature verifies (anyone, even the learner)"
-        PLATFORM = "platform", "Institutions on this platform"
-        TRUSTED = "trusted", "Issuers in the trusted registry (includes this platform)"
+        ANY = "any", _("Any issuer whose signature verifies (anyone, even the learner)")
+        PLATFORM = "platform", _("Institutions on this platform")
+        TRUSTED = "trusted", _("Issuers in the trusted registry (includes this platform)")
 
     class ValueKind(models.TextChoices):
-        FIXED = "fixed", "A fixed number of credits"
-        FACTOR = "factor", "Credits earned times a factor"
+        FIXED = "fixed", _("A fixed number of credits")
+        FACTOR = "factor", _("Credits earned times a factor")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="agreements")
     name = models.CharField(max_length=200)

@@ -434,9 +434,13 @@ def state_of(report: Report) -> str:
                         ("EXPIRED", "expired"), ("NOT_YET_VALID", "not yet valid")):
         if any(c.code == code for c in report.checks):
             return state
+    from microdegree.vc.verify import STATUS_UNDETERMINED
+
     if not report.verified:
-        return "not verified"
-    if any(c.code == "STATUS_UNKNOWN" for c in report.checks):
+        only_status = (all(c.code in STATUS_UNDETERMINED for c in report.errors)
+                       and all(r.verified for r in report.nested))
+        return "status unknown" if only_status else "not verified"
+    if any(c.code in STATUS_UNDETERMINED for c in report.checks):
         return "status unknown"
     return "valid"
 
@@ -477,7 +481,9 @@ def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
         except ExtractError as exc:
             raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
     if verification is None:
-        verification = verify_document(extracted)
+        # the learner's own record: a credential whose status cannot be determined now is kept,
+        # shown as "status unknown" (and checked again on request)
+        verification = verify_document(extracted, accept_unknown_status=True)
     if not verification.report.verified:
         reasons = _reasons(verification.report)
         raise RecordError(gettext("This credential did not verify, so it was not added."),

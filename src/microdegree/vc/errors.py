@@ -7,6 +7,19 @@ credential: it turns every `VcError` into a failed check carrying the same code.
 from __future__ import annotations
 
 
+class VerifierUnavailable(Exception):
+    """The verifier could not finish: a resolver or fetcher's own infrastructure failed (e.g. the
+    platform's database is down). Not a `VcError`: it says nothing about the document, so
+    `verify` lets it propagate instead of turning it into a verdict; callers answer "try again"
+    (the platform: 503 with Retry-After)."""
+
+    code = "VERIFIER_UNAVAILABLE"
+
+    def __init__(self, message: str = "The verifier is temporarily unavailable.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class VcError(Exception):
     """A credential-core error with a stable machine code and a sentence a person understands."""
 

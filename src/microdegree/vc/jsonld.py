@@ -10,8 +10,9 @@ bundled loader and these checks (the jsonld.js "unsafe" events):
 - an `@id`, `@type` or datatype that is not an absolute IRI or blank node (`JSONLD_RELATIVE_IRI`);
 - a top-level or `@graph` value that would be dropped: empty object, object with only `@id`,
   `@value` or `@list`, free-floating scalar; a language tag that is not BCP 47 (`JSONLD_UNSAFE`);
-- when converting to RDF (not in `expand_safe`), a value with `@direction`: without an
-  `rdfDirection` mode (none is standard for signing) it would be dropped (`JSONLD_UNSAFE`);
+- a value with `@direction` (VC 2.0 section 11.1) is converted to RDF as jsonld.js does for
+  eddsa-rdfc-2022 (`rdfDirection: "i18n-datatype"`: `"..."^^<https://www.w3.org/ns/i18n#ar_rtl>`,
+  the language lower-cased), so it is signed, not dropped;
 - an unbundled context (`ContextError`, `JSONLD_CONTEXT_UNKNOWN`); any other JSON-LD error is a
   `CanonicalizationError` with code `JSONLD_INVALID`.
 
@@ -52,7 +53,11 @@ _EXPAND_OPTIONS: dict[str, Any] = {
     # We raise instead of dropping (see `_SafeProcessor._expand`), so pyld must not drop first.
     "keepFreeFloatingNodes": True,
 }
-_TO_RDF_OPTIONS: dict[str, Any] = {"documentLoader": document_loader, "base": None}
+# The eddsa-rdfc-2022 cryptosuite of Digital Bazaar (what most verifiers run) canonicalises with
+# `rdfDirection: "i18n-datatype"`; JSON-LD's default (none) would drop a value's @direction.
+RDF_DIRECTION = "i18n-datatype"
+_TO_RDF_OPTIONS: dict[str, Any] = {"documentLoader": document_loader, "base": None,
+                                   "rdfDirection": RDF_DIRECTION}
 
 
 class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]  # pyld is untyped
@@ -139,11 +144,11 @@ def _check_iri(kind: str, value: Any) -> None:
         raise _relative(kind, str(value))
 
 
-def _check_expanded(element: Any, *, to_rdf: bool = False) -> None:
-    """Refuse relative @id / @type / datatype in expanded JSON-LD (and, for RDF, @direction)."""
+def _check_expanded(element: Any) -> None:
+    """Refuse relative @id / @type / datatype and bad language tags in expanded JSON-LD."""
     if isinstance(element, list):
         for item in element:
-            _check_expanded(item, to_rdf=to_rdf)
+            _check_expanded(item)
         return
     if not isinstance(element, dict):
         return
@@ -154,11 +159,9 @@ def _check_expanded(element: Any, *, to_rdf: bool = False) -> None:
         language = element.get("@language")
         if language is not None and not (isinstance(language, str) and _BCP47.match(language)):
             raise _unsafe(f"the language tag {language!r} is not a BCP 47 tag")
-        if to_rdf and "@direction" in element:
-            raise _unsafe(
-                f"the value {element['@value']!r} has @direction, which RDF canonicalisation "
-                "without an rdfDirection mode drops"
-            )
+        direction = element.get("@direction")
+        if direction is not None and direction not in ("ltr", "rtl"):
+            raise _unsafe(f"the base direction {direction!r} is neither 'ltr' nor 'rtl'")
         return  # never walk into a literal (an @json value can hold anything)
     for key, value in element.items():
         if key == "@id":
@@ -172,13 +175,13 @@ def _check_expanded(element: Any, *, to_rdf: bool = False) -> None:
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, dict):
                     _check_not_dropped(item, "@graph")
-            _check_expanded(value, to_rdf=to_rdf)
+            _check_expanded(value)
         elif key == "@reverse" and isinstance(value, dict):
             for prop, items in value.items():
                 _check_iri("the reverse property", prop)
-                _check_expanded(items, to_rdf=to_rdf)
+                _check_expanded(items)
         else:
-            _check_expanded(value, to_rdf=to_rdf)
+            _check_expanded(value)
 
 
 def _from_pyld_error(exc: Exception) -> VcError:
@@ -224,7 +227,6 @@ def to_nquads_general(document: dict[str, Any]) -> str:
 def _dataset(document: dict[str, Any]) -> dict[str, Any]:
     """pyld's RDF dataset of `document` (safe expansion, safe toRDF checks)."""
     expanded = expand_safe(document)
-    _check_expanded(expanded, to_rdf=True)  # jsonld.js toRDF safe mode: "rdfDirection not set"
     try:
         dataset: dict[str, Any] = _pyld.JsonLdProcessor().to_rdf(expanded, _TO_RDF_OPTIONS)
     except _pyld.JsonLdError as exc:

@@ -9,6 +9,7 @@ reports.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -16,9 +17,10 @@ from typing import Any
 
 from microdegree.vc import did as did_mod
 from microdegree.vc import proofs as proofs_mod
+from microdegree.vc import related as related_mod
 from microdegree.vc import schema as schema_mod
 from microdegree.vc import status as status_mod
-from microdegree.vc.errors import VcError
+from microdegree.vc.errors import VcError, VerifierUnavailable
 from microdegree.vc.fetch import Fetcher
 from microdegree.vc.registry import IssuerRegistry
 from microdegree.vc.report import Outcome, Report
@@ -31,6 +33,20 @@ OB_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 STATUS_UNKNOWN = "STATUS_UNKNOWN"
 ISSUER_UNKNOWN = "ISSUER_UNKNOWN"
 ISSUER_NAME_MISMATCH = "ISSUER_NAME_MISMATCH"
+# Bitstring Status List 1.0, section 3.2: the list could not be fetched, or failed its own
+# verification. Failures unless the caller accepts an unknown status (`accept_unknown_status`).
+STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+#: Every code that means "the status could not be determined" (not "the status is bad").
+STATUS_UNDETERMINED = frozenset({STATUS_UNKNOWN, STATUS_RETRIEVAL_ERROR,
+                                 STATUS_VERIFICATION_ERROR})
+
+#: What the issuer's own records say of a credential beyond its status entries: "revoked",
+#: "suspended", or None (nothing more, or a credential those records do not hold). A platform
+#: passes one for its own credentials (ADR 0006: a suspension is not always in the credential).
+IssuerRecords = Callable[[dict[str, Any]], str | None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,8 @@ class Options:
     fatal: frozenset[str]
     limits: Limits
     check_status: bool
+    accept_unknown_status: bool = False
+    issuer_records: IssuerRecords | None = None
     depth: int = 0
 
 
@@ -75,6 +93,8 @@ def verify(
     fatal: Collection[str] = (),
     limits: Limits | None = None,
     check_status: bool = True,
+    accept_unknown_status: bool = False,
+    issuer_records: IssuerRecords | None = None,
 ) -> Report:
     """Verify a credential or presentation (a dict, or JSON text/bytes) and return its report.
 
@@ -83,6 +103,17 @@ def verify(
     says whether the issuer is known; `recipient` is an email (or other identifier) or a DID the
     credential must name; `fatal` lists warning codes (e.g. STATUS_UNKNOWN, ISSUER_UNKNOWN) that
     should count as failures.
+
+    A status list that cannot be fetched or fails its own verification is a failure
+    (STATUS_RETRIEVAL_ERROR / STATUS_VERIFICATION_ERROR, as the Bitstring Status List algorithm
+    says) unless `accept_unknown_status` makes it a warning. Without a `status_fetcher` the
+    status is a STATUS_UNKNOWN warning (the caller chose not to fetch; add it to `fatal` to
+    fail). `issuer_records` (see `IssuerRecords`) adds what the issuer's own records know.
+
+    The one exception it raises is `VerifierUnavailable`, from a resolver, fetcher or registry
+    whose own infrastructure failed: that is no verdict about the document, and the caller says
+    "try again" instead. Any other unexpected error is logged with its traceback and reported as
+    a failed `VERIFIER_INTERNAL_ERROR` check.
     """
     report = Report()
     opts = Options(
@@ -98,6 +129,8 @@ def verify(
         fatal=frozenset(fatal),
         limits=limits or Limits(),
         check_status=check_status,
+        accept_unknown_status=accept_unknown_status,
+        issuer_records=issuer_records,
     )
     if opts.now.tzinfo is None:
         opts = replace(opts, now=opts.now.replace(tzinfo=UTC))
@@ -105,7 +138,10 @@ def verify(
         parsed = _parse_input(document, report, opts.limits)
         if parsed is not None:
             _verify_document(parsed, report, opts)
+    except VerifierUnavailable:
+        raise
     except Exception as exc:
+        log.exception("verifier internal error on %s", report.credential_id or "a document")
         report.add(
             "internal",
             Outcome.FAIL,
@@ -235,10 +271,12 @@ def _verify_document(document: dict[str, Any], report: Report, opts: Options) ->
 def _verify_credential(document: dict[str, Any], report: Report, opts: Options) -> None:
     structure_ok = _check_structure(document, report)
     _check_schema(document, report)
+    _check_related(document, report)
     _check_proofs(document, report, opts, purpose="assertionMethod", bind_issuer=True)
     _check_validity(document, report, opts)
     if opts.check_status:
         _check_status(document, report, opts)
+        _check_issuer_records(document, report, opts)
     if structure_ok:
         _check_registry(document, report, opts)
         _check_recipient(document, report, opts)
@@ -336,6 +374,30 @@ def _check_schema(document: dict[str, Any], report: Report) -> None:
             )
 
 
+def _check_related(document: dict[str, Any], report: Report) -> None:
+    """`relatedResource` (VCDM 2.0 section 5.3): well formed, and digests of what we hold match."""
+    if "relatedResource" not in document:
+        return
+    found = related_mod.problems(document)
+    if found:
+        report.add(
+            "related",
+            Outcome.FAIL,
+            found[0][0],
+            "The credential's related resources do not check out: "
+            + "; ".join(message.rstrip(".") for _, message, _ in found[:3]) + ".",
+            problems=[{"code": c, "message": m, "path": p} for c, m, p in found[:20]],
+        )
+        return
+    held = related_mod.checked(document)
+    message = "The credential's related resources are well formed"
+    if held:
+        message += f"; {len(held)} held here match their digests."
+    else:
+        message += " (none is held here, so their digests were not checked)."
+    report.add("related", Outcome.PASS, "RELATED_RESOURCES_OK", message, checked=held)
+
+
 # --- proofs and issuer binding --------------------------------------------------------------
 
 
@@ -356,12 +418,47 @@ def _check_proofs(
             "The document carries no proof, so nobody can tell who issued it.",
         )
         return False
-    issuer = _issuer_id(document)
     all_ok = True
+    signers: list[tuple[int, did_mod.VerificationMethod]] = []
     for index, proof in enumerate(proofs):
-        ok = _check_one_proof(document, proof, index, report, opts, purpose, issuer, bind_issuer)
-        all_ok = all_ok and ok
+        method = _check_one_proof(document, proof, index, report, opts, purpose)
+        if method is None:
+            all_ok = False
+        else:
+            signers.append((index, method))
+    if bind_issuer and signers:
+        all_ok = _check_issuer_proofs(signers, report, purpose, _issuer_id(document)) and all_ok
     return all_ok
+
+
+def _check_issuer_proofs(
+    signers: list[tuple[int, did_mod.VerificationMethod]],
+    report: Report,
+    purpose: str,
+    issuer: str | None,
+) -> bool:
+    """The issuer binding needs the issuer's own proof, not every proof (Data Integrity 2.1:
+    a proof set or chain may add proofs by others, e.g. a notary's with `previousProof`)."""
+    own = [(i, m) for i, m in signers if issuer is not None and m.controller == issuer]
+    if not own:  # nobody speaks for the issuer: each proof is reported as not the issuer's
+        for index, method in signers:
+            _check_binding(method, index, report, purpose, issuer)
+        return False
+    ok = True
+    for index, method in signers:
+        if issuer is not None and method.controller == issuer:
+            ok = _check_binding(method, index, report, purpose, issuer) and ok
+        else:
+            report.add(
+                f"proof.party[{index}]",
+                Outcome.PASS,
+                "PROOF_BY_OTHER_PARTY",
+                f"This proof is by {method.controller}, not the issuer (a notary or an "
+                "endorser, for example); the issuer's own proof is what binds the credential "
+                "to the issuer.",
+                controller=method.controller,
+            )
+    return ok
 
 
 def _check_one_proof(
@@ -371,13 +468,12 @@ def _check_one_proof(
     report: Report,
     opts: Options,
     purpose: str,
-    issuer: str | None,
-    bind_issuer: bool,
-) -> bool:
+) -> did_mod.VerificationMethod | None:
+    """The proof's verification method if its signature is valid, else None (reported)."""
     name = "proof" if index == 0 else f"proof[{index}]"
     if not isinstance(proof, dict):
         report.add(name, Outcome.FAIL, "PROOF_MALFORMED", "A proof must be a JSON object.")
-        return False
+        return None
     if proof.get("proofPurpose") != purpose:
         report.add(
             name,
@@ -385,11 +481,11 @@ def _check_one_proof(
             "PROOF_PURPOSE_MISMATCH",
             f"The proof's purpose is {proof.get('proofPurpose')!r}; {purpose!r} is required.",
         )
-        return False
+        return None
     vm_id = proof.get("verificationMethod")
     if not isinstance(vm_id, str):
         report.add(name, Outcome.FAIL, "PROOF_MALFORMED", "The proof names no verification method.")
-        return False
+        return None
     try:
         method = did_mod.resolve_verification_method(vm_id, opts.resolver)
     except VcError as exc:
@@ -399,11 +495,11 @@ def _check_one_proof(
             exc.code,
             f"The signing key {vm_id} could not be resolved: {exc.message}",
         )
-        return False
+        return None
     result = proofs_mod.verify_proof(document, proof, method.public_key)
     if not result.valid:
         report.add(name, Outcome.FAIL, result.code, result.message, verificationMethod=vm_id)
-        return False
+        return None
     report.add(
         name,
         Outcome.PASS,
@@ -411,9 +507,7 @@ def _check_one_proof(
         f"The {proof.get('cryptosuite') or proof.get('type')} signature is valid.",
         verificationMethod=vm_id,
     )
-    if not bind_issuer:
-        return True
-    return _check_binding(method, index, report, purpose, issuer)
+    return method
 
 
 def _check_binding(
@@ -547,6 +641,19 @@ def _status_unknown(report: Report, message: str, **details: Any) -> None:
     report.add("status", Outcome.WARN, STATUS_UNKNOWN, message, **details)
 
 
+def _status_undetermined(
+    report: Report, opts: Options, code: str, message: str, **details: Any
+) -> None:
+    """The list could not be read or trusted: a failure, or a warning if the caller accepts."""
+    if opts.accept_unknown_status:
+        outcome = Outcome.WARN
+        message += " The status is unknown; it was accepted as unknown, as asked."
+    else:
+        outcome = Outcome.FAIL
+        message += " The status is unknown, so the credential cannot be verified."
+    report.add("status", outcome, code, message, **details)
+
+
 def _fetch_json(opts: Options, url: str) -> Any:
     assert opts.status_fetcher is not None
     return opts.status_fetcher.get(url, accept="application/vc+ld+json, application/json").json()
@@ -576,10 +683,13 @@ def _check_bitstring_status(
     try:
         list_credential = _fetch_json(opts, list_url)
     except (VcError, ValueError) as exc:
-        _status_unknown(
+        _status_undetermined(
             report,
-            f"The status list at {list_url} could not be fetched ({exc}); revocation is unknown.",
+            opts,
+            STATUS_RETRIEVAL_ERROR,
+            f"The status list at {list_url} could not be fetched ({exc}).",
             statusListCredential=list_url,
+            statusPurpose=purpose,
         )
         return
     if opts.depth > 2:
@@ -587,10 +697,13 @@ def _check_bitstring_status(
         return
     list_report = _verify_status_list_credential(list_credential, opts)
     if not list_report.verified:
-        _status_unknown(
+        _status_undetermined(
             report,
-            f"The status list at {list_url} failed its own verification, so revocation is unknown.",
+            opts,
+            STATUS_VERIFICATION_ERROR,
+            f"The status list at {list_url} failed its own verification.",
             statusListCredential=list_url,
+            statusPurpose=purpose,
             problems=[c.code for c in list_report.errors],
         )
         return
@@ -650,7 +763,12 @@ def _check_revocation_list(
     try:
         data = _fetch_json(opts, url)
     except (VcError, ValueError) as exc:
-        _status_unknown(report, f"The revocation list at {url} could not be fetched ({exc}).")
+        _status_undetermined(
+            report,
+            opts,
+            STATUS_RETRIEVAL_ERROR,
+            f"The revocation list at {url} could not be fetched ({exc}).",
+        )
         return
     revoked = data.get("revokedCredential") if isinstance(data, dict) else None
     if not isinstance(revoked, list):
@@ -665,6 +783,37 @@ def _check_revocation_list(
             return
     report.add(
         "status", Outcome.PASS, "STATUS_OK", "The issuer's revocation list does not list it."
+    )
+
+
+def _check_issuer_records(document: dict[str, Any], report: Report, opts: Options) -> None:
+    """A revocation or suspension the issuer's records know and the status entries do not show."""
+    if opts.issuer_records is None:
+        return
+    state = opts.issuer_records(document)
+    if state not in ("revoked", "suspended"):
+        return
+    code = "STATUS_REVOKED" if state == "revoked" else "STATUS_SUSPENDED"
+    if any(c.code == code and c.outcome is Outcome.FAIL for c in report.checks):
+        return  # the credential's own status entry already says so
+    if _as_list(document.get("credentialStatus")):
+        outside = (
+            "Outside verifiers that read only the credential's status entry see it as not "
+            "revoked."
+        )
+        seen = "not revoked"
+    else:
+        outside = "The credential names no status list, so outside verifiers cannot see this."
+        seen = "no status"
+    report.add(
+        "status",
+        Outcome.FAIL,
+        code,
+        f"The issuer has {state} this credential (the issuer's own records on this platform). "
+        + outside,
+        statusPurpose="revocation" if state == "revoked" else "suspension",
+        source="issuer-records",
+        outsideVerifiersSee=seen,
     )
 
 

@@ -2,10 +2,12 @@
 
 - `POST /credentials/issue` (Bearer token of an institution with the issuer role):
   `{credential, options}` -> 201 `{verifiableCredential}`; 400 `{code, message, problems}`.
-- `POST /credentials/verify` `{verifiableCredential, options}` and
-  `POST /presentations/verify` `{verifiablePresentation, options: {challenge, domain}}`:
-  200 `{verified, checks, warnings, errors, report}` when valid, 422 with the same body when not,
-  400 when the request itself is malformed. Public.
+- `POST /credentials/verify` `{verifiableCredential, options: {acceptUnknownStatus}}` and
+  `POST /presentations/verify` `{verifiablePresentation, options: {challenge, domain,
+  acceptUnknownStatus}}`: 200 `{verified, checks, warnings, errors, report}` when valid, 422 with
+  the same body when not (a status list that cannot be fetched is STATUS_RETRIEVAL_ERROR, not
+  verified, unless `acceptUnknownStatus` is true), 400 when the request itself is malformed.
+  Public.
 - `POST /credentials/status` (Bearer token) `{credentialId, credentialStatus: [{type, status}]}`:
   200 `{credentialId, state}`; another institution's credential is a 404 like a missing one.
 
@@ -103,6 +105,13 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error("REQUEST_INVALID", str(exc), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Not ninja's (a debug page or a bare re-raise by DEBUG): the platform's FaultsMiddleware
+    answers it (503 while the database is unavailable, else a 500 with a reference id)."""
+    raise exc
 
 
 ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schemas.Error,
@@ -222,7 +231,9 @@ def verify_credential(request: HttpRequest, payload: schemas.VerifyCredentialReq
     if "VerifiablePresentation" in _types(document):
         return _error("REQUEST_INVALID",
                       "This is a presentation: send it to /presentations/verify.", 400)
-    return _verify_response(services.verify(document))
+    options = payload.options or schemas.VerifyOptions.model_validate({})
+    return _verify_response(services.verify(
+        document, accept_unknown_status=options.acceptUnknownStatus))
 
 
 @api.post("/presentations/verify", response=VERIFY_RESPONSES, summary="Verify a presentation",
@@ -236,7 +247,8 @@ def verify_presentation(request: HttpRequest, payload: schemas.VerifyPresentatio
         return _error("REQUEST_INVALID",
                       "verifiablePresentation must have the type VerifiablePresentation.", 400)
     options = payload.options or schemas.VerifyOptions.model_validate({})
-    report = services.verify(document, challenge=options.challenge, domain=options.domain)
+    report = services.verify(document, challenge=options.challenge, domain=options.domain,
+                             accept_unknown_status=options.acceptUnknownStatus)
     return _verify_response(report)
 
 

@@ -10,7 +10,10 @@ several queries per verification). Under load the API keeps each answer for a bo
   next verification, and in other processes within the list's ttl;
 * DID documents: `DID_TTL` (did:web has no ttl of its own), forgotten at once when one of our
   institutions' keys changes in this process;
-* issuer registry answers: `REGISTRY_TTL`.
+* issuer registry answers: `REGISTRY_TTL`;
+* what this platform's records say of its own credentials (a suspension the credential does not
+  carry, ADR 0006): `STATUS_TTL`, like a status list, and forgotten at once when an award's
+  state changes in this process.
 
 No verdict therefore outlives a revocation by more than the list's ttl (60 s for our lists).
 Each cache takes a `clock` (tests inject one) and is a bounded LRU.
@@ -132,6 +135,33 @@ class CachedRegistry:
         self._cache.clear()
 
 
+class CachedRecords:
+    """The issuer's records (`vc.verify.IssuerRecords`), each answer kept for `ttl` seconds."""
+
+    def __init__(self, inner: Callable[[dict[str, Any]], str | None], *,
+                 ttl: float = STATUS_TTL, clock: Callable[[], float] = time.monotonic) -> None:
+        self._inner = inner
+        self._ttl = ttl
+        self._cache: Expiring[tuple[str, str], str | None] = Expiring(clock)
+
+    def __call__(self, document: dict[str, Any]) -> str | None:
+        issuer = document.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        credential_id = document.get("id")
+        if not isinstance(issuer_id, str) or not isinstance(credential_id, str):
+            return None
+        key = (issuer_id, credential_id)
+        hit = self._cache.get(key)
+        if hit is not _MISSING:
+            return hit  # type: ignore[no-any-return]
+        state = self._inner(document)
+        self._cache.put(key, state, self._ttl)
+        return state
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
 @dataclass
 class Kit:
     """What one verification needs; shared by all requests of a process."""
@@ -139,18 +169,27 @@ class Kit:
     resolver: did_mod.CachingResolver
     status_fetcher: CachedStatusFetcher
     registry: CachedRegistry
+    records: CachedRecords
 
     def clear(self) -> None:
         self.resolver.clear()
         self.status_fetcher.clear()
         self.registry.clear()
+        self.records.clear()
 
 
 def build_kit(resolver: did_mod.Resolver, status_fetcher: Fetcher, registry: IssuerRegistry, *,
               clock: Callable[[], float] = time.monotonic, did_ttl: float = DID_TTL,
-              status_ttl: float = STATUS_TTL, registry_ttl: float = REGISTRY_TTL) -> Kit:
+              status_ttl: float = STATUS_TTL, registry_ttl: float = REGISTRY_TTL,
+              records: Callable[[dict[str, Any]], str | None] | None = None) -> Kit:
+    """`records` defaults to this platform's (`verification.services.platform_state`)."""
+    if records is None:
+        from microdegree.verification.services import platform_state
+
+        records = platform_state
     return Kit(
         resolver=did_mod.CachingResolver(resolver, ttl_seconds=did_ttl, clock=clock),
         status_fetcher=CachedStatusFetcher(status_fetcher, default_ttl=status_ttl, clock=clock),
         registry=CachedRegistry(registry, ttl=registry_ttl, clock=clock),
+        records=CachedRecords(records, ttl=status_ttl, clock=clock),
     )

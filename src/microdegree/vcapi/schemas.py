@@ -96,6 +96,11 @@ class VerifyOptions(JsonObject):
 
     challenge: str | None = None
     domain: str | None = None
+    acceptUnknownStatus: bool = Field(
+        False, strict=True, description="accept a credential whose status cannot be "
+        "determined (its status list cannot be fetched or fails its own verification: "
+        "STATUS_RETRIEVAL_ERROR, STATUS_VERIFICATION_ERROR, STATUS_UNKNOWN) as verified, with "
+        "that problem as a warning; by default such a credential is not verified (422)")
 
 
 class VerifyCredentialRequest(Schema):

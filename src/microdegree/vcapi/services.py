@@ -10,7 +10,8 @@
   institution's credential is the same 404 as a missing one.
 - `verify(document, ...)`: the core pipeline with the verification app's platform-aware resolver,
   status fetcher and issuer registry (`verification.services.tools`), behind the bounded caches
-  of `caching.py` (a status change made here is seen by the next verification at once).
+  of `caching.py` (a status change made here is seen by the next verification at once); an
+  unknown status fails unless the caller accepts it (`acceptUnknownStatus`).
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ def issue(
             document["credentialStatus"] = combined[0] if len(combined) == 1 else combined
         if v11.is_v11(document):
             v11.add_contexts(document)
-        found = validation.jsonld_problems(document) or validation.schema_problems(document)
+        found = (validation.jsonld_problems(document, cryptosuite)
+                 or validation.schema_problems(document))
         if found:
             raise CredentialInvalid(found)
         key, verification_method = inst_services.signer_for(inst)
@@ -294,18 +296,31 @@ def use_kit(new: caching.Kit | None) -> None:
 
 
 def verify(document: Any, *, challenge: str | None = None, domain: str | None = None,
-           now: datetime | None = None) -> Report:
-    """The core's report with this platform's resolver, status fetcher and registry."""
+           now: datetime | None = None, accept_unknown_status: bool = False) -> Report:
+    """The core's report with this platform's resolver, status fetcher and registry.
+
+    A status that cannot be determined (STATUS_RETRIEVAL_ERROR, ...) fails verification unless
+    `accept_unknown_status`; this platform's own suspensions are reported even when the
+    credential carries no suspension entry (`verification.services.platform_state`).
+    """
     tools = kit()
+    options = verification_services.verify_options(accept_unknown_status=accept_unknown_status)
+    options["issuer_records"] = tools.records
     return core_verify(document, now=now, resolver=tools.resolver,
                        status_fetcher=tools.status_fetcher, registry=tools.registry,
-                       challenge=challenge, domain=domain)
+                       challenge=challenge, domain=domain, **options)
 
 
 @receiver(post_save, sender=StatusList)
 def _status_list_changed(**kwargs: Any) -> None:
     if _kit is not None:
         _kit.status_fetcher.clear()
+
+
+@receiver(post_save, sender=IssuedCredential)
+def _award_changed(**kwargs: Any) -> None:
+    if _kit is not None:
+        _kit.records.clear()
 
 
 @receiver(post_save, sender=SigningKey)

@@ -4,7 +4,9 @@
 credential; empty means it can be signed. The JSON-LD check runs the core's canonicalisation
 (bundled contexts only, jsonld.js-style safe mode), so a term no context defines
 (JSONLD_UNDEFINED_TERM) or a relative IRI (JSONLD_RELATIVE_IRI) is caught whichever cryptosuite
-signs. No Django here: the API maps problems to 400 responses.
+signs; checks that only concern RDF run only for eddsa-rdfc-2022 (`jsonld_problems(..., suite)`).
+`relatedResource` is checked too (`vc.related`). No Django here: the API maps problems to 400
+responses.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from microdegree.vc import canon
+from microdegree.vc import canon, jsonld, related
 from microdegree.vc import schema as schema_mod
 from microdegree.vc.contexts import is_bundled
 from microdegree.vc.errors import VcError
@@ -167,7 +169,8 @@ def structure_problems(credential: Any) -> list[Problem]:
     if not isinstance(credential, dict):
         return [Problem("CREDENTIAL_INVALID", "credential must be a JSON object.")]
     out = [*_context(credential), *_type(credential), *_issuer(credential),
-           *_subject(credential), *_validity(credential), *_entries(credential)]
+           *_subject(credential), *_validity(credential), *_entries(credential),
+           *(Problem(code, message, path) for code, message, path in related.problems(credential))]
     _ids(credential, "$", out)
     if "proof" in credential:
         out.append(Problem("PROOF_PRESENT",
@@ -175,10 +178,19 @@ def structure_problems(credential: Any) -> list[Problem]:
     return out
 
 
-def jsonld_problems(credential: dict[str, Any]) -> list[Problem]:
-    """Safe-mode canonicalisation: undefined terms, relative IRIs, unknown contexts."""
+def jsonld_problems(credential: dict[str, Any], suite: str = "eddsa-rdfc-2022"
+                    ) -> list[Problem]:
+    """Safe-mode JSON-LD: undefined terms, relative IRIs, unknown contexts, bad language tags.
+
+    eddsa-rdfc-2022 signs the canonical RDF, so the whole canonicalisation runs (and its RDF-only
+    refusals, such as the blank-node poisoning guard, apply). eddsa-jcs-2022 signs the JSON and
+    needs no RDF at all: only the safe-mode expansion runs, so nothing RDF-only refuses it.
+    """
     try:
-        canon.canonicalize(credential)
+        if suite == "eddsa-jcs-2022":
+            jsonld.expand_safe(credential)
+        else:
+            canon.canonicalize(credential)
     except VcError as exc:
         return [Problem(exc.code, exc.message, "$")]
     except (TypeError, ValueError, LookupError, RecursionError) as exc:  # hostile input in pyld
@@ -199,9 +211,9 @@ def schema_problems(credential: dict[str, Any]) -> list[Problem]:
     return out
 
 
-def problems(credential: Any) -> list[Problem]:
+def problems(credential: Any, suite: str = "eddsa-rdfc-2022") -> list[Problem]:
     """All problems; JSON-LD and JSON Schema only once the shape is right."""
     found = structure_problems(credential)
     if found:
         return found
-    return jsonld_problems(credential) or schema_problems(credential)
+    return jsonld_problems(credential, suite) or schema_problems(credential)

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from microdegree import config
+from microdegree.errors import verifier_reads
 from microdegree.institutions.models import Institution, SigningKey, did_web_host
 from microdegree.vc.registry import ChainRegistry, IssuerRegistry, RegistryEntry, StaticRegistry
 
@@ -55,15 +56,17 @@ class PlatformRegistry:
     def lookup(self, issuer_id: str) -> RegistryEntry | None:
         slug = platform_slug(issuer_id)
         if slug is None:
-            inst = key_institution(issuer_id)
+            with verifier_reads(f"The registry entry of {issuer_id}"):
+                inst = key_institution(issuer_id)
             if inst is None:
                 return None
             return RegistryEntry(issuer_id=issuer_id, name=inst.name, registry=self.name)
-        inst = (
-            Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED)
-            .only("name")
-            .first()
-        )
+        with verifier_reads(f"The registry entry of {issuer_id}"):
+            inst = (
+                Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED)
+                .only("name")
+                .first()
+            )
         if inst is None:
             return None
         return RegistryEntry(issuer_id=issuer_id, name=inst.name, registry=self.name)

@@ -35,6 +35,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from microdegree import config
+from microdegree.errors import verifier_reads
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import NotFound as InstitutionNotFound
 from microdegree.institutions.models import Institution
@@ -51,7 +52,7 @@ from microdegree.vc.extract import (
 from microdegree.vc.fetch import Fetcher, FetchResponse, SafeFetcher
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.urls import UrlError, parse_url
-from microdegree.vc.verify import verify
+from microdegree.vc.verify import STATUS_UNKNOWN, verify
 from microdegree.verification import summary as summary_mod
 from microdegree.verification.issuer_name import issuer_name
 from microdegree.verification.registry import key_institution, platform_registry, platform_slug
@@ -119,17 +120,19 @@ class PlatformResolver:
             if target == f"{ours}:platform":  # the platform's own DID (it signs learners' CLRs)
                 from microdegree.records import platform as records_platform
 
-                return records_platform.did_document()
+                with verifier_reads("The platform's DID document"):
+                    return records_platform.did_document()
             if target == ours or target.startswith(ours + ":"):
                 raise ResolutionError(f"{target} is not a DID of this platform.",
                                       code="DID_NOT_FOUND")
             return self._outside.resolve(did_or_url)
-        try:
-            inst = inst_services.get_institution(slug)
-        except InstitutionNotFound as exc:
-            raise ResolutionError(f"{target} is not an approved issuer on this platform.",
-                                  code="DID_NOT_FOUND") from exc
-        return inst_services.did_document(inst)
+        with verifier_reads(f"The DID document of {target}"):
+            try:
+                inst = inst_services.get_institution(slug)
+            except InstitutionNotFound as exc:
+                raise ResolutionError(f"{target} is not an approved issuer on this platform.",
+                                      code="DID_NOT_FOUND") from exc
+            return inst_services.did_document(inst)
 
 
 def platform_slug_host() -> str:
@@ -209,11 +212,12 @@ class StatusFetcher:
                              code="FETCH_HTTP_ERROR")
         from microdegree.issuing import statuslists
 
-        found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
-        if found is None:
-            raise FetchError(f"{url} is not a status list of this platform.",
-                             code="FETCH_HTTP_ERROR")
-        text, etag = statuslists.published(found)
+        with verifier_reads(f"The status list {url}"):
+            found = statuslists.find_list(match["slug"], match["purpose"], int(match["seq"]))
+            if found is None:
+                raise FetchError(f"{url} is not a status list of this platform.",
+                                 code="FETCH_HTTP_ERROR")
+            text, etag = statuslists.published(found)
         return FetchResponse(url=url, status=200, content_type="application/vc+ld+json",
                              body=text.encode("utf-8"), headers={"etag": etag})
 
@@ -277,10 +281,15 @@ class Verification:
     def verdict(self) -> str:
         return summary_mod.verdict(self.report)
 
+    @property
+    def level(self) -> str:
+        return summary_mod.level(self.report)
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "verified": self.report.verified,
             "verdict": self.verdict,
+            "level": self.level,
             "format": self.format,
             "summary": self.summary.to_json() if self.summary else None,
             "report": self.report.to_json(),
@@ -296,7 +305,41 @@ def _merge_jws_checks(report: Report, extracted: Extracted) -> None:
     merge_jws_checks(report, extracted)
 
 
-def verify_document(extracted: Extracted, *, now: datetime | None = None) -> Verification:
+def platform_state(document: dict[str, Any]) -> str | None:
+    """"revoked" or "suspended" when `document` is a credential this platform issued in that
+    state (by its issuer, an institution here, and its id), else None.
+
+    ADR 0006: a suspension is in the signed credential only when it embeds a suspension entry;
+    this platform still knows it and says so (`vc.verify.IssuerRecords`). VC API credentials
+    (`vcapi.ApiCredential`) can only change status through the entries they carry, so only
+    awards are looked up.
+    """
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    credential_id = document.get("id")
+    if not isinstance(issuer_id, str) or not isinstance(credential_id, str):
+        return None
+    slug = platform_slug(issuer_id)
+    if slug is None:
+        return None
+    state = (IssuedCredential.objects
+             .filter(credential_id=credential_id, institution__slug=slug)
+             .values_list("state", flat=True).first())
+    if state in (IssuedCredential.State.REVOKED, IssuedCredential.State.SUSPENDED):
+        return str(state)
+    return None
+
+
+def verify_options(*, accept_unknown_status: bool = False) -> dict[str, Any]:
+    """How this platform verifies: a status that cannot be determined is a failure (a
+    STATUS_UNKNOWN warning made fatal too) unless the caller accepts unknown status."""
+    if accept_unknown_status:
+        return {"accept_unknown_status": True, "issuer_records": platform_state}
+    return {"fatal": {STATUS_UNKNOWN}, "issuer_records": platform_state}
+
+
+def verify_document(extracted: Extracted, *, now: datetime | None = None,
+                    accept_unknown_status: bool = False) -> Verification:
     kit = tools()
     report = verify(
         extracted.document,
@@ -304,6 +347,7 @@ def verify_document(extracted: Extracted, *, now: datetime | None = None) -> Ver
         resolver=kit.resolver,
         status_fetcher=kit.status_fetcher,
         registry=platform_registry(),
+        **verify_options(accept_unknown_status=accept_unknown_status),
     )
     _merge_jws_checks(report, extracted)
     return _wrap(report, extracted.document, extracted.format)

@@ -8,19 +8,27 @@ from datetime import datetime
 from typing import Any
 
 from microdegree.vc.report import Check, Outcome, Report
-from microdegree.vc.verify import parse_datetime
+from microdegree.vc.verify import STATUS_UNDETERMINED, parse_datetime
 
 VERIFIED = "Verified"
 NOT_VERIFIED = "Not verified"
+NOT_FULLY_CHECKED = "Could not be fully checked"
+
+# The three verdict levels a page shows (never green above a warning or a failure).
+LEVEL_VERIFIED = "verified"
+LEVEL_INCOMPLETE = "not_fully_checked"  # nothing failed, but the status could not be determined
+LEVEL_FAILED = "not_verified"
 
 LABELS = {
     "input": "Input",
     "internal": "Verifier",
     "structure": "Format",
     "schema": "Schema",
+    "related": "Related resources",
     "proof": "Signature",
     "proof.jwt": "JWT claims",
     "issuer.key": "Issuer's key",
+    "proof.party": "Other signer",
     "validity": "Dates",
     "status": "Revocation and suspension",
     "issuer.registry": "Known issuer",
@@ -61,14 +69,37 @@ def all_errors(report: Report) -> list[Check]:
     return out
 
 
+def undetermined(check: Check) -> bool:
+    """Whether the check says only that the status could not be determined."""
+    return check.name == "status" and check.code in STATUS_UNDETERMINED
+
+
+def level(report: Report) -> str:
+    """verified, not_fully_checked (every problem is a status that could not be determined:
+    neither green nor red) or not_verified (anything else failed)."""
+    errors = all_errors(report)
+    if errors and not all(undetermined(c) for c in errors):
+        return LEVEL_FAILED
+    if errors or any(undetermined(c) for c in all_warnings(report)):
+        return LEVEL_INCOMPLETE
+    return LEVEL_VERIFIED
+
+
+def _listed(checks: list[Check]) -> str:
+    return "; ".join(dict.fromkeys(label(c).lower() + ": " + c.message for c in checks))
+
+
 def verdict(report: Report) -> str:
-    """"Verified", "Verified, with warnings: ..." or "Not verified": a warning is never hidden."""
-    if not report.verified:
+    """"Verified", "Verified, with warnings: ...", "Could not be fully checked: ..." or "Not
+    verified": a warning is never hidden."""
+    found = level(report)
+    if found == LEVEL_FAILED:
         return NOT_VERIFIED
+    if found == LEVEL_INCOMPLETE:
+        return f"{NOT_FULLY_CHECKED}: {_listed(all_errors(report) + all_warnings(report))}"
     warnings = all_warnings(report)
     if warnings:
-        shown = "; ".join(dict.fromkeys(label(c).lower() + ": " + c.message for c in warnings))
-        return f"{VERIFIED}, with warnings: {shown}"
+        return f"{VERIFIED}, with warnings: {_listed(warnings)}"
     return VERIFIED
 
 

@@ -21,7 +21,14 @@ from django.views.decorators.http import require_http_methods
 from microdegree.vc.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification import services
 from microdegree.verification.issuer_name import issuer_name
-from microdegree.verification.summary import all_warnings, summarise
+from microdegree.verification.summary import (
+    LEVEL_FAILED,
+    LEVEL_INCOMPLETE,
+    all_errors,
+    all_warnings,
+    level,
+    summarise,
+)
 from microdegree.verification.wording import (
     check_label,
     check_message,
@@ -97,14 +104,26 @@ def _result_context(verification: services.Verification) -> dict[str, Any]:
     return {"v": _view(verification, top=True)}
 
 
+_STATES = {LEVEL_FAILED: "bad", LEVEL_INCOMPLETE: "warn"}
+
+
 def _view(verification: services.Verification, *, top: bool = False) -> dict[str, Any]:
     report = verification.report
     warnings = all_warnings(report) if top else list(report.warnings)
-    state = "bad" if not report.verified else "warn" if warnings else "ok"
+    errors = all_errors(report) if top else list(report.errors)
+    found = level(report)
+    # green only when nothing warned or failed; amber when the status could not be determined
+    # or a warning stands; red when anything else failed
+    state = _STATES.get(found, "warn" if warnings else "ok")
     return {
         "state": state,
-        "headline": headline(report.verified, bool(warnings)),
+        "level": found,
+        "headline": headline(found, bool(warnings)),
         "verdict": verification.verdict,
+        # a credential that failed: what it says is only what the document claims
+        "claimed": found == LEVEL_FAILED,
+        "errors": [{"label": check_label(c), "message": check_message(c.message)}
+                   for c in errors],
         "warnings": [{"label": check_label(c), "message": check_message(c.message)}
                      for c in warnings],
         "summary": verification.summary,

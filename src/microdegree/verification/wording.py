@@ -28,7 +28,8 @@ _LABELS = (
     gettext_noop("Known issuer"), gettext_noop("Recipient"), gettext_noop("Nested credentials"),
     gettext_noop("Presentation challenge"), gettext_noop("Presentation domain"),
     gettext_noop("Presentation holder"), gettext_noop("Revocation"), gettext_noop("Suspension"),
-    gettext_noop("Status"), gettext_noop("Issuer's name"),
+    gettext_noop("Status"), gettext_noop("Issuer's name"), gettext_noop("Other signer"),
+    gettext_noop("Related resources"),
 )
 
 # Sentences the core writes word for word.
@@ -52,6 +53,19 @@ _SENTENCES = (
     gettext_noop("The issuer has revoked this credential."),
     gettext_noop("The issuer has suspended this credential."),
     gettext_noop("The issuer asks holders to refresh this credential."),
+    # What this platform's records know beyond the credential's status entries (ADR 0006).
+    gettext_noop("The issuer has suspended this credential (the issuer's own records on this "
+                 "platform). Outside verifiers that read only the credential's status entry see "
+                 "it as not revoked."),
+    gettext_noop("The issuer has revoked this credential (the issuer's own records on this "
+                 "platform). Outside verifiers that read only the credential's status entry see "
+                 "it as not revoked."),
+    gettext_noop("The issuer has suspended this credential (the issuer's own records on this "
+                 "platform). The credential names no status list, so outside verifiers cannot "
+                 "see this."),
+    gettext_noop("The issuer has revoked this credential (the issuer's own records on this "
+                 "platform). The credential names no status list, so outside verifiers cannot "
+                 "see this."),
     gettext_noop("All of:"),  # a microdegree rule (catalog.rules.describe)
     # What the verify page says when the input is not a credential (verification/extract.py).
     gettext_noop("Paste a credential, choose a file, or give the credential's address."),
@@ -107,14 +121,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
                 r"revocation is unknown\."),
      lambda: gettext("The status list at %(url)s was not fetched (fetching is off), so "
                      "revocation is unknown.")),
-    (re.compile(r"The status list at (?P<url>\S+) could not be fetched \((?P<reason>.*)\); "
-                r"revocation is unknown\."),
-     lambda: gettext("The status list at %(url)s could not be fetched (%(reason)s); revocation "
-                     "is unknown.")),
-    (re.compile(r"The status list at (?P<url>\S+) failed its own verification, so revocation "
-                r"is unknown\."),
-     lambda: gettext("The status list at %(url)s failed its own verification, so revocation is "
-                     "unknown.")),
+    (re.compile(r"The status list at (?P<url>\S+) could not be fetched \((?P<reason>.*)\)\. "
+                r"The status is unknown, so the credential cannot be verified\."),
+     lambda: gettext("The status list at %(url)s could not be fetched (%(reason)s). The status "
+                     "is unknown, so the credential cannot be verified.")),
+    (re.compile(r"The status list at (?P<url>\S+) failed its own verification\. The status is "
+                r"unknown, so the credential cannot be verified\."),
+     lambda: gettext("The status list at %(url)s failed its own verification. The status is "
+                     "unknown, so the credential cannot be verified.")),
+    (re.compile(r"The revocation list at (?P<url>\S+) could not be fetched \((?P<reason>.*)\)\. "
+                r"The status is unknown, so the credential cannot be verified\."),
+     lambda: gettext("The revocation list at %(url)s could not be fetched (%(reason)s). The "
+                     "status is unknown, so the credential cannot be verified.")),
+    (re.compile(r"This proof is by (?P<party>\S+), not the issuer \(a notary or an endorser, for "
+                r"example\); the issuer's own proof is what binds the credential to the "
+                r"issuer\."),
+     lambda: gettext("This proof is by %(party)s, not the issuer (a notary or an endorser, for "
+                     "example); the issuer's own proof is what binds the credential to the "
+                     "issuer.")),
     (re.compile(r"The signing key belongs to (?P<owner>\S+), not to the issuer (?P<issuer>\S+)\."),
      lambda: gettext("The signing key belongs to %(owner)s, not to the issuer %(issuer)s.")),
     (re.compile(r"At least (?P<needed>\d+) of:"), lambda: gettext("At least %(needed)s of:")),
@@ -182,10 +206,13 @@ def _localised(text: str) -> str:
 _DECIMAL = re.compile(r"\d+\.\d+")
 
 
-def headline(verified: bool, warned: bool) -> str:
-    """The verdict a person reads first: "Verified", "Verified, with warnings", "Not verified"."""
-    if not verified:
+def headline(level: str, warned: bool) -> str:
+    """The verdict a person reads first: "Verified", "Verified, with warnings", "Could not be
+    fully checked", "Not verified" (`level` is one of summary's LEVEL_*)."""
+    if level == summary.LEVEL_FAILED:
         return pgettext("verdict", "Not verified")
+    if level == summary.LEVEL_INCOMPLETE:
+        return pgettext("verdict", "Could not be fully checked")
     if warned:
         return pgettext("verdict", "Verified, with warnings")
     return pgettext("verdict", "Verified")

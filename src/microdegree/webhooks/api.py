@@ -164,3 +164,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error("REQUEST_INVALID", str(exc), exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Not ninja's: the platform's FaultsMiddleware answers it in the JSON surface's format
+    (503 while the database is unavailable, else a 500 with a reference id)."""
+    raise exc

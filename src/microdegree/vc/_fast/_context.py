@@ -52,7 +52,7 @@ PLAIN = "plain"
 LIST = "list"
 GRAPH = "graph"
 JSON = "json"
-_KEYWORDS = frozenset({"@id", "@type", "@value", "@language", "@context"})
+_KEYWORDS = frozenset({"@id", "@type", "@value", "@language", "@direction", "@context"})
 
 #: Characters that may not appear raw in an N-Quads IRIREF (and a backslash, which would start a
 #: UCHAR escape the parser would decode): such IRIs are declined rather than escaped.

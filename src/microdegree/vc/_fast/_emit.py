@@ -6,11 +6,14 @@ directly instead of building the expanded document and the node map. Blank-node 
 arbitrary: RDFC-1.0 relabels them. Anything outside the subset raises `Decline`.
 
 Covered: keys that are terms, compact or absolute IRIs or resolved by `@vocab`; `@id`, `@type`
-(and aliases), `@value` with `@language` or `@type`, native strings / numbers / booleans, `@id` /
+(and aliases), `@value` with `@language` or `@type`, a string `@value` with `@direction` (and
+`@language`) as the `i18n-datatype` literal jsonld.js signs, native strings / numbers / booleans,
+`@id` /
 `@vocab` / datatype / `@json` coercion, default and term languages, `@set`, `@list` and `@graph`
 containers, property-scoped and type-scoped contexts (with pyld's propagation rules), embedded
 `@context` lists of bundled URLs. Declined: every other keyword and container, undefined or null
-terms, relative IRIs, blank-node ids, nested arrays, `@direction`, what `vc.jsonld` refuses in
+terms, relative IRIs, blank-node ids, nested arrays, a default `@direction` from a context, what
+`vc.jsonld` refuses in
 safe mode, and literals with control characters escaped differently by pyld and RDFC-1.0.
 """
 
@@ -118,6 +121,25 @@ def _language_literal(value: str, language: str) -> str:
     return f'"{_escape(value)}"@{check_language(language)}'
 
 
+_I18N = "https://www.w3.org/ns/i18n#"
+# jsonld.js REGEX_BCP47: a tag outside it is a safe-mode error on the general path
+_BCP47 = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
+
+
+def _direction_literal(value: Any, language: Any, direction: Any) -> str:
+    """jsonld.js toRDF with `rdfDirection: "i18n-datatype"` (what eddsa-rdfc-2022 signs):
+    `"value"^^<https://www.w3.org/ns/i18n#{language lower-cased}_{direction}>`."""
+    if direction not in ("ltr", "rtl") or not isinstance(value, str):
+        raise Decline("direction-shape")
+    if language is _MISSING:
+        tag = ""
+    elif isinstance(language, str) and _BCP47.fullmatch(language):
+        tag = language.lower()
+    else:
+        raise Decline("direction-language")
+    return f'"{_escape(value)}"^^<{_I18N}{tag}_{direction}>'
+
+
 class _Writer:
     __slots__ = ("count", "quads")
 
@@ -201,6 +223,7 @@ def _expand_map(
     pairs: list[tuple[str, str]] = []
     value: Any = _MISSING
     language: Any = _MISSING
+    direction: Any = _MISSING
 
     plans = active.plans
     for key, raw in element.items():
@@ -236,13 +259,25 @@ def _expand_map(
             if language is not _MISSING:
                 raise Decline("colliding-keywords")
             language = raw
+        elif kind == "@direction":
+            if direction is not _MISSING:
+                raise Decline("colliding-keywords")
+            direction = raw
         else:
             raise Decline(plan[1])
 
     if value is not _MISSING:
+        if direction is not _MISSING:
+            if subject is not None or pairs or any(
+                    active.key_plan(k)[0] not in ("@value", "@language", "@direction")
+                    for k in element):
+                raise Decline("value-object-shape")
+            return False, _direction_literal(value, language, direction)
         return False, _value_object(active, type_scoped, element, value, language, subject, pairs)
     if language is not _MISSING:
         raise Decline("language-without-value")
+    if direction is not _MISSING:
+        raise Decline("direction-without-value")
 
     if subject is None:
         subject = w.blank()
