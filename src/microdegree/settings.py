@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "microdegree.oid4vci",
     "microdegree.lti",
     "microdegree.demo",
+    "microdegree.webhooks",
 ]
 
 MIDDLEWARE = [

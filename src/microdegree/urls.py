@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("microdegree.opendata.urls")),
     path("", include("microdegree.oid4vci.urls")),
     path("", include("microdegree.lti.urls")),
+    path("", include("microdegree.webhooks.urls")),
 ]

@@ -63,6 +63,7 @@ def test_every_surface_answers_503_in_its_own_format(client, db_proxy, instituti
                 {"type": "BitstringStatusListCredential", "status": "revoked"}]}),
             ("POST", f"/api/v1/institutions/{institution.slug}/credentials", {"x": 1}),
             ("GET", f"/api/v1/institutions/{institution.slug}/bulk-jobs", None),
+            ("GET", f"/api/v1/institutions/{institution.slug}/webhooks", None),
         ]:
             answer = http(method, base + path, body, headers=bearer)
             assert answer.status == 503, (path, answer.body)

@@ -52,6 +52,8 @@ from microdegree.vc.builders.identity import hash_identity, plain_identity
 from microdegree.vc.credits import CreditsInvalid, parse_credits
 from microdegree.vc.schema import OB_ACHIEVEMENT_CREDENTIAL
 from microdegree.vc.status import status_entry
+from microdegree.webhooks import payloads as hook_data
+from microdegree.webhooks.outbox import emit
 
 State = IssuedCredential.State
 log = logging.getLogger(__name__)
@@ -664,6 +666,8 @@ def store_issued(
         if fresh and version.awarded_at is None:  # (once awarded, a version never changes)
             catalog_services.mark_awarded(version)
         _audit_issued(actor, inst, version, fresh)
+        emit("credential.issued", inst, lambda: hook_data.credentials(fresh))
+        emit("microdegree.completed", inst, lambda: hook_data.microdegrees(version, fresh))
         if send_email and fresh:
             ids = [c.pk for c in fresh]
             transaction.on_commit(lambda: mail.send_award_emails(ids))
@@ -847,6 +851,7 @@ def _change_state(actor: Any, cred: IssuedCredential, reason: str, action: str) 
         locked.save(update_fields=["state", "state_reason", "state_changed_at"])
         log_action(actor, f"issuing.credential_{action}", locked,
                    institution_id=locked.institution_id, before=before, after=_snapshot(locked))
+        emit(f"credential.{action}", locked.institution_id, lambda: hook_data.credential(locked))
         if action == "unsuspended":  # valid again: it may complete a pathway now
             pathway_check(actor, locked.institution, locked.achievement_version,
                           locked.recipient_email)

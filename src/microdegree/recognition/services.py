@@ -41,6 +41,8 @@ from microdegree.records.record import owned_credential, owned_import
 from microdegree.vc.credits import CreditsInvalid, parse_credits
 from microdegree.vc.extract import ExtractError, extract
 from microdegree.verification import services as verification_services
+from microdegree.webhooks import payloads as hook_data
+from microdegree.webhooks.outbox import emit
 
 ISSUER = "issuer"
 PROGRAM_FIELDS = (
@@ -569,6 +571,7 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
                       "reason": reason,
                       "credential": decision.credential.credential_id if decision.credential
                       else None})
+    emit("credit_application.decided", program.institution_id, lambda: hook_data.decision(decision))
     return decision
 
 

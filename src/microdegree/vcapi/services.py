@@ -45,6 +45,8 @@ from microdegree.vcapi.messages import MessageStatus
 from microdegree.vcapi.models import ApiCredential
 from microdegree.verification import services as verification_services
 from microdegree.verification.registry import platform_registry
+from microdegree.webhooks import payloads as hooks
+from microdegree.webhooks.outbox import emit
 
 SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 PURPOSES = ("revocation", "suspension")
@@ -175,6 +177,7 @@ def issue(
                           "status": [*status_purposes,
                                      *(["message"] if message_status else [])],
                           "data_model": "1.1" if v11.is_v11(document) else "2.0"})
+        emit("credential.issued", inst, lambda: hooks.api_credential(stored))
     return stored
 
 
@@ -220,6 +223,7 @@ def _change_api_credential(token: ApiToken, cred: ApiCredential, action: str,
         log_action(_actor(token), f"vcapi.credential_{action}", locked,
                    institution_id=locked.institution_id, before=before,
                    after={"state": locked.state}, note=reason)
+        emit(hooks.vcapi_event(action), locked.institution_id, lambda: hooks.api_credential(locked))
     return str(locked.state)
 
 
