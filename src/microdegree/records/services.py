@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 
 from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import log_action
+from microdegree.errors import DomainError
 from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth
@@ -44,19 +45,17 @@ from microdegree.web.links import public_link
 MAX_EMAILS = 10
 
 
-class RecordError(Exception):
-    """A refused learner action: `code` for machines, `message` for people, `status` for HTTP."""
+class RecordError(DomainError):
+    """A refused learner action: `code` for machines, `message` for people, `status` for HTTP,
+    `reasons` (sentences) when there are several."""
 
+    code = "INVALID"
     status = 400
 
     def __init__(self, message: str, *, code: str = "INVALID", status: int | None = None,
                  reasons: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code, status=status)
         self.reasons = reasons or []
-        if status is not None:
-            self.status = status
 
 
 class NotAddressed(RecordError):
