@@ -16,11 +16,13 @@ docs/architecture.md, "How to add an API endpoint".
 
 from __future__ import annotations
 
+import inspect
+import re
 from typing import Any, cast
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
@@ -119,3 +121,36 @@ def urlpatterns_of(api: NinjaAPI) -> Any:
     docs page), so an API mounted at the site root never shadows a page."""
     routes, app_name, namespace = api.urls
     return ([r for r in routes if r.name != "api-root"], app_name, namespace)
+
+
+def request_body(schema: type[Schema]) -> dict[str, Any]:
+    """`openapi_extra` describing a JSON body read by the view itself (so that each mistake
+    keeps its own error code instead of ninja's REQUEST_INVALID)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": schema.model_json_schema(ref_template="#/components/schemas/{model}")}}}}
+
+
+OTHER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+def not_allowed(router: Router | NinjaAPI, path: str, allowed: tuple[str, ...],
+                surface: str = "json") -> None:
+    """Any other method on `path`: 405 in the surface's format (`METHOD_NOT_ALLOWED`, or an
+    Imsx_StatusInfo `not_allowed`), with `Allow` (ninja's own 405 is a plain text page)."""
+    methods = [m for m in OTHER_METHODS if m not in allowed]
+
+    def method_not_allowed(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if surface == "obapi":
+            message = f"{request.method} is not allowed here; use {', '.join(allowed)}."
+        else:
+            message = f"Use {' or '.join(allowed)}."
+        response = api_error_response(
+            Invalid(message, code="METHOD_NOT_ALLOWED", status=405), surface)
+        response["Allow"] = ", ".join(allowed)
+        return response
+
+    names = re.findall(r"\{(?:\w+:)?(\w+)\}", path)  # ninja reads the path params from it
+    method_not_allowed.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in names])
+    router.api_operation(methods, path, include_in_schema=False)(method_not_allowed)

@@ -12,11 +12,15 @@ from __future__ import annotations
 from django.urls import path
 
 from microdegree.api_layer import surface_api, urlpatterns_of
+from microdegree.bulk.api import router as bulk_router
+from microdegree.issuing.api import router as issuing_router
 from microdegree.recognition.api import router as recognition_router
 
 api = surface_api(
     surface="json", namespace="platform-api", title="Microdegree platform API",
     description="The platform's JSON endpoints under /api/: errors are {code, message}.")
-api.add_router("/api/", recognition_router)
+api.add_router("/api/v1/", issuing_router)  # the institution API: awards and status changes
+api.add_router("/api/v1/", bulk_router)  # ... and bulk issuing jobs
+api.add_router("/api/", recognition_router)  # public: POST /api/worth
 
 urlpatterns = [path("", urlpatterns_of(api))]
