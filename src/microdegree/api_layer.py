@@ -125,7 +125,8 @@ def urlpatterns_of(api: NinjaAPI) -> Any:
 
 def request_body(schema: type[Schema]) -> dict[str, Any]:
     """`openapi_extra` describing a JSON body read by the view itself (so that each mistake
-    keeps its own error code instead of ninja's REQUEST_INVALID)."""
+    keeps its own error code instead of ninja's REQUEST_INVALID). `schema` is flat (no nested
+    Schema: its definitions would not be in the document's components)."""
     return {"requestBody": {"required": True, "content": {"application/json": {
         "schema": schema.model_json_schema(ref_template="#/components/schemas/{model}")}}}}
 

@@ -42,6 +42,11 @@ class Caller:
     token: ApiToken | None
 
     @property
+    def prefix(self) -> str | None:
+        """The token's prefix, for the request log (`web.faults`)."""
+        return self.token.prefix if self.token is not None else None
+
+    @property
     def actor(self) -> Any:
         if self.token is not None:
             return f"api-token:{self.token.prefix} ({self.token.name})"
