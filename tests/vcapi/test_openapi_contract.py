@@ -86,3 +86,30 @@ def test_the_api_mapping_per_surface():
         "not_found")
     unauthorised = api_error_response(ObApiError(401, "Send a token."), "obapi")
     assert unauthorised["WWW-Authenticate"] == 'Bearer realm="ob"'
+
+
+def test_the_page_mapping(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from microdegree.http_errors import page_errors
+    from microdegree.web.faults import respond
+
+    @page_errors("records/error.html")
+    def refuses(request):
+        raise RecordError("That link was used already.", code="USED", status=400)
+
+    request = rf.get("/me/somewhere")
+    request.user = AnonymousUser()
+    page = refuses(request)
+    assert page.status_code == 400
+    assert "That link was used already." in page.content.decode()
+    # a refusal that escaped a page view: the site's error page at its status, not a 500
+    request = rf.get("/institutions/nowhere/")
+    request.user = AnonymousUser()
+    escaped = respond(request, errors.NotFound("No such institution."))
+    assert escaped.status_code == 404
+    assert "No such institution." in escaped.content.decode()
+    # the same on an API path: the JSON API format
+    request = rf.get("/api/v1/institutions/nowhere/credentials")
+    body = json.loads(respond(request, errors.NotFound("No such institution.")).content)
+    assert (body["code"], body["message"]) == ("NOT_FOUND", "No such institution.")
