@@ -1,10 +1,16 @@
-"""The platform's error model, the base every surface maps from (issue 15: one error model).
+"""The platform's error model, the one base every app raises from (issue 15: one error model).
 
-`PlatformError` carries a stable `code`, an HTTP `status` and a sentence; `Unavailable` is the
+`PlatformError` carries a stable `code`, an HTTP `status` and a sentence. Apps raise its
+subclasses (`NotFound`, `PermissionDenied`, `Invalid`, `Conflict`, `Unauthenticated`,
+`PayloadTooLarge`, or their own with a `code`: `RecordError`, `ObApiError`, `KeyReused`, ...),
+all `DomainError`s (the request is refused, a 4xx). `Unavailable` is the
 "could not finish, try again" kind (503 with `Retry-After`), never a verdict. `classify` turns any
-exception into the `PlatformError` a response should describe, or None for an unexpected error
-(a 500 with a reference id). The mappings to responses live in `microdegree.web.faults`: one for
-the JSON APIs (each in its own format) and one for pages.
+exception into the `PlatformError` a response should describe (the credential core's `VcError`
+too: a 400 with its code), or None for an unexpected error (a 500 with a reference id).
+
+There are two mappings to responses, both in `microdegree.web.faults`: `api_error_response`
+for the JSON APIs (each surface in its own format; the ninja APIs' exception handlers and the
+middleware call it) and `page_errors` / the middleware for pages.
 
 Infrastructure failures are recognised here, in one place: Django's `OperationalError` and
 `InterfaceError` (server gone, connection refused or dropped, lock or statement timeouts) and
@@ -19,7 +25,8 @@ from contextlib import contextmanager
 from django.db import InterfaceError, OperationalError
 
 from microdegree import config
-from microdegree.vc.errors import VerifierUnavailable
+from microdegree.vc.errors import VcError, VerifierUnavailable
+from microdegree.vc.extract import ExtractError
 
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
@@ -46,6 +53,41 @@ class PlatformError(Exception):
             self.code = code
         if status is not None:
             self.status = status
+
+
+class DomainError(PlatformError):
+    """The request is refused (a 4xx): what every app raises for its users' mistakes.
+    `except DomainError` never catches `Unavailable` or `Unexpected`."""
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "PERMISSION_DENIED"
+    status = 403
+
+
+class Invalid(DomainError):
+    code = "INVALID"
+    status = 400
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+    status = 409
+
+
+class Unauthenticated(DomainError):
+    code = "AUTHENTICATION_REQUIRED"
+    status = 401
+
+
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
 
 
 class Unavailable(PlatformError):
@@ -78,6 +120,8 @@ def classify(exc: BaseException) -> PlatformError | None:
         return Unavailable("The verifier cannot reach its data right now, so it cannot say "
                            "whether the credential is valid. Try again shortly.",
                            code="VERIFIER_UNAVAILABLE")
+    if isinstance(exc, VcError | ExtractError):  # the core's (framework-free) errors: 400
+        return Invalid(exc.message, code=exc.code)
     if isinstance(exc, DATABASE_ERRORS):
         return Unavailable("The service is temporarily unavailable (its database cannot be "
                            "reached). Try again shortly.", code="DATABASE_UNAVAILABLE")

@@ -8,6 +8,7 @@ handler500 = "microdegree.web.faults.server_error"  # JSON for the APIs, 503 whe
 urlpatterns = [
     # First: the VC API is the hot path under load, and its few routes shadow nothing below.
     path("", include("microdegree.vcapi.urls")),
+    path("", include("microdegree.web.apis")),  # the ninja routers of the apps under /api/
     path("", include("microdegree.web.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher

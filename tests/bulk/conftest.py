@@ -63,3 +63,12 @@ def csv_of(n: int, *, start: int = 1, sep: str = ",") -> bytes:
     lines += [sep.join([f"learner{i}@example.org", f"Learner {i}", "A", "5", "2025-12-15"])
               for i in range(start, start + n)]
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@pytest.fixture
+def client():
+    """The test client, checking every API answer against the served /api/openapi.json (status
+    documented, JSON body valid against the operation's schema): tests/_openapi_support.py."""
+    from tests._openapi_support import OpenApiClient
+
+    return OpenApiClient()

@@ -108,3 +108,12 @@ def other_institution(make_user, admin_user):
 def _fast_password_hashing(settings):
     """Staff users are created in most tests; the default PBKDF2 cost dominates their set-up."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def client():
+    """The test client, checking every API answer against the served /api/openapi.json (status
+    documented, JSON body valid against the operation's schema): tests/_openapi_support.py."""
+    from tests._openapi_support import OpenApiClient
+
+    return OpenApiClient()

@@ -176,3 +176,12 @@ def oauth(client) -> OAuth:
 
 def bearer(token: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def client():
+    """The test client, checking every API answer against the served /api/openapi.json (status
+    documented, JSON body valid against the operation's schema): tests/_openapi_support.py."""
+    from tests._openapi_support import OpenApiClient
+
+    return OpenApiClient()

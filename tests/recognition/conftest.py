@@ -185,3 +185,12 @@ def sign_in(client, db):
         return LearnerEmail.objects.get(email=email, verified_at__isnull=False).user
 
     return run
+
+
+@pytest.fixture
+def client():
+    """The test client, checking every API answer against the served /api/openapi.json (status
+    documented, JSON body valid against the operation's schema): tests/_openapi_support.py."""
+    from tests._openapi_support import OpenApiClient
+
+    return OpenApiClient()

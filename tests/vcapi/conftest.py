@@ -115,3 +115,12 @@ def api(client) -> Api:
 def codes(response: Any) -> list[str]:
     body = response.json()
     return [p["code"] for p in body.get("errors", [])] or [body.get("code")]
+
+
+@pytest.fixture
+def client():
+    """The test client, checking every API answer against the served /api/openapi.json (status
+    documented, JSON body valid against the operation's schema): tests/_openapi_support.py."""
+    from tests._openapi_support import OpenApiClient
+
+    return OpenApiClient()

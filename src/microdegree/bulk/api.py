@@ -1,5 +1,6 @@
-"""JSON API for bulk jobs (same authentication as the issuing API: a Bearer API token of the
-institution, or the session with CSRF).
+"""JSON API for bulk jobs: a ninja `Router` of the platform's API under `/api/v1/`
+(`microdegree.web.apis`), with the issuing API's authentication (`InstitutionAuth`: a Bearer API
+token of the institution, or the session with CSRF); its OpenAPI description is generated.
 
 - `POST /api/v1/institutions/<slug>/bulk-jobs` `{"achievement": slug, "version"?: n,
   "rows": [{"email": ..., ...}], "send_email"?: bool}` with an optional `Idempotency-Key` header:
@@ -16,20 +17,77 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Router, Schema
+from pydantic import ConfigDict, Field
 
+from microdegree.api_layer import Error, not_allowed, request_body
 from microdegree.bulk import csvparse, services
 from microdegree.bulk.models import BulkJob
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementDefinition
-from microdegree.institutions.errors import DomainError, Invalid, NotFound
-from microdegree.issuing.api import Caller, api_view
+from microdegree.errors import Invalid, NotFound, PayloadTooLarge
+from microdegree.issuing.api import AUTH, Caller
+
+router = Router(tags=["Bulk issuing"])
 
 FIELDS = {"achievement", "version", "rows", "send_email"}
 
 
-class PayloadTooLarge(DomainError):
-    code = "PAYLOAD_TOO_LARGE"
-    status = 413
+class BulkJobSchema(Schema):
+    id: str = Field(..., json_schema_extra={"format": "uuid"})
+    state: str
+    source: str = ""
+    achievement: str
+    version: int
+    total: int
+    invalid: int = 0
+    issued: int
+    failed: int
+    processed: int = 0
+    percent: float
+    can_confirm: bool = False
+    stalled: bool = False
+    error: str = ""
+    created_at: str | None = None
+    confirmed_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    report: dict[str, Any] | list[Any] | None = None
+
+
+class BulkJobRequest(Schema):
+    achievement: str = Field(..., description="slug of a definition")
+    version: int | None = None
+    rows: list[dict[str, Any]] = Field(
+        ..., description="one object per award (email, name, credits, ...)")
+    send_email: bool = True
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class BulkJobCreated(Schema):
+    job: BulkJobSchema
+    report: dict[str, Any]
+    code: str | None = None
+    message: str | None = None
+
+
+class BulkJobInvalid(Schema):
+    """422: rows have errors (the job is kept but cannot be confirmed), or the batch is
+    rejected as a whole (no job)."""
+
+    code: str
+    message: str
+    report: dict[str, Any] | None = None
+    job: BulkJobSchema | None = None
+
+
+class BulkJobList(Schema):
+    items: list[BulkJobSchema]
+
+
+def _who(request: HttpRequest) -> Caller:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -52,13 +110,33 @@ def _location(job: BulkJob) -> str:
     return f"/api/v1/institutions/{job.institution.slug}/bulk-jobs/{job.uuid}"
 
 
-@api_view(("GET", "POST"))
-def jobs(request: HttpRequest, caller: Caller, slug: str) -> HttpResponse:
-    if request.method == "GET":
-        inst = caller.institution(slug)
-        found = (BulkJob.objects.filter(institution=inst)
-                 .select_related("achievement_version__definition")[:100])
-        return JsonResponse({"items": [services.progress(j) for j in found]})
+JOBS = "/institutions/{slug:slug}/bulk-jobs"
+JOB = JOBS + "/{uuid:job}"
+JOB_ACTION = JOB + "/{action}"
+ERRORS: dict[int, Any] = {401: Error, 404: Error}
+
+
+@router.get(JOBS, auth=AUTH, response={200: BulkJobList, **ERRORS},
+            summary="The institution's latest 100 bulk jobs", operation_id="listBulkJobs")
+def list_jobs(request: HttpRequest, slug: str) -> HttpResponse:
+    inst = _who(request).institution(slug)
+    found = (BulkJob.objects.filter(institution=inst)
+             .select_related("achievement_version__definition")[:100])
+    return JsonResponse({"items": [services.progress(j) for j in found]})
+
+
+@router.post(JOBS, auth=AUTH,
+             response={201: BulkJobCreated, 200: BulkJobCreated, 422: BulkJobInvalid,
+                       400: Error, 403: Error, 409: Error, 413: Error, **ERRORS},
+             summary="Validate a batch of awards into a job (confirm it to issue)",
+             description="201 created; 200 the same batch or Idempotency-Key again (the same "
+             "job); 422 when rows have errors (the report names them).",
+             operation_id="createBulkJob", openapi_extra={
+                 **request_body(BulkJobRequest),
+                 "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                                 "schema": {"type": "string"}}]})
+def create_job(request: HttpRequest, slug: str) -> HttpResponse:
+    caller = _who(request)
     inst = caller.institution(slug, role="issuer")
     data = _body(request)
     unknown = set(data) - FIELDS
@@ -105,9 +183,15 @@ def _job(caller: Caller, slug: str, job: Any, role: str) -> BulkJob:
     return services.job_for(caller.institution(slug, role=role), job)
 
 
-@api_view(("GET",))
-def job_detail(request: HttpRequest, caller: Caller, slug: str, job: Any) -> HttpResponse:
-    found = _job(caller, slug, job, "viewer")
+not_allowed(router, JOBS, ("GET", "POST"))
+
+
+@router.get(JOB, auth=AUTH, response={200: BulkJobSchema, **ERRORS},
+            summary="A job's progress", operation_id="getBulkJob",
+            openapi_extra={"parameters": [{"name": "report", "in": "query", "required": False,
+                                           "schema": {"type": "string"}}]})
+def job_detail(request: HttpRequest, slug: str, job: Any) -> HttpResponse:
+    found = _job(_who(request), slug, job, "viewer")
     body = services.progress(found)
     if request.GET.get("report"):
         body["report"] = found.report
@@ -118,14 +202,25 @@ ACTIONS = {"confirm": services.confirm_job, "cancel": services.cancel_job,
            "resume": services.resume_job}
 
 
-@api_view(("POST",))
-def job_action(request: HttpRequest, caller: Caller, slug: str, job: Any, action: str
-               ) -> HttpResponse:
+not_allowed(router, JOB, ("GET",))
+
+
+@router.post(JOB_ACTION, auth=AUTH,
+             response={200: BulkJobSchema, 202: BulkJobSchema, 400: Error, 403: Error,
+                       409: Error, 422: Error, **ERRORS},
+             summary="Confirm, cancel or resume a job",
+             description="`action` is confirm or resume (202, queued) or cancel (200); another "
+             "is a 404.", operation_id="changeBulkJob")
+def job_action(request: HttpRequest, slug: str, job: Any, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound("No such action.")
+    caller = _who(request)
     found = _job(caller, slug, job, "issuer")
     updated = ACTIONS[action](caller.actor, found)
     response = JsonResponse(services.progress(updated),
                             status=202 if action in ("confirm", "resume") else 200)
     response["Location"] = _location(updated)
     return response
+
+
+not_allowed(router, JOB_ACTION, ("POST",))

@@ -2,12 +2,11 @@
 
 from django.urls import path
 
-from microdegree.bulk import api, views
+from microdegree.bulk import views
 
 app_name = "bulk"
 
 _staff = "institutions/<slug:slug>/bulk"
-_api = "api/v1/institutions/<slug:slug>/bulk-jobs"
 
 urlpatterns = [
     path(f"{_staff}/", views.job_list, name="list"),
@@ -16,7 +15,6 @@ urlpatterns = [
     path(f"{_staff}/<uuid:job>/", views.job_page, name="job"),
     path(f"{_staff}/<uuid:job>/progress.json", views.job_progress, name="progress"),
     path(f"{_staff}/<uuid:job>/<str:action>/", views.job_action, name="action"),
-    path(_api, api.jobs, name="api-jobs"),
-    path(f"{_api}/<uuid:job>", api.job_detail, name="api-job"),
-    path(f"{_api}/<uuid:job>/<str:action>", api.job_action, name="api-action"),
+    # the JSON API (/api/v1/institutions/<slug>/bulk-jobs/...) is a ninja router (bulk/api.py)
+    # of the platform API, microdegree.web.apis
 ]

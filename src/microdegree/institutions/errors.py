@@ -1,36 +1,18 @@
-"""Domain errors with a code and an HTTP status; one handler maps them to responses."""
+"""The platform's errors, re-exported where every app first imported them from.
+
+The model lives in `microdegree.errors` (one base, `PlatformError`, with a code and a status);
+new code imports from there.
+"""
 
 from __future__ import annotations
 
+from microdegree.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+)
 
-class DomainError(Exception):
-    code = "ERROR"
-    status = 400
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        if status is not None:
-            self.status = status
-
-
-class NotFound(DomainError):
-    code = "NOT_FOUND"
-    status = 404
-
-
-class PermissionDenied(DomainError):
-    code = "PERMISSION_DENIED"
-    status = 403
-
-
-class Invalid(DomainError):
-    code = "INVALID"
-    status = 400
-
-
-class Conflict(DomainError):
-    code = "CONFLICT"
-    status = 409
+__all__ = ["Conflict", "DomainError", "Invalid", "NotFound", "PermissionDenied", "PlatformError"]

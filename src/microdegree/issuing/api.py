@@ -1,48 +1,50 @@
-"""JSON API for awarding and status changes (plain Django views; errors as {"code","message"}).
+"""The issuing JSON API: award, list, fetch and change the status of credentials (a ninja
+`Router` of the platform's API under `/api/v1/`, `microdegree.web.apis`; errors `{code,
+message}`; its OpenAPI description is generated from the schemas below).
 
-Authentication: `Authorization: Bearer mdt_...` (an institution's `ApiToken`, hashed at rest) or
-the Django session (then CSRF is enforced as for a form). Tenant isolation: a credential or an
-institution that is not the caller's is the same 404 as one that does not exist.
+Authentication (`InstitutionAuth`): `Authorization: Bearer mdt_...` (an institution's `ApiToken`,
+hashed at rest) or the Django session (then CSRF is enforced as for a form). Tenant isolation: a
+credential or an institution that is not the caller's is the same 404 as one that does not exist.
+Bodies are read here rather than by ninja so that each mistake keeps its own code
+(JSON_INVALID, FIELD_UNKNOWN, ACHIEVEMENT_UNKNOWN, ...); the schemas document them.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import CsrfViewMiddleware
-from django.views.decorators.csrf import csrf_exempt
+from ninja import Router, Schema
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
+from pydantic import ConfigDict, Field
 
+from microdegree.api_layer import Error, not_allowed, request_body
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementDefinition
+from microdegree.errors import Invalid, NotFound, PermissionDenied, Unauthenticated
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.models import Institution
 from microdegree.issuing import idempotency, services
-from microdegree.issuing.errors import DomainError, Invalid, NotFound, PermissionDenied
 from microdegree.issuing.models import ApiToken, IssuedCredential
-from microdegree.issuing.openapi import openapi_document
+
+router = Router(tags=["Issuing"])
 
 CONTENT_TYPE = "application/vc+ld+json"
 ROLE_RANK = {"viewer": 0, "issuer": 1, "owner": 2}
-
-
-class Unauthenticated(DomainError):
-    code = "AUTHENTICATION_REQUIRED"
-    status = 401
-
-
-def error_response(exc: DomainError) -> JsonResponse:
-    return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
 
 
 @dataclass(frozen=True)
 class Caller:
     user: Any
     token: ApiToken | None
+
+    @property
+    def prefix(self) -> str | None:
+        """The token's prefix, for the request log (`web.faults`)."""
+        return self.token.prefix if self.token is not None else None
 
     @property
     def actor(self) -> Any:
@@ -72,34 +74,28 @@ def _caller(request: HttpRequest) -> Caller:
         return Caller(user=None, token=token)
     if not request.user.is_authenticated:
         raise Unauthenticated("Sign in or send an API token.")
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        checker = CsrfViewMiddleware(lambda r: HttpResponse())
-        checker.process_request(request)
-        if checker.process_view(request, lambda r: HttpResponse(), (), {}) is not None:
-            raise PermissionDenied("CSRF check failed (send the CSRF token with a session).",
-                                   code="CSRF_FAILED")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
+        raise PermissionDenied("CSRF check failed (send the CSRF token with a session).",
+                               code="CSRF_FAILED")
     return Caller(user=request.user, token=None)
 
 
-def api_view(methods: tuple[str, ...]) -> Callable[[Callable[..., HttpResponse]],
-                                                   Callable[..., HttpResponse]]:
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @csrf_exempt  # bearer tokens need none; session callers are checked in _caller
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                response = JsonResponse({"code": "METHOD_NOT_ALLOWED",
-                                         "message": f"Use {' or '.join(methods)}."}, status=405)
-                response["Allow"] = ", ".join(methods)
-                return response
-            try:
-                return view(request, _caller(request), *args, **kwargs)
-            except DomainError as exc:
-                return error_response(exc)
+class InstitutionAuth(AuthBase):
+    """A bearer API token of the institution, or a signed-in member's session (with CSRF)."""
 
-        return wrapper
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+    openapi_description = "an institution's API token (mdt_...), or a signed-in member's session"
 
-    return decorate
+    def __call__(self, request: HttpRequest) -> Caller:
+        return _caller(request)
+
+
+AUTH = InstitutionAuth()
+
+
+def _who(request: HttpRequest) -> Caller:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
@@ -127,34 +123,113 @@ def _summary(cred: IssuedCredential) -> dict[str, Any]:
     }
 
 
-AWARD_FIELDS = {"recipient_email", "recipient_name", "recipient_identifier", "recipient_did",
-                "credits_earned", "result", "narrative", "evidence_url", "activity_start",
-                "activity_end"}
+# --- schemas (the generated OpenAPI document) -------------------------------------------------
+
+State = Literal["active", "suspended", "revoked"]
 
 
-@api_view(("GET", "POST"))
-def institution_credentials(request: HttpRequest, caller: Caller, slug: str) -> HttpResponse:
-    """GET: the institution's credentials (paged); POST: award one (Idempotency-Key honoured)."""
-    if request.method == "GET":
-        inst = caller.institution(slug)
-        qs = IssuedCredential.objects.filter(institution=inst).select_related(
-            "achievement_version__definition")
-        if request.GET.get("state"):
-            qs = qs.filter(state=request.GET["state"])
-        if request.GET.get("achievement"):
-            qs = qs.filter(achievement_version__definition__slug=request.GET["achievement"])
-        try:
-            limit = max(1, min(int(request.GET.get("limit", 50)), 500))
-            offset = max(0, int(request.GET.get("offset", 0)))
-        except ValueError as exc:
-            raise Invalid("limit and offset are numbers.", code="PAGING_INVALID") from exc
-        total = qs.count()
-        offset = min(offset, total)  # past the end is an empty page, whatever the number's size
-        items = [_summary(c) for c in qs[offset:offset + limit]]
-        response = JsonResponse({"items": items, "total": total, "limit": limit,
-                                 "offset": offset})
-        response["X-Total-Count"] = str(total)
-        return response
+class CredentialSummary(Schema):
+    id: str = Field(..., json_schema_extra={"format": "uuid"})
+    credential_id: str = Field(..., pattern="^urn:uuid:")
+    achievement: str = Field(..., description="the definition's slug")
+    version: int
+    recipient_email: str
+    state: State
+    state_reason: str
+    issued_at: str = Field(..., json_schema_extra={"format": "date-time"})
+    valid_until: str | None = Field(..., json_schema_extra={"format": "date-time"})
+
+
+VERIFIABLE_CREDENTIAL: dict[str, Any] = {
+    "type": "object", "description": "the signed OB 3.0 credential, exactly as stored",
+    "required": ["@context", "id", "type", "issuer", "validFrom", "credentialSubject", "proof"]}
+
+
+class AwardResult(CredentialSummary):
+    credential: dict[str, Any] = Field(..., json_schema_extra=VERIFIABLE_CREDENTIAL)
+
+
+class CredentialList(Schema):
+    items: list[CredentialSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class AwardRequest(Schema):
+    achievement: str = Field(..., description="slug of a definition")
+    version: int | None = Field(None, description="default: the latest version")
+    recipient_email: str = Field(..., json_schema_extra={"format": "email"})
+    recipient_name: str = ""
+    recipient_identifier: str = ""
+    recipient_did: str = ""
+    credits_earned: float | None = Field(None, ge=0)
+    result: str = ""
+    narrative: str = ""
+    evidence_url: str = Field("", json_schema_extra={"format": "uri"})
+    activity_start: str = Field("", json_schema_extra={"format": "date"})
+    activity_end: str = Field("", json_schema_extra={"format": "date"})
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class StatusChange(Schema):
+    reason: str = Field(..., min_length=1)
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "a retry with the same key (and the same body) issues nothing and answers "
+    "200 with the first response and `Idempotent-Replayed: true`; the same key with another "
+    "body is a 422 IDEMPOTENCY_KEY_REUSED"}
+LIST_QUERY = [{"name": n, "in": "query", "required": False, "schema": sch} for n, sch in (
+    ("state", {"enum": ["active", "suspended", "revoked"]}),
+    ("achievement", {"type": "string"}),
+    ("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
+    ("offset", {"type": "integer", "minimum": 0}))]
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error}
+
+AWARD_FIELDS = set(AwardRequest.model_fields) - {"achievement", "version"}
+
+CREDENTIALS = "/institutions/{slug:slug}/credentials"
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+
+@router.get(CREDENTIALS, auth=AUTH, response={200: CredentialList, **ERRORS},
+            summary="The institution's credentials, newest first",
+            operation_id="listCredentials", openapi_extra={"parameters": LIST_QUERY})
+def list_credentials(request: HttpRequest, slug: str) -> HttpResponse:
+    inst = _who(request).institution(slug)
+    qs = IssuedCredential.objects.filter(institution=inst).select_related(
+        "achievement_version__definition")
+    if request.GET.get("state"):
+        qs = qs.filter(state=request.GET["state"])
+    if request.GET.get("achievement"):
+        qs = qs.filter(achievement_version__definition__slug=request.GET["achievement"])
+    try:
+        limit = max(1, min(int(request.GET.get("limit", 50)), 500))
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError as exc:
+        raise Invalid("limit and offset are numbers.", code="PAGING_INVALID") from exc
+    total = qs.count()
+    offset = min(offset, total)  # past the end is an empty page, whatever the number's size
+    items = [_summary(c) for c in qs[offset:offset + limit]]
+    response = JsonResponse({"items": items, "total": total, "limit": limit, "offset": offset})
+    response["X-Total-Count"] = str(total)
+    return response
+
+
+@router.post(CREDENTIALS, auth=AUTH,
+             response={201: AwardResult, 200: AwardResult, **ERRORS, 409: Error, 422: Error},
+             summary="Award one credential (signed, stored, e-mailed)",
+             operation_id="awardCredential",
+             openapi_extra={"parameters": [IDEMPOTENCY_KEY], **request_body(AwardRequest)})
+def award_credential(request: HttpRequest, slug: str) -> HttpResponse:
+    """Award one (Idempotency-Key honoured)."""
+    caller = _who(request)
     inst = caller.institution(slug, role="issuer")
     data = _body(request)
     slug_of = data.pop("achievement", None)
@@ -186,6 +261,9 @@ def institution_credentials(request: HttpRequest, caller: Caller, slug: str) -> 
     return idempotency.run(inst, key, print_, award).http()
 
 
+not_allowed(router, CREDENTIALS, ("GET", "POST"))
+
+
 def _stored(cred: IssuedCredential, *, location: str, replayed: bool) -> idempotency.Stored:
     """The summary plus the stored credential, spliced in as text (never re-serialised)."""
     head = json.dumps(_summary(cred))[:-1]
@@ -207,31 +285,38 @@ def _credential(caller: Caller, cred_uuid: Any, role: str,
     return cred
 
 
-@api_view(("GET",))
-def credential_document(request: HttpRequest, caller: Caller, slug: str, cred: Any
-                        ) -> HttpResponse:
-    """The stored signed credential, byte for byte."""
-    credential = _credential(caller, cred, "viewer", slug)
+DOCUMENT = CREDENTIALS + "/{uuid:cred}"
+
+
+@router.get(DOCUMENT, auth=AUTH, response={401: Error, 404: Error},
+            summary="The stored signed credential, byte for byte",
+            operation_id="getCredential",
+            openapi_extra={"responses": {"200": {"description": "The credential", "content": {
+                CONTENT_TYPE: {"schema": VERIFIABLE_CREDENTIAL}}}}})
+def credential_document(request: HttpRequest, slug: str, cred: Any) -> HttpResponse:
+    credential = _credential(_who(request), cred, "viewer", slug)
     return HttpResponse(credential.document, content_type=CONTENT_TYPE)
 
 
+not_allowed(router, DOCUMENT, ("GET",))
+
 ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
            "unsuspend": services.unsuspend}
+ACTION = "/credentials/{uuid:cred}/{action}"
 
 
-@api_view(("POST",))
-def credential_action(request: HttpRequest, caller: Caller, cred: Any, action: str
-                      ) -> HttpResponse:
+@router.post(ACTION, auth=AUTH, response={200: CredentialSummary, **ERRORS, 409: Error},
+             summary="Revoke (permanent), suspend or unsuspend a credential",
+             description="`action` is revoke, suspend or unsuspend (another is a 404).",
+             operation_id="changeCredentialStatus", openapi_extra=request_body(StatusChange))
+def credential_action(request: HttpRequest, cred: Any, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise NotFound("No such action.")
+    caller = _who(request)
     credential = _credential(caller, cred, "issuer")
     reason = _body(request).get("reason", "")
     ACTIONS[action](caller.actor, credential, str(reason or ""))
     return JsonResponse(_summary(credential))
 
 
-def openapi_json(request: HttpRequest) -> JsonResponse:
-    """The OpenAPI description of this API (public)."""
-    response = JsonResponse(openapi_document())
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+not_allowed(router, ACTION, ("POST",))

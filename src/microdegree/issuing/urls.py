@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from microdegree.issuing import api, views
+from microdegree.issuing import views
 
 app_name = "issuing"
 
@@ -28,12 +28,6 @@ urlpatterns = [
          name="resend"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/<str:action>/",
          views.credential_action, name="action"),
-    # JSON API
-    path("api/v1/issuing/openapi.json", api.openapi_json, name="api-openapi"),
-    path("api/v1/institutions/<slug:slug>/credentials", api.institution_credentials,
-         name="api-credentials"),
-    path("api/v1/institutions/<slug:slug>/credentials/<uuid:cred>", api.credential_document,
-         name="api-credential"),
-    path("api/v1/credentials/<uuid:cred>/<str:action>", api.credential_action,
-         name="api-action"),
+    # The JSON API (/api/v1/institutions/<slug>/credentials, /api/v1/credentials/<uuid>/<action>)
+    # is a ninja router (issuing/api.py) of the platform API, microdegree.web.apis.
 ]

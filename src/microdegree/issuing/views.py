@@ -4,7 +4,6 @@ claim links. Views parse, call services and render; DomainErrors become 4xx page
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementDefinition
+from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.issuing import mail, services, statuslists
 from microdegree.issuing.errors import DomainError, NotFound
@@ -46,15 +46,8 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any],
                   status=status)
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            return _render(request, "issuing/error.html", {"error": exc}, status=exc.status)
-
-    return wrapper
+domain_errors = page_errors("issuing/error.html",
+                            context=lambda request: {"base_template": base_template()})
 
 
 # --- award ----------------------------------------------------------------------------------

@@ -1,19 +1,27 @@
-"""The Open Badges API endpoints (`/ims/ob/v3p0/...`): thin views that parse, call a service
-or a reader, and answer; every refusal is an Imsx_StatusInfo (see errors.py)."""
+"""The Open Badges API endpoints (`/ims/ob/v3p0/...`): one ninja API for the surface, thin
+operations that parse, call a service or a reader, and answer; every refusal is an
+Imsx_StatusInfo (the platform's API mapping for this surface, `microdegree.http_errors`).
+Authentication is `ObOAuth` (an OAuth 2.0 bearer token carrying the operation's scope). The
+operations' OpenAPI description is generated (merged into /api/openapi.json); the discovery
+document takes its paths from it (`discovery.py`). RFC 7591 registration answers in its own RFC
+format and stays a plain view, as do the OAuth endpoints of django-oauth-toolkit.
+"""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from ninja import Schema
+from ninja.security.base import AuthBase
+from pydantic import ConfigDict, Field
 
+from microdegree.api_layer import not_allowed, surface_api
 from microdegree.base.client_ip import client_ip
 from microdegree.obapi import discovery, listing, registration, scopes, services
 from microdegree.obapi.errors import ObApiError, error_response
@@ -26,29 +34,84 @@ _DIGITS = re.compile(r"[0-9]{1,1000}")  # any size is clamped; only absurd lengt
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 JSON_TYPES = {"application/json", "application/ld+json", "application/vc+ld+json",
               "application/vc"}
+TAGS = ["Open Badges API"]
+P = discovery.BASE_PATH
 
-View = Callable[..., HttpResponse]
+api = surface_api(
+    surface="obapi", namespace="obapi-api", title="Open Badges API", version="3.0",
+    description="The 1EdTech Open Badges 3.0 API: errors as Imsx_StatusInfo.")
 
 
-def endpoint(methods: dict[str, View]) -> View:
-    """One URL, a view per method; 405 (with Allow) for any other; ObApiError → Imsx."""
+# --- schemas (the generated OpenAPI document) -------------------------------------------------
 
-    @csrf_exempt  # bearer tokens, no cookies: nothing for CSRF to protect
-    @functools.wraps(next(iter(methods.values())))
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        handler = methods.get(request.method or "")
-        try:
-            if handler is None:
-                raise ObApiError(405, f"{request.method} is not allowed here; use "
-                                      f"{', '.join(methods)}.")
-            return handler(request, *args, **kwargs)
-        except ObApiError as exc:
-            response = error_response(exc)
-            if exc.status == 405:
-                response["Allow"] = ", ".join(methods)
-            return response
+ImsxMinor = Literal["forbidden", "fullsuccess", "internal_server_error", "invalid_data",
+                    "invalid_query_parameter", "misdirected_request", "not_acceptable",
+                    "not_allowed", "not_found", "not_modified", "server_busy",
+                    "unauthorizedrequest", "unknown"]
 
-    return view
+
+class Imsx_CodeMinorField(Schema):
+    imsx_codeMinorFieldName: str | None = None
+    imsx_codeMinorFieldValue: ImsxMinor | None = None
+
+
+class Imsx_CodeMinor(Schema):
+    imsx_codeMinorField: list[Imsx_CodeMinorField] | None = None
+
+
+class Imsx_StatusInfo(Schema):
+    imsx_codeMajor: Literal["failure", "processing", "success", "unsupported"]
+    imsx_severity: Literal["error", "status", "warning"]
+    imsx_description: str | None = None
+    imsx_codeMinor: Imsx_CodeMinor | None = None
+
+
+class GetOpenBadgeCredentialsResponse(Schema):
+    credential: list[dict[str, Any]] = Field(default_factory=list)
+    compactJwsString: list[str] = Field(default_factory=list)
+
+
+class ObProfile(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    name: str | None = None
+    givenName: str | None = None
+    familyName: str | None = None
+    email: str | None = None
+
+
+class ServiceDescriptionDocument(Schema):
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    components: dict[str, Any]
+
+
+def _imsx(*statuses: int) -> dict[int, Any]:
+    return dict.fromkeys(statuses, Imsx_StatusInfo)
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+class ObOAuth(AuthBase):
+    """An OAuth 2.0 access token carrying `scope` (`oauth.authenticate`: 401 / 403 as Imsx)."""
+
+    openapi_type = "oauth2"
+    scope = ""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        return authenticate(request, self.scope)
+
+
+def oauth(scope: str) -> ObOAuth:
+    """The auth of an operation needing `scope`; the merged OpenAPI document names it as the
+    1EdTech `OAuth2ACG` scheme with that scope (`vcapi/openapi.py`)."""
+    kind = type(f"OAuth2ACG {scope}", (ObOAuth,), {"scope": scope})
+    return kind()
 
 
 def _client_id(request: HttpRequest) -> str:
@@ -66,8 +129,13 @@ def _body(request: HttpRequest) -> bytes:
 # --- discovery and registration ---------------------------------------------------------------
 
 
-def _discovery(request: HttpRequest) -> HttpResponse:
+@api.get(f"{P}/discovery", response={200: ServiceDescriptionDocument}, tags=TAGS,
+         operation_id="obGetServiceDescription", url_name="discovery")
+def get_discovery(request: HttpRequest) -> HttpResponse:
     return JsonResponse(discovery.document())
+
+
+not_allowed(api, f"{P}/discovery", ("GET",), "obapi")
 
 
 def _register(request: HttpRequest) -> HttpResponse:
@@ -123,8 +191,22 @@ def _since(request: HttpRequest) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _get_credentials(request: HttpRequest) -> HttpResponse:
-    user = authenticate(request, scopes.CREDENTIAL_READ)
+CREDENTIAL_QUERY = [
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "offset", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 0}},
+    {"name": "since", "in": "query", "required": False,
+     "schema": {"type": "string", "format": "date-time"}},
+]
+
+
+@api.get(f"{P}/credentials", auth=oauth(scopes.CREDENTIAL_READ), tags=TAGS,
+         response={200: GetOpenBadgeCredentialsResponse, **_imsx(400, 401, 403, 405)},
+         operation_id="obGetCredentials", url_name="credentials",
+         openapi_extra={"parameters": CREDENTIAL_QUERY})
+def get_credentials(request: HttpRequest) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
     limit = min(_int_param(request, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _int_param(request, "offset", 0, 0)
     since = _since(request)
@@ -143,8 +225,18 @@ def _get_credentials(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _post_credential(request: HttpRequest) -> HttpResponse:
-    user = authenticate(request, scopes.CREDENTIAL_UPSERT)
+CREDENTIAL_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object"}},
+    "text/plain": {"schema": {"type": "string",
+                              "pattern": r"^[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]*\.[a-zA-Z0-9_-]+$"}},
+}}, "responses": {"200": {"description": "Replaced"}, "201": {"description": "Created"}}}
+
+
+@api.post(f"{P}/credentials", auth=oauth(scopes.CREDENTIAL_UPSERT), tags=TAGS,
+          response=_imsx(400, 401, 403, 405), operation_id="obUpsertCredential",
+          openapi_extra=CREDENTIAL_BODY)
+def post_credential(request: HttpRequest) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
     content_type = (request.content_type or "").lower()
     try:
         text = _body(request).decode("utf-8").strip()
@@ -180,13 +272,25 @@ def _post_credential(request: HttpRequest) -> HttpResponse:
 # --- profile ----------------------------------------------------------------------------------
 
 
-def _get_profile(request: HttpRequest) -> HttpResponse:
-    user = authenticate(request, scopes.PROFILE_READ)
-    return JsonResponse(listing.profile(user))
+not_allowed(api, f"{P}/credentials", ("GET", "POST"), "obapi")
 
 
-def _put_profile(request: HttpRequest) -> HttpResponse:
-    user = authenticate(request, scopes.PROFILE_UPDATE)
+@api.get(f"{P}/profile", auth=oauth(scopes.PROFILE_READ), tags=TAGS,
+         response={200: ObProfile, **_imsx(401, 403, 405)}, operation_id="obGetProfile",
+         url_name="profile")
+def get_profile(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(listing.profile(request.auth))  # type: ignore[attr-defined]
+
+
+_PROFILE_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/ObProfile"}}}}}
+
+
+@api.put(f"{P}/profile", auth=oauth(scopes.PROFILE_UPDATE), tags=TAGS,
+         response={200: ObProfile, **_imsx(400, 401, 403, 405)}, operation_id="obPutProfile",
+         openapi_extra=_PROFILE_BODY)
+def put_profile(request: HttpRequest) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
     try:
         data = json.loads(_body(request) or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -205,9 +309,7 @@ def _put_profile(request: HttpRequest) -> HttpResponse:
     return JsonResponse(listing.profile(user))
 
 
-discovery_endpoint = endpoint({"GET": _discovery})
-credentials_endpoint = endpoint({"GET": _get_credentials, "POST": _post_credential})
-profile_endpoint = endpoint({"GET": _get_profile, "PUT": _put_profile})
+not_allowed(api, f"{P}/profile", ("GET", "PUT"), "obapi")
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -1,12 +1,16 @@
 """The OB API's discovery document (a profiled OpenAPI document, spec section "Discovery").
 
-All URLs are absolute on PUBLIC_URL, so a client registers, authorizes and calls the same
+The paths come from the ninja operations (`api.py`); the rest is the 1EdTech profile (the
+`x-imssf-*` fields, the OAuth2ACG scheme with its registration and revocation URLs). All URLs are
+absolute on PUBLIC_URL, so a client registers, authorizes and calls the same
 origin that credentials and DIDs are minted for.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +30,29 @@ def api_base() -> str:
     return f"{settings.PUBLIC_URL}{BASE_PATH}"
 
 
+# our operation ids (unique in the platform's document) -> the spec's
+SPEC_OPERATION_IDS = {"obGetCredentials": "getCredentials",
+                      "obUpsertCredential": "upsertCredential",
+                      "obGetProfile": "getProfile", "obPutProfile": "putProfile",
+                      "obGetServiceDescription": "getServiceDescription"}
+
+
+@cache
+def _paths() -> dict[str, Any]:
+    """The API's paths and operations, from the ninja operations (obapi/api.py), relative to
+    the server URL and with the spec's operation ids."""
+    from microdegree.obapi.api import api
+
+    out: dict[str, Any] = {}
+    for path, item in api.get_openapi_schema(path_prefix="")["paths"].items():
+        for method, operation in item.items():
+            spec_id = SPEC_OPERATION_IDS.get(operation.get("operationId", ""))
+            if spec_id is not None:
+                out.setdefault(path.removeprefix(BASE_PATH), {})[method] = {
+                    "operationId": spec_id}
+    return out
+
+
 def document() -> dict[str, Any]:
     base = api_base()
     privacy = config.env("OBAPI_PRIVACY_URL") or f"{base}/privacy"
@@ -43,13 +70,7 @@ def document() -> dict[str, Any]:
             "x-imssf-image": config.env("OBAPI_IMAGE_URL") or IMAGE,
         },
         "servers": [{"url": base, "description": "This platform's Open Badges API."}],
-        "paths": {
-            "/credentials": {"get": {"operationId": "getCredentials"},
-                             "post": {"operationId": "upsertCredential"}},
-            "/profile": {"get": {"operationId": "getProfile"},
-                         "put": {"operationId": "putProfile"}},
-            "/discovery": {"get": {"operationId": "getServiceDescription"}},
-        },
+        "paths": copy.deepcopy(_paths()),
         "components": {
             "securitySchemes": {
                 "OAuth2ACG": {

@@ -4,6 +4,7 @@ pages under /me/ (Connected apps, pulling from another host)."""
 from django.urls import path, re_path
 from oauth2_provider import views as oauth_views
 
+from microdegree.api_layer import urlpatterns_of
 from microdegree.obapi import api, views
 
 app_name = "obapi"
@@ -11,14 +12,13 @@ app_name = "obapi"
 P = "ims/ob/v3p0/"
 
 urlpatterns = [
-    path(f"{P}discovery", api.discovery_endpoint, name="discovery"),
+    # the OB API's operations (discovery, credentials, profile): a ninja API, obapi/api.py
+    path("", urlpatterns_of(api.api)),
     path(f"{P}register", api.register_endpoint, name="register"),
     path(f"{P}authorize", views.ConsentView.as_view(), name="authorize"),
     path(f"{P}authorize/resume", views.resume_authorize, name="authorize-resume"),
     path(f"{P}token", oauth_views.TokenView.as_view(), name="token"),
     path(f"{P}revoke", oauth_views.RevokeTokenView.as_view(), name="revoke"),
-    path(f"{P}credentials", api.credentials_endpoint, name="credentials"),
-    path(f"{P}profile", api.profile_endpoint, name="profile"),
     path(f"{P}privacy", views.privacy, name="privacy"),
     re_path(r"^ims/ob/v3p0/(?P<rest>.*)$", api.not_found),
     path("me/apps/", views.connected_apps, name="connected-apps"),

@@ -1,9 +1,10 @@
 """URL routes of microdegree.recognition: staff pages under the institution, the learner's
-applications under /me/credit/, the public "What is it worth?" page and its JSON endpoint."""
+applications under /me/credit/, the public "What is it worth?" page (its JSON endpoint,
+`POST /api/worth`, is a ninja router in `recognition/api.py`, mounted by microdegree.web.apis)."""
 
 from django.urls import path
 
-from microdegree.recognition import api, views
+from microdegree.recognition import views
 
 app_name = "recognition"
 _staff = "institutions/<slug:inst_slug>"
@@ -11,7 +12,6 @@ _program = f"{_staff}/programs/<slug:program_slug>"
 
 urlpatterns = [
     path("worth", views.worth, name="worth"),
-    path("api/worth", api.worth, name="api-worth"),
     path("programs/<slug:inst_slug>/<slug:program_slug>", views.program_public,
          name="program-public"),
     path(f"{_staff}/programs/", views.program_list, name="programs"),

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from microdegree.errors import DomainError
 from microdegree.records.models import LinkRequest, UsedToken
 
 SALT = "microdegree.records.link"
@@ -32,13 +33,13 @@ ADDRESS_LIMIT = 10  # links per e-mail address (from any IP addresses) in RATE_W
 SLOW_LANE = timedelta(minutes=15)
 
 
-class TokenError(Exception):
-    """A link that cannot be used: `code` is INVALID, EXPIRED or USED."""
+class TokenError(DomainError):
+    """A link that cannot be used: `code` is INVALID, EXPIRED or USED (a 400)."""
+
+    status = 400
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

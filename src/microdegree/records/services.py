@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from microdegree.audit.models import AuditEntry
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
+from microdegree.errors import DomainError
 from microdegree.issuing import mail as issuing_mail
 from microdegree.issuing import services as issuing
 from microdegree.issuing.models import IssuedCredential
@@ -57,19 +58,17 @@ from microdegree.verification.services import (
 MAX_EMAILS = 10
 
 
-class RecordError(Exception):
-    """A refused learner action: `code` for machines, `message` for people, `status` for HTTP."""
+class RecordError(DomainError):
+    """A refused learner action: `code` for machines, `message` for people, `status` for HTTP,
+    `reasons` (sentences) when there are several."""
 
+    code = "INVALID"
     status = 400
 
     def __init__(self, message: str, *, code: str = "INVALID", status: int | None = None,
                  reasons: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code, status=status)
         self.reasons = reasons or []
-        if status is not None:
-            self.status = status
 
 
 class NotAddressed(RecordError):

@@ -3,9 +3,7 @@ service or a reader, render; RecordErrors become pages with their status. No Jav
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.base.client_ip import client_ip
+from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import DomainError
 from microdegree.issuing.models import IssuedCredential
@@ -43,17 +42,8 @@ def _error(request: HttpRequest, exc: RecordError) -> HttpResponse:
     return render(request, "records/error.html", {"error": exc}, status=exc.status)
 
 
-def record_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except RecordError as exc:
-            return _error(request, exc)
-        except auth.TokenError as exc:
-            return _error(request, RecordError(exc.message, code=exc.code, status=400))
-
-    return wrapper
+# RecordErrors and TokenErrors (a link that cannot be used: 400) are DomainErrors.
+record_errors = page_errors("records/error.html")
 
 
 def _sign_in(request: HttpRequest, user: Any) -> None:

@@ -11,22 +11,20 @@
 - `POST /credentials/status` (Bearer token) `{credentialId, credentialStatus: [{type, status}]}`:
   200 `{credentialId, state}`; another institution's credential is a 404 like a missing one.
 
-Errors use the platform's `{"code", "message"}` shape (one handler per exception type below).
+Errors use the platform's `{"code", "message"}` shape: the API mapping of `microdegree.api_layer`
+(one error model, `microdegree.errors`).
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
-from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from microdegree.institutions.errors import DomainError, Invalid
+from microdegree.api_layer import surface_api
+from microdegree.errors import Invalid
 from microdegree.issuing import idempotency
 from microdegree.issuing import services as issuing_services
 from microdegree.issuing.models import ApiToken
@@ -45,73 +43,21 @@ class TokenAuth(HttpBearer):
         return issuing_services.token_from(token.strip())
 
 
-class OrjsonParser(Parser):
-    """orjson for request bodies: faster, and strict (no NaN, no lone surrogates)."""
-
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        return cast(dict[str, Any], orjson.loads(request.body))
-
-
 def _json(body: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
 
 
-api = NinjaAPI(
-    parser=OrjsonParser(),
+api = surface_api(
+    surface="vcapi",
+    namespace="vcapi",
     title="Microdegree W3C VC API",
-    version="1",
     description="W3C CCG Verifiable Credentials API: issue (with Bitstring Status List entries), "
     "verify credentials and presentations, and change a credential's status.",
-    urls_namespace="vcapi",
-    openapi_url=None,  # served with the platform's other APIs at /api/openapi.json
-    docs_url=None,
 )
 
 
-def _error(code: str, message: str, status: int, problems: list[dict[str, Any]] | None = None
-           ) -> HttpResponse:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if problems:
-        body["problems"] = problems
-    return _json(body, status)
-
-
-@api.exception_handler(DomainError)
-def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    problems = getattr(exc, "problems", None)
-    return _error(exc.code, exc.message, exc.status,
-                  [p.to_json() for p in problems] if problems else None)
-
-
-@api.exception_handler(NinjaValidationError)
-def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    problems = []
-    for item in exc.errors:
-        loc = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
-        problems.append({"code": "REQUEST_INVALID", "message": str(item.get("msg", "invalid")),
-                         "path": "$" + "".join(f".{p}" for p in loc)})
-    first = problems[0] if problems else {"path": "$", "message": "invalid request"}
-    return _error("REQUEST_INVALID", f"{first['path']}: {first['message']}", 400, problems)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error("AUTHENTICATION_REQUIRED",
-                      "Send 'Authorization: Bearer <token>' with a valid API token.", 401)
-    response["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error("REQUEST_INVALID", str(exc), exc.status_code)
-
-
-@api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """Not ninja's (a debug page or a bare re-raise by DEBUG): the platform's FaultsMiddleware
-    answers it (503 while the database is unavailable, else a 500 with a reference id)."""
-    raise exc
+def _error(code: str, message: str, status: int) -> HttpResponse:
+    return _json({"code": code, "message": message}, status)
 
 
 ERRORS = {400: schemas.Error, 401: schemas.Error, 403: schemas.Error, 404: schemas.Error,

@@ -12,6 +12,9 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
+from microdegree.api_layer import Error as Error  # the platform's error shapes
+from microdegree.api_layer import Problem as Problem
+
 CredentialJson = dict[str, Any]
 
 
@@ -25,20 +28,6 @@ class JsonObject(Schema):
         if not isinstance(getattr(data, "_obj", data), dict):  # ninja wraps it in a DjangoGetter
             raise ValueError("must be a JSON object")
         return data
-
-
-class Problem(Schema):
-    code: str
-    message: str
-    path: str | None = None
-
-
-class Error(Schema):
-    """Every 4xx answer: a machine code and a sentence; `problems` lists each one found."""
-
-    code: str
-    message: str
-    problems: list[Problem] | None = None
 
 
 Purpose = Literal["revocation", "suspension", "message"]

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from microdegree.api_layer import urlpatterns_of
 from microdegree.vcapi.api import api
 from microdegree.vcapi.openapi import openapi_document
 
@@ -14,10 +15,9 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
     return response
 
 
-# django-ninja adds an "api-root" view at "" (a 404 when there is no docs page); it is left out
-# so that these routes, mounted first at the site root, never shadow the home page.
-_routes, _app_name, _namespace = api.urls
+# Mounted first at the site root: ninja's "api-root" view is left out (it would shadow the home
+# page).
 urlpatterns = [
     path("api/openapi.json", openapi_json, name="vcapi-openapi"),
-    path("", ([r for r in _routes if r.name != "api-root"], _app_name, _namespace)),
+    path("", urlpatterns_of(api)),
 ]

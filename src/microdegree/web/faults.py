@@ -8,7 +8,11 @@ exception a view lets through is answered here, in the format of the surface the
 * the Open Badges API (`/ims/ob/v3p0/`): an `Imsx_StatusInfo`;
 * the VC API and the platform's JSON APIs (`/credentials/issue|verify|status`,
   `/presentations/`, `/api/`) and machine documents (`*.json`, status lists): `{code, message}`;
-* pages: a plain page (no base template, nothing read from the database).
+* pages: a refusal (`DomainError`, 4xx) is the site's error page with its sentence; anything
+  else a plain page (no base template, nothing read from the database).
+
+The formats themselves are `microdegree.http_errors` (the one API mapping and the one page
+mapping, used by the ninja APIs and the page views as well).
 
 The database (or a verifier's data) unavailable is a 503 with `Retry-After`; anything unexpected
 is a 500 naming a reference (the request id) that the log line with the traceback carries too.
@@ -25,12 +29,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
 from microdegree import logs
-from microdegree.errors import PlatformError, Unavailable, Unexpected, classify
+from microdegree.errors import DomainError, PlatformError, Unavailable, Unexpected, classify
+from microdegree.http_errors import api_error_response, error_page
 
 log = logging.getLogger("microdegree.errors")
 
@@ -125,18 +130,11 @@ def respond(request: HttpRequest, exc: BaseException) -> HttpResponse:
 
 def render_error(request: HttpRequest, error: PlatformError, reference: str) -> HttpResponse:
     kind = surface(request.path)
-    if kind == "obapi":
-        from microdegree.obapi.errors import status_info
-
-        minor = "server_busy" if error.status == 503 else "internal_server_error"
-        message = error.message
-        if reference not in message:
-            message += f" (reference {reference})"
-        body = status_info(message, minor)
-        return JsonResponse(body, status=error.status)
-    if kind in ("vcapi", "json"):
-        return JsonResponse({"code": error.code, "message": error.message,
-                             "reference": reference}, status=error.status)
+    if kind == "page":
+        if isinstance(error, DomainError):
+            return error_page(request, error)
+    else:
+        return api_error_response(error, kind, reference=reference)
     name = "microdegree/503.html" if error.status == 503 else "microdegree/500.html"
     # No request: no context processor may read the session or the user (the database).
     html = loader.render_to_string(name, {"reference": reference})

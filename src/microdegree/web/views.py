@@ -6,8 +6,6 @@ Views parse, call a service and render; tenant data is reached only through
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.bulk.models import BulkJob
 from microdegree.catalog.models import AchievementDefinition
+from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.models import Institution, Membership
@@ -33,17 +32,8 @@ from microdegree.web.chart import issued_chart
 State = IssuedCredential.State
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """DomainErrors (NotFound, PermissionDenied, ...) become a 4xx page with their sentence."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            return render(request, "microdegree/error.html", {"error": exc}, status=exc.status)
-
-    return wrapper
+# DomainErrors (NotFound, PermissionDenied, ...) become a 4xx page with their sentence.
+domain_errors = page_errors()
 
 
 def home(request: HttpRequest) -> HttpResponse:
