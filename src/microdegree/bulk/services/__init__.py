@@ -1,0 +1,3 @@
+"""Bulk issuance (see `jobs`); the old module path re-exports it."""
+
+from microdegree.bulk.services.jobs import *  # noqa: F403
