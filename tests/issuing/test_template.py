@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from microdegree.catalog.achievement import achievement_builder
 from microdegree.issuing import services
 from microdegree.issuing.services import AwardRow, building
-from microdegree.issuing.services.building import _Batch, _BuiltAchievement, _issuer
+from microdegree.issuing.services.building import Batch, BuiltAchievement, issuer_without_address
 from microdegree.vc.errors import BuildError
 from microdegree.vc.status import status_entry
 
@@ -61,9 +61,9 @@ def rows(draw):
 
 def _batch(version):
     built = achievement_builder(version)
-    achievement = _BuiltAchievement(document=built.to_dict(), name=built.name)
-    return _Batch(version, issued_at=MOMENT, achievement=achievement,
-                  issuer=_issuer(version.definition.institution))
+    achievement = BuiltAchievement(document=built.to_dict(), name=built.name)
+    return Batch(version, issued_at=MOMENT, achievement=achievement,
+                 issuer=issuer_without_address(version.definition.institution))
 
 
 def _entries(two: bool, n: int):

@@ -36,7 +36,7 @@ def embed_suspension() -> bool:
 
 
 @functools.lru_cache(maxsize=1024)  # a batch repeats its dates; the value is the instant's
-def _iso(moment: datetime | date) -> str:
+def iso(moment: datetime | date) -> str:
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
     if moment.tzinfo is None:
@@ -55,13 +55,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _number(value: float | None) -> int | float | None:
+def json_number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else float(value)
 
 
-def _check_can_award(version: AchievementVersion) -> Institution:
+def check_can_award(version: AchievementVersion) -> Institution:
     inst = version.definition.institution
     if not inst.is_approved:
         raise PermissionDenied("The institution is not approved yet, so it cannot award.",

@@ -21,9 +21,9 @@ from microdegree.issuing import mail
 from microdegree.issuing.models import IssuedCredential, PendingMicrodegree
 from microdegree.issuing.services import batch, issued_audit
 from microdegree.issuing.services import pathways as _pathways
-from microdegree.issuing.services._common import _check_can_award
+from microdegree.issuing.services._common import check_can_award
 from microdegree.issuing.services.prepare import prepare_issue
-from microdegree.issuing.services.rows import AwardRow, _validated, validate_row
+from microdegree.issuing.services.rows import AwardRow, validate_row, validated
 
 
 def store_issued(
@@ -47,9 +47,9 @@ def store_issued(
     key that is stored after all makes the bulk insert fail and `batch.insert` resolves each row
     on its own (the stored credential for the same award, a Conflict for another), as here.
     """
-    inst = _check_can_award(version)
+    inst = check_can_award(version)
     with transaction.atomic():
-        rows = [_validated(p) for p in prepared]
+        rows = [validated(p) for p in prepared]
         existing = {} if keys_unused else batch.stored_under_keys(inst, rows)
         planned = batch.plan(actor, inst, version, prepared, rows, existing)
         stored = batch.insert(inst, version, planned.new)
@@ -126,7 +126,7 @@ def issue_credential(
         "activity_end": activity_end, "idempotency_key": idempotency_key,
         "components": list(components),
     })
-    inst = _check_can_award(version)
+    inst = check_can_award(version)
     with transaction.atomic():
         if row.idempotency_key and IssuedCredential.objects.filter(
             institution=inst, idempotency_key=row.idempotency_key

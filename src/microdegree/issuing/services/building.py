@@ -1,4 +1,4 @@
-"""Building unsigned credentials: `build_credential` (pure), and `_Batch`, which reuses a
+"""Building unsigned credentials: `build_credential` (pure), and `Batch`, which reuses a
 checked template per row shape (`issuing.template`) so a batch builds each shape once."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions.models import Institution
 from microdegree.issuing import template
 from microdegree.issuing.models import IssuedCredential
-from microdegree.issuing.services._common import _iso, _number, add_months, normalise_email
+from microdegree.issuing.services._common import add_months, iso, json_number, normalise_email
 from microdegree.issuing.services.rows import AwardRow
 from microdegree.vc import builders as b
 from microdegree.vc.builders.identity import hash_identity, plain_identity
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class _BuiltAchievement:
+class BuiltAchievement:
     """An Achievement built and checked once per batch (the core builder only calls to_dict)."""
 
     document: dict[str, Any]
@@ -36,7 +36,7 @@ class _BuiltAchievement:
         return self.document
 
 
-def _issuer(inst: Institution) -> b.Profile:
+def issuer_without_address(inst: Institution) -> b.Profile:
     """The issuer Profile without the address: `achievement.creator` (the same institution)
     already states it in the same credential, and two identical address nodes would give the
     RDFC canonicaliser equal first-degree blank-node hashes, pushing every credential off the
@@ -84,28 +84,28 @@ def build_credential(
         evidence.append(b.Evidence(id=evidence_url, name="Evidence"))
     for part in components:
         part_name = part.achievement_version.name
-        credits = (f", {_number(part.credits_earned)} credits"
+        credits = (f", {json_number(part.credits_earned)} credits"
                    if part.credits_earned is not None else "")
         evidence.append(b.Evidence(
             id=part.credential_id, name=part_name, genre="Component credential",
             description=f"Component credential: {part_name}{credits}.",
         ))
     return b.OpenBadgeCredential(
-        issuer=issuer or _issuer(inst),
+        issuer=issuer or issuer_without_address(inst),
         achievement=achievement or achievement_builder(version),
         subject_id=recipient_did or None,
         identifier=identifiers,
         credential_id=credential_id,
-        valid_from=_iso(issued_at),
-        valid_until=(_iso(add_months(issued_at, version.validity_months))
+        valid_from=iso(issued_at),
+        valid_until=(iso(add_months(issued_at, version.validity_months))
                      if version.validity_months else None),
-        awarded_date=_iso(issued_at),
+        awarded_date=iso(issued_at),
         name=version.name,
-        credits_earned=_number(credits_earned),
+        credits_earned=json_number(credits_earned),
         result=[b.Result(value=str(result), status="Completed")] if result else (),
         narrative=narrative or None,
-        activity_start_date=_iso(activity_start) if activity_start is not None else None,
-        activity_end_date=_iso(activity_end) if activity_end is not None else None,
+        activity_start_date=iso(activity_start) if activity_start is not None else None,
+        activity_end_date=iso(activity_end) if activity_end is not None else None,
         evidence=evidence,
         credential_status=[dict(e) for e in status_entries],
         credential_schema=_schema_for(status_entries),
@@ -132,7 +132,7 @@ def _schema_for(status_entries: Sequence[Mapping[str, Any]]) -> list[str] | None
     return [OB_ACHIEVEMENT_CREDENTIAL] if len(status_entries) <= 1 else None
 
 
-class _Batch:
+class Batch:
     """Builds a batch's unsigned credentials: `build_credential` for the first row of each row
     shape, then that shape's template (`issuing.template`) once it reproduced the builder's
     output for that row, byte for byte as JSON. Rows with components always use the builder."""
@@ -182,10 +182,10 @@ class _Batch:
             credential_id=credential_id, status_entries=[dict(e) for e in status_entries],
             credential_schema=_schema_for(status_entries),
             name=row.recipient_name or None, did=row.recipient_did or None,
-            credits=_number(row.credits_earned), result=row.result or None,
+            credits=json_number(row.credits_earned), result=row.result or None,
             narrative=row.narrative or None, evidence=row.evidence_url or None,
-            start=_iso(row.activity_start) if row.activity_start is not None else None,
-            end=_iso(row.activity_end) if row.activity_end is not None else None,
+            start=iso(row.activity_start) if row.activity_start is not None else None,
+            end=iso(row.activity_end) if row.activity_end is not None else None,
         ))
 
     def _template(self, shape: template.Shape, entries: int
@@ -214,7 +214,7 @@ class _Batch:
             (shape.credits, s.credits, "credits"), (shape.result, s.result, "result"),
             (shape.narrative, s.narrative, "narrative"),
             (shape.evidence, s.evidence, "evidence"),
-            (shape.start, _iso(s.start), "start"), (shape.end, _iso(s.end), "end"),
+            (shape.start, iso(s.start), "start"), (shape.end, iso(s.end), "end"),
         ):
             if on:
                 slots[value] = name

@@ -24,13 +24,13 @@ from microdegree.issuing import doctext, statuslists
 from microdegree.issuing.errors import Invalid
 from microdegree.issuing.models import IssuedCredential
 from microdegree.issuing.services._common import (
-    _check_can_award,
-    _iso,
-    _number,
     add_months,
+    check_can_award,
     embed_suspension,
+    iso,
+    json_number,
 )
-from microdegree.issuing.services.building import _Batch, _BuiltAchievement, _issuer
+from microdegree.issuing.services.building import Batch, BuiltAchievement, issuer_without_address
 from microdegree.issuing.services.rows import AwardRow, PreparedAward, validate_row
 from microdegree.vc import proofs
 from microdegree.vc.status import status_entry
@@ -69,7 +69,7 @@ def prepare_issue(
     exact signed text to store) and `row` (the validated row). Nothing is stored yet: pass the
     list to `store_issued`. Allocated indices of rows never stored are simply never used.
     """
-    inst = _check_can_award(version)
+    inst = check_can_award(version)
     signer = signer or prepare_signer(inst)
     if signer.institution.pk != inst.pk:
         raise Invalid("The signer belongs to another institution.", code="SIGNER_MISMATCH")
@@ -80,8 +80,8 @@ def prepare_issue(
         raise Invalid("A microdegree is awarded with its component credentials (it is awarded "
                       "automatically when its pathway is complete).", code="COMPONENTS_REQUIRED")
     built = achievement_builder(version)
-    achievement = _BuiltAchievement(document=built.to_dict(), name=built.name)
-    issuer = _issuer(inst)
+    achievement = BuiltAchievement(document=built.to_dict(), name=built.name)
+    issuer = issuer_without_address(inst)
     moment = (issued_at or timezone.now()).astimezone(UTC).replace(microsecond=0)
     valid_until = (add_months(moment, version.validity_months)
                    if version.validity_months else None)
@@ -90,12 +90,12 @@ def prepare_issue(
         suspension = statuslists.allocate_indices(inst, "suspension", len(valid))
     parts_by_pk = _components(inst, {pk for r in valid for pk in r.components})
     with_suspension = embed_suspension()
-    batch = _Batch(version, issued_at=moment, achievement=achievement, issuer=issuer)
+    batch = Batch(version, issued_at=moment, achievement=achievement, issuer=issuer)
     # Each row's uuid4 and salt from one read of the CSPRNG (os.urandom, as uuid4 and
     # token_hex read it): one syscall per batch instead of two per row.
     randomness = secrets.token_bytes(32 * len(valid))
-    issued_iso = _iso(moment)  # the batch's shared values, formatted once
-    until_iso = _iso(valid_until) if valid_until else None
+    issued_iso = iso(moment)  # the batch's shared values, formatted once
+    until_iso = iso(valid_until) if valid_until else None
     urls: dict[int, str] = {}  # StatusList.url per list (a property that formats each time)
     out: list[dict[str, Any]] = []  # PreparedAward dicts
     document_text = doctext.BatchText()
@@ -129,7 +129,7 @@ def prepare_issue(
             "status_index": rev_index,
             "suspension_list_id": sus_list.pk,
             "suspension_index": sus_index,
-            "document": document_text(signed, credits=_number(credits)),
+            "document": document_text(signed, credits=json_number(credits)),
             "row": row.as_dict(),
         })
         prepared.validated = row

@@ -12,7 +12,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date, parse_datetime
 
 from microdegree.issuing.errors import Invalid
-from microdegree.issuing.services._common import _iso, normalise_email
+from microdegree.issuing.services._common import iso, normalise_email
 from microdegree.vc.credits import CreditsInvalid, parse_credits
 
 
@@ -40,8 +40,8 @@ class AwardRow:
             "recipient_did": self.recipient_did, "credits_earned": self.credits_earned,
             "result": self.result, "narrative": self.narrative,
             "evidence_url": self.evidence_url,
-            "activity_start": _iso(self.activity_start) if self.activity_start else None,
-            "activity_end": _iso(self.activity_end) if self.activity_end else None,
+            "activity_start": iso(self.activity_start) if self.activity_start else None,
+            "activity_end": iso(self.activity_end) if self.activity_end else None,
             "idempotency_key": self.idempotency_key, "components": list(self.components),
         }
 
@@ -125,6 +125,6 @@ class PreparedAward(dict[str, Any]):
     validated: AwardRow | None = None
 
 
-def _validated(item: Mapping[str, Any]) -> AwardRow:
+def validated(item: Mapping[str, Any]) -> AwardRow:
     row = getattr(item, "validated", None)
     return row if row is not None else validate_row(item["row"])
