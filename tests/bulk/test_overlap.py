@@ -11,6 +11,7 @@ from django.db import connection
 
 from microdegree.audit.models import AuditEntry
 from microdegree.bulk import services
+from microdegree.bulk.services import processing
 from microdegree.issuing.models import IssuedCredential
 
 from .conftest import csv_of
@@ -29,13 +30,13 @@ def _job(issuer, course):
 def stores(monkeypatch):
     """Which thread stored each chunk (the real _store_chunk runs)."""
     seen: list[str] = []
-    real = services._store_chunk
+    real = processing._store_chunk
 
     def recording(*args, **kwargs):
         seen.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_store_chunk", recording)
+    monkeypatch.setattr(processing, "_store_chunk", recording)
     return seen
 
 
@@ -63,14 +64,14 @@ def test_the_job_is_issued_once_whichever_loop_runs(issuer, course, stores):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the writer runs on PostgreSQL")
 def test_a_cancel_stops_the_writer_loop(issuer, course, monkeypatch):
     job = _job(issuer, course)
-    real = services._store_chunk
+    real = processing._store_chunk
 
     def cancel_after_first(*args, **kwargs):
         stored = real(*args, **kwargs)
         services.cancel_job("tester", job)
         return stored
 
-    monkeypatch.setattr(services, "_store_chunk", cancel_after_first)
+    monkeypatch.setattr(processing, "_store_chunk", cancel_after_first)
     services.process_job(job.pk, size=CHUNK)
     job.refresh_from_db()
     assert job.state == "cancelled"
@@ -85,7 +86,7 @@ def test_a_cancel_stops_the_writer_loop(issuer, course, monkeypatch):
 def test_an_error_in_the_writer_fails_the_job_and_resume_finishes_it(issuer, course,
                                                                      monkeypatch):
     job = _job(issuer, course)
-    real = services._store_chunk
+    real = processing._store_chunk
     calls = {"n": 0}
 
     def fail_second(*args, **kwargs):
@@ -94,14 +95,14 @@ def test_an_error_in_the_writer_fails_the_job_and_resume_finishes_it(issuer, cou
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_store_chunk", fail_second)
+    monkeypatch.setattr(processing, "_store_chunk", fail_second)
     with pytest.raises(RuntimeError):
         services.process_job(job.pk, size=CHUNK, lease=1)
     job.refresh_from_db()
     assert job.state == "failed"
     assert job.issued_count == CHUNK
     assert not job.rows.filter(state="pending", claimed_until__isnull=False).exists()
-    monkeypatch.setattr(services, "_store_chunk", real)
+    monkeypatch.setattr(processing, "_store_chunk", real)
     services.resume_job("tester", job)
     services.process_job(job.pk, size=CHUNK)
     _assert_issued_once(job)

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from microdegree.catalog.achievement import achievement_builder
 from microdegree.issuing import services
-from microdegree.issuing.services import AwardRow, _Batch, _BuiltAchievement, _issuer
+from microdegree.issuing.services import AwardRow, building
+from microdegree.issuing.services.building import Batch, BuiltAchievement, issuer_without_address
 from microdegree.vc.errors import BuildError
 from microdegree.vc.status import status_entry
 
@@ -60,9 +61,9 @@ def rows(draw):
 
 def _batch(version):
     built = achievement_builder(version)
-    achievement = _BuiltAchievement(document=built.to_dict(), name=built.name)
-    return _Batch(version, issued_at=MOMENT, achievement=achievement,
-                  issuer=_issuer(version.definition.institution))
+    achievement = BuiltAchievement(document=built.to_dict(), name=built.name)
+    return Batch(version, issued_at=MOMENT, achievement=achievement,
+                 issuer=issuer_without_address(version.definition.institution))
 
 
 def _entries(two: bool, n: int):
@@ -99,8 +100,8 @@ def test_templated_credentials_equal_the_builders(version, batch_rows, two):
 def test_the_template_is_used_after_the_first_row_of_a_shape(version, monkeypatch):
     batch = _batch(version)
     calls = []
-    original = services.build_credential
-    monkeypatch.setattr(services, "build_credential",
+    original = building.build_credential
+    monkeypatch.setattr(building, "build_credential",
                         lambda *a, **k: calls.append(1) or original(*a, **k))
     row = services.validate_row({"recipient_email": "a@example.org", "result": "B"})
     for n in range(5):

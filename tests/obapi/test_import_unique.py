@@ -18,6 +18,7 @@ from microdegree.audit.models import AuditEntry
 from microdegree.obapi import services
 from microdegree.records import services as records
 from microdegree.records.models import CredentialPreference, ImportedCredential
+from microdegree.records.services import imports as record_imports
 
 from .conftest import signed_credential
 
@@ -78,7 +79,8 @@ def _missed_lookups(monkeypatch: pytest.MonkeyPatch, misses: int) -> None:
         calls["n"] += 1
         return False if calls["n"] <= misses else real(user, credential_id)
 
-    monkeypatch.setattr(records, "import_exists", lookup)
+    monkeypatch.setattr(records, "import_exists", lookup)  # as obapi calls it
+    monkeypatch.setattr(record_imports, "import_exists", lookup)  # as import_credential does
 
 
 @pytest.mark.django_db
@@ -124,7 +126,8 @@ def test_two_upserts_at_once_leave_one_import(learner, monkeypatch):
             before_insert.wait()
         return real_state_of(report)
 
-    monkeypatch.setattr(records, "state_of", state_of)
+    monkeypatch.setattr(records, "state_of", state_of)  # as obapi calls it
+    monkeypatch.setattr(record_imports, "state_of", state_of)  # as import_credential does
     results: list[services.Upserted] = []
     errors: list[BaseException] = []
 

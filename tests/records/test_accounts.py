@@ -12,6 +12,7 @@ from microdegree.audit.models import AuditEntry
 from microdegree.issuing import mail as issuing_mail
 from microdegree.records import auth, record, services
 from microdegree.records.models import LearnerEmail, UsedToken
+from microdegree.records.services import accounts
 
 from .conftest import award, last_link
 
@@ -166,7 +167,7 @@ def test_an_address_verified_by_one_learner_cannot_be_taken_by_another(client, s
     client.logout()
     other = sign_in("bob@example.org")
     with pytest.raises(services.RecordError) as err:
-        services._verify_address(other, ADA)
+        accounts._verify_address(other, ADA)
     assert err.value.code == "EMAIL_TAKEN"
 
 

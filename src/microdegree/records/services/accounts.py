@@ -1,11 +1,5 @@
-"""Every write of the learner's side, each in one transaction with an audit entry.
-
-Accounts: `request_login_link` (rate limited, e-mails a 15-minute single-use link),
-`sign_in_with_link`, `add_email` / `verify_email`, `claim_with_token` (an award e-mail's claim
-link). Record: `import_credential`, `set_preference`. Leaving: `export_data`, `delete_account`.
-Learner data is only reached through `record.owned_credential` / `record.owned_import`, which
-answer None alike for "missing" and "not yours".
-"""
+"""Accounts: signing in, claiming an award, e-mail addresses, preferences and sharing, the
+learner's data exported and the account deleted; `RecordError` for every refused action."""
 
 from __future__ import annotations
 
@@ -19,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -29,11 +23,9 @@ from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
 from microdegree.errors import DomainError
 from microdegree.issuing import mail as issuing_mail
-from microdegree.issuing import services as issuing
 from microdegree.issuing.models import IssuedCredential
-from microdegree.records import auth, platform
+from microdegree.records import auth
 from microdegree.records import record as record_mod
-from microdegree.records.addressing import names_holder
 from microdegree.records.models import (
     CredentialPreference,
     ImportedCredential,
@@ -41,18 +33,6 @@ from microdegree.records.models import (
     LearnerEmail,
     LinkRequest,
     ReissueRequest,
-)
-from microdegree.vc import did as vc_did
-from microdegree.vc.errors import VcError
-from microdegree.vc.extract import ExtractError, extract
-from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.report import Report
-from microdegree.vc.verify import STATUS_UNDETERMINED
-from microdegree.verification.services import (
-    fetch_credential,
-    tools,
-    verify_document,
-    verify_for_people,
 )
 
 MAX_EMAILS = 10
@@ -150,6 +130,8 @@ def refresh_addressed(user: Any) -> int:
     """Recompute `ImportedCredential.addressed` for the learner's imports after their
     confirmed addresses or DID changed (a handful of rows; hashing is cheap). The number of
     imports whose flag changed."""
+    from microdegree.records.addressing import names_holder
+
     emails = record_mod.verified_emails(user)
     dids = record_mod.holder_dids(user)
     changed = 0
@@ -420,138 +402,6 @@ def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | Importe
     return pref, target
 
 
-# --- imports --------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    imported: ImportedCredential | None
-    report: Report
-    reasons: list[str]
-
-
-def _reasons(report: Report) -> list[str]:
-    out = [c.message for c in report.errors]
-    for child in report.nested:
-        out.extend(_reasons(child))
-    return out
-
-
-def state_of(report: Report) -> str:
-    """A record state from a verification report: revoked, suspended, expired, not yet valid,
-    status unknown, valid, or not verified (any other failure)."""
-    for code, state in (("STATUS_REVOKED", "revoked"), ("STATUS_SUSPENDED", "suspended"),
-                        ("EXPIRED", "expired"), ("NOT_YET_VALID", "not yet valid")):
-        if any(c.code == code for c in report.checks):
-            return state
-    if not report.verified:
-        only_status = (all(c.code in STATUS_UNDETERMINED for c in report.errors)
-                       and all(r.verified for r in report.nested))
-        return "status unknown" if only_status else "not verified"
-    if any(c.code in STATUS_UNDETERMINED for c in report.checks):
-        return "status unknown"
-    return "valid"
-
-
-def recheck_import(user: Any, item_key: str) -> ImportedCredential:
-    """Verify an imported credential again (status lists, expiry, keys) and keep the outcome."""
-    _, imported = owned(user, item_key)
-    if imported is None:
-        raise RecordError(gettext("Platform credentials are always shown with their live state."),
-                          code="NOT_IMPORTED", status=409)
-    state = state_of(verify_for_people(imported.document))
-    with transaction.atomic():
-        before = imported.status
-        imported.status = state
-        imported.checked_at = timezone.now()
-        imported.save(update_fields=["status", "checked_at"])
-        log_action(user, "records.import_checked", imported, before={"status": before},
-                   after={"status": state})
-    return imported
-
-
-def import_credential(user: Any, data: bytes | str, *, source_url: str = "",
-                      extracted: Any = None, verification: Any = None) -> ImportedCredential:
-    """Verify a credential (JSON, VC-JWT, baked PNG/SVG) and keep it verbatim in the record.
-
-    RecordError with the verifier's reasons when it does not verify (nothing is stored). A
-    caller that has already extracted `data` (and verified it) passes `extracted` (and
-    `verification`), so neither is done twice.
-    """
-    if extracted is None:
-        try:
-            extracted = extract(data, resolver=tools().resolver)
-        except ExtractError as exc:
-            raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
-    if verification is None:
-        # the learner's own record: a credential whose status cannot be determined now is kept,
-        # shown as "status unknown" (and checked again on request)
-        verification = verify_document(extracted, accept_unknown_status=True)
-    if not verification.report.verified:
-        reasons = _reasons(verification.report)
-        raise RecordError(gettext("This credential did not verify, so it was not added."),
-                          code="NOT_VERIFIED", reasons=reasons)
-    document = extracted.document
-    text = extracted.text if extracted.text is not None else json.dumps(document)
-    credential_id = str(document.get("id") or "")[:500]
-    issuer = document.get("issuer")
-    issuer_id = str(issuer.get("id") if isinstance(issuer, dict) else issuer or "")[:500]
-    summary = verification.summary
-    duplicate = RecordError(gettext("This credential is already in your record."),
-                            code="DUPLICATE", status=409)
-    with transaction.atomic():
-        if import_exists(user, credential_id):
-            raise duplicate
-        try:
-            # a savepoint: an import of the same id committed meanwhile (two requests at once)
-            # fails the unique constraint and leaves this transaction usable
-            with transaction.atomic():
-                imported = ImportedCredential.objects.create(
-                    user=user, document=text,
-                    format=extracted.format if not extracted.jws else "jwt",
-                    decoded=document, credential_id=credential_id, issuer_id=issuer_id,
-                    name=((summary.name if summary else None) or "")[:300],
-                    source_url=source_url[:2000],
-                    status=state_of(verification.report), checked_at=timezone.now(),
-                    addressed=record_mod.addressed_to(user, document),
-                )
-        except IntegrityError:
-            if import_exists(user, credential_id):
-                raise duplicate from None  # what a moment later would have answered
-            raise
-        log_action(user, "records.credential_imported", imported,
-                   after={"credential_id": credential_id, "issuer": issuer_id,
-                          "format": imported.format, "addressed": imported.addressed,
-                          "warnings": [c.code for c in verification.report.warnings]})
-    return imported
-
-
-def import_exists(user: Any, credential_id: str) -> bool:
-    """Whether the record holds an import with this credential id (never for a blank id):
-    after an IntegrityError, whether it was the `one_import_per_credential_id` constraint."""
-    return bool(credential_id) and ImportedCredential.objects.filter(
-        user=user, credential_id=credential_id).exists()
-
-
-def import_from_url(user: Any, url: str) -> ImportedCredential:
-    try:
-        data = fetch_credential(url)
-    except ExtractError as exc:
-        raise RecordError(exc.message, code=exc.code, reasons=[exc.message]) from exc
-    return import_credential(user, data, source_url=url)
-
-
-def remove_import(user: Any, item_key: str) -> None:
-    _, imported = owned(user, item_key)
-    if imported is None:
-        raise RecordError(gettext("Only imported credentials can be removed from the record."),
-                          code="NOT_IMPORTED", status=409)
-    with transaction.atomic():
-        log_action(user, "records.import_removed", imported,
-                   before={"credential_id": imported.credential_id})
-        imported.delete()
-
-
 # --- leaving --------------------------------------------------------------------------------
 
 
@@ -625,6 +475,8 @@ def delete_account(user: Any) -> None:
 def export_clr(user: Any, platform_creds: list[IssuedCredential],
                imported: list[ImportedCredential], *, email: str) -> dict[str, Any]:
     """A CLR 2.0 ClrCredential of the chosen credentials, signed by the platform DID."""
+    from microdegree.records import platform
+
     for cred in platform_creds:
         owned(user, f"p-{cred.uuid}")
     for imp in imported:
@@ -641,137 +493,3 @@ def export_clr(user: Any, platform_creds: list[IssuedCredential],
                           "credentials": [c.credential_id for c in platform_creds]
                           + [i.credential_id for i in imported]})
     return document
-
-
-# --- name and address changes: re-issue requests --------------------------------------------
-
-
-def request_reissue(user: Any, item_key: str, *, reason: str, new_name: str = "",
-                    new_email: str = "") -> ReissueRequest:
-    """Ask the issuer to re-issue a credential of the learner's record with a new name and/or
-    one of the learner's other verified addresses."""
-    credential, _ = owned(user, item_key)
-    if credential is None:
-        raise RecordError(gettext("Only credentials issued on this platform can be re-issued "
-                                  "here; ask their issuer."), code="NOT_PLATFORM", status=409)
-    new_name = (new_name or "").strip()
-    new_email = auth.normalise_email(new_email)
-    reason = (reason or "").strip()
-    if not reason:
-        raise RecordError(gettext("Say why the credential should change."), code="REASON_REQUIRED")
-    if new_email and new_email not in record_mod.verified_emails(user):
-        raise RecordError(gettext("Confirm the new address first (add it under your addresses)."),
-                          code="EMAIL_NOT_VERIFIED")
-    if new_email == credential.recipient_email:
-        new_email = ""
-    if new_name == credential.recipient_name:
-        new_name = ""
-    if not new_name and not new_email:
-        raise RecordError(gettext("Give a new name or another of your addresses."),
-                          code="NO_CHANGE")
-    if credential.state == IssuedCredential.State.REVOKED:
-        raise RecordError(gettext("A revoked credential cannot be re-issued."),
-                          code="ALREADY_REVOKED", status=409)
-    with transaction.atomic():
-        if ReissueRequest.objects.filter(credential=credential,
-                                         state=ReissueRequest.State.PENDING).exists():
-            raise RecordError(gettext("A request for this credential is already waiting."),
-                              code="ALREADY_REQUESTED", status=409)
-        req = ReissueRequest.objects.create(
-            user=user, credential=credential, institution=credential.institution,
-            new_name=new_name, new_email=new_email, reason=reason)
-        log_action(user, "records.reissue_requested", req,
-                   institution_id=credential.institution_id,
-                   after={"credential_id": credential.credential_id,
-                          "name_change": bool(new_name), "email_change": bool(new_email)})
-    return req
-
-
-def decide_reissue(actor: Any, req: ReissueRequest, *, approve: bool,
-                   note: str = "") -> ReissueRequest:
-    """Staff decision (the caller checked the issuer role): approval re-issues through
-    `issuing.services.reissue`, which revokes the old credential and links it to the new one."""
-    with transaction.atomic():
-        locked = ReissueRequest.objects.select_for_update().get(pk=req.pk)
-        if locked.state != ReissueRequest.State.PENDING:
-            raise RecordError(gettext("This request has already been decided."), code="DECIDED",
-                              status=409)
-        if approve:
-            new = issuing.reissue(
-                actor, locked.credential, reason=f"Learner's request: {locked.reason}",
-                recipient_email=locked.new_email or None,
-                recipient_name=locked.new_name or None,
-            )
-            locked.new_credential = new
-            locked.state = ReissueRequest.State.DONE
-        else:
-            if not note.strip():
-                raise RecordError(gettext("Say why the request is declined."),
-                                  code="REASON_REQUIRED")
-            locked.state = ReissueRequest.State.REJECTED
-        locked.decided_at = timezone.now()
-        locked.decided_by = actor
-        locked.decision_note = note.strip()
-        locked.save()
-        log_action(actor, f"records.reissue_{locked.state}", locked,
-                   institution_id=locked.institution_id,
-                   after={"old": locked.credential.credential_id,
-                          "new": locked.new_credential.credential_id
-                          if locked.new_credential else None})
-    return locked
-
-
-# --- a DID for the learner ------------------------------------------------------------------
-
-
-def bind_did(user: Any, did: str = "") -> tuple[LearnerDid, dict[str, Any] | None]:
-    """Bind the learner's own did:key, or (no `did`) a new one generated for them.
-
-    A generated key's secret is returned once as a Multikey key file and never stored. An own
-    did:key is checked for form only (no proof of control yet: see ADR 0005).
-    """
-    keyfile: dict[str, Any] | None = None
-    did = (did or "").strip()
-    if did:
-        try:
-            vc_did.did_key_document(did)
-        except VcError as exc:
-            raise RecordError(gettext("Give an Ed25519 did:key (did:key:z6Mk…)."),
-                              code="DID_INVALID") from exc
-    else:
-        key = Ed25519Key.generate()
-        did = vc_did.did_key(key)
-        keyfile = key.to_keyfile()
-    with transaction.atomic():
-        if LearnerDid.objects.filter(did=did).exclude(user=user).exists():
-            raise RecordError(gettext("This DID is bound to another record."), code="DID_TAKEN",
-                              status=409)
-        before = LearnerDid.objects.filter(user=user).first()
-        LearnerDid.objects.filter(user=user).delete()
-        bound = LearnerDid.objects.create(user=user, did=did, generated=keyfile is not None)
-        log_action(user, "records.did_bound", bound,
-                   before={"did": before.did} if before else None,
-                   after={"did": did, "generated": bound.generated})
-        refresh_addressed(user)
-    return bound, keyfile
-
-
-def unbind_did(user: Any) -> None:
-    with transaction.atomic():
-        bound = LearnerDid.objects.filter(user=user).first()
-        if bound is None:
-            raise RecordError(gettext("No DID is bound."), code="NOT_FOUND", status=404)
-        log_action(user, "records.did_unbound", bound, before={"did": bound.did})
-        bound.delete()
-        refresh_addressed(user)
-
-
-def did_for_email(email: str) -> str | None:
-    """The DID of the learner who verified `email`, for issuers to name in new credentials
-    (`issuing.services.issue_credential(recipient_did=...)`), or None."""
-    owner = LearnerEmail.objects.filter(email=auth.normalise_email(email),
-                                        verified_at__isnull=False).values("user_id").first()
-    if owner is None:
-        return None
-    bound = LearnerDid.objects.filter(user_id=owner["user_id"]).first()
-    return bound.did if bound else None

@@ -1,0 +1,62 @@
+"""API tokens: bearer tokens of an institution, stored as hashes, shown once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from microdegree.audit.services import log_action
+from microdegree.institutions.models import Institution
+from microdegree.issuing.errors import Invalid
+from microdegree.issuing.models import ApiToken
+
+TOKEN_PREFIX = "mdt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_token(actor: Any, inst: Institution, name: str, *, role: str = "issuer"
+                     ) -> tuple[ApiToken, str]:
+    """A new bearer token; the raw value is returned once and never stored."""
+    if role not in ApiToken.Role.values:
+        raise Invalid(f"Unknown role {role!r}.", code="ROLE_INVALID")
+    if not (name or "").strip():
+        raise Invalid("Name the token.", code="NAME_REQUIRED")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            institution=inst, name=name.strip()[:100], prefix=raw[:12],
+            token_hash=_hash_token(raw), role=role,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        log_action(actor, "issuing.api_token_created", token, institution_id=inst.pk,
+                   after={"name": token.name, "prefix": token.prefix, "role": role})
+    return token, raw
+
+
+def revoke_api_token(actor: Any, token: ApiToken) -> ApiToken:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_action(actor, "issuing.api_token_revoked", token,
+                   institution_id=token.institution_id, after={"prefix": token.prefix})
+    return token
+
+
+def token_from(raw: str) -> ApiToken | None:
+    """The live token with this value, or None (touches `last_used_at` at most once a minute)."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (ApiToken.objects.select_related("institution")
+             .filter(token_hash=_hash_token(raw), revoked_at__isnull=True).first())
+    if token is not None:
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
