@@ -130,7 +130,7 @@ def iri_ref(iri: str) -> str:
 
 def check_language(tag: str) -> str:
     """`tag` if the general path accepts this language tag (`vc.jsonld`'s safe-mode BCP 47 test,
-    which `vc.rdfc`'s N-Quads LANGTAG includes), else Decline; both write it as given."""
+    which `vc.rdfc`'s N-Quads LANGTAG includes), else Decline."""
     if tag not in _LANGUAGES:
         if not _BCP47.fullmatch(tag):
             raise Decline("language-tag")
