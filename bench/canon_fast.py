@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _samples import sample_credential  # bench/_samples.py: tests/samples.py
 from pyld import jsonld
 
 from microdegree.vc import _fast
 from microdegree.vc.contexts import document_loader
-from microdegree.vc.samples import sample_credential
 
 CLR_VECTOR = (
     Path(__file__).resolve().parent.parent

@@ -19,11 +19,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _samples import sample_credential  # bench/_samples.py: tests/samples.py
+
 from microdegree.vc import _fast, canon, did, proofs
 from microdegree.vc.builders import eu_context
 from microdegree.vc.contexts import EU_CONTEXT_URL
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import verify
 
 CREATED = "2026-01-15T00:00:00Z"

@@ -142,10 +142,11 @@ def _prepare() -> tuple[dict[str, object], dict[str, object], object]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from _samples import sample_credential  # bench/_samples.py: tests/samples.py
+
     from microdegree.institutions import services as inst_services
     from microdegree.issuing import services as issuing_services
     from microdegree.issuing import statuslists
-    from microdegree.vc.samples import sample_credential
     from microdegree.vcapi import services as vcapi_services
 
     users = get_user_model()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from microdegree.vc import did, proofs
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/samples.py: test support
+from tests.samples import sample_credential
 
 ROOT = Path(__file__).resolve().parent.parent / "examples"
 CREATED = "2026-01-15T09:30:00Z"

@@ -32,7 +32,7 @@ def test_keygen_sign_verify_round_trip(tmp_path, capsys):
     assert key["publicKeyMultibase"].startswith("z6Mk")
     assert key["controller"].startswith("did:key:z6Mk")
 
-    from microdegree.vc.samples import sample_credential
+    from tests.samples import sample_credential
 
     unsigned = tmp_path / "cred.json"
     unsigned.write_text(json.dumps(sample_credential(key["controller"], status_list=None)))
@@ -130,7 +130,7 @@ def test_unreachable_status_list_is_a_retrieval_error(tmp_path, capsys):
     from microdegree.vc import did as did_mod
     from microdegree.vc import proofs as proofs_mod
     from microdegree.vc.keys import Ed25519Key
-    from microdegree.vc.samples import sample_credential
+    from tests.samples import sample_credential
 
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))

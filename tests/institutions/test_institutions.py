@@ -12,8 +12,8 @@ from microdegree.institutions.errors import Conflict, NotFound, PermissionDenied
 from microdegree.institutions.models import Institution, SigningKey
 from microdegree.vc import did as vc_did
 from microdegree.vc import proofs
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import verify
+from tests.samples import sample_credential
 
 pytestmark = pytest.mark.django_db
 

@@ -34,8 +34,8 @@ from microdegree.demo.management.commands.demo import COURSES, MICRODEGREE, REVO
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import platform as record_platform
 from microdegree.records import wallet
+from microdegree.vc import contexts, proofs
 from microdegree.vc import did as vc_did
-from microdegree.vc import proofs
 from microdegree.vc.builders import verifiable_presentation
 from microdegree.vc.contexts import EU_CONTEXT_URL
 from microdegree.vc.keys import Ed25519Key
@@ -198,6 +198,6 @@ def test_the_node_loader_holds_only_w3c_and_1edtech_contexts():
     assert index
     assert all(url.startswith(published) for url in index), sorted(index)
     assert EU_CONTEXT_URL not in index
-    bundled = ROOT / "src" / "microdegree" / "vc" / "contexts"
+    bundled = Path(contexts.__file__).parent
     for name in index.values():  # verbatim copies of the published files
         assert (NODE_DIR / "contexts" / name).read_bytes() == (bundled / name).read_bytes(), name

@@ -1,7 +1,8 @@
 // Offline JSON-LD document loader for the interop harness.
 //
 // Serves ONLY:
-//   1. the contexts bundled with the Python package (src/microdegree/vc/contexts/INDEX.json: URL -> file),
+//   1. the contexts bundled with the Python core (packages/microdegree-vc/src/microdegree/vc/contexts/
+//      INDEX.json: URL -> file),
 //   2. did:key (Ed25519 Multikey) DID documents and their verification methods, built by hand,
 //   3. documents the caller passes in (did:web DID documents, HTTPS controller documents, ...),
 //      keyed by their `id`; verification methods embedded in them are served by their own `id`.
@@ -13,7 +14,8 @@ import {fileURLToPath} from 'node:url';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const CONTEXTS_DIR = join(HERE, '..', '..', 'src', 'microdegree', 'vc', 'contexts');
+export const CONTEXTS_DIR = join(HERE, '..', '..', 'packages', 'microdegree-vc', 'src', 'microdegree', 'vc',
+  'contexts');
 
 const DID_V1 = 'https://www.w3.org/ns/did/v1';
 const MULTIKEY_V1 = 'https://w3id.org/security/multikey/v1';

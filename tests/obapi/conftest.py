@@ -18,8 +18,8 @@ from jsonschema import Draft201909Validator
 from microdegree.obapi import scopes
 from microdegree.vc import did, proofs
 from microdegree.vc.builders.identity import hash_identity
-from microdegree.vc.samples import sample_credential
 from microdegree.verification import services as verification_services
+from tests.samples import sample_credential
 from tests.verification.helpers import key_from
 
 API = "/ims/ob/v3p0"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from microdegree.vc import contexts as vc_contexts
 from microdegree.vc.contexts import load_context
 from microdegree.vc.errors import VcError
 from microdegree.vc.jsonld import expand_safe
@@ -25,7 +26,7 @@ CE = "https://purl.org/ctdl/terms/"
 ELM_NS = "http://data.europa.eu/snb/model/elm/"
 CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
-CONTEXTS_DIR = Path(__file__).parents[2] / "src" / "microdegree" / "vc" / "contexts"
+CONTEXTS_DIR = Path(vc_contexts.__file__).parent
 
 
 def get_json(client, url: str) -> Any:

@@ -8,8 +8,9 @@ import pytest
 
 from microdegree.recognition import checking, services
 from microdegree.records import services as records_services
-from microdegree.vc import Ed25519Key, did_key, sample_credential, sign
+from microdegree.vc import Ed25519Key, did_key, sign
 from microdegree.vc.builders.identity import hash_identity
+from tests.samples import sample_credential
 
 from .conftest import LEARNER
 

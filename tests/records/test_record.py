@@ -15,7 +15,7 @@ from microdegree.records import record
 from microdegree.records.models import ImportedCredential
 from microdegree.vc import did, proofs
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 
 from .conftest import award
 

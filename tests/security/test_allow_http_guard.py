@@ -19,7 +19,7 @@ from microdegree.vc import did, proofs
 from microdegree.vc.errors import FetchError
 from microdegree.vc.fetch import SafeFetcher
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

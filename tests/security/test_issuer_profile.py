@@ -16,8 +16,8 @@ import pytest
 from microdegree.institutions import services as inst_services
 from microdegree.issuing import services as issuing_services
 from microdegree.vc import proofs
-from microdegree.vc.samples import sample_credential
 from microdegree.vcapi.models import ApiCredential
+from tests.samples import sample_credential
 
 from ._http_support import call
 

@@ -18,8 +18,8 @@ from django.test import Client
 
 from microdegree.records.models import ImportedCredential
 from microdegree.vc import did, proofs
-from microdegree.vc.samples import sample_credential
 from tests.obapi.conftest import API, OAuth, bearer
+from tests.samples import sample_credential
 from tests.verification.helpers import key_from
 
 pytestmark = pytest.mark.django_db

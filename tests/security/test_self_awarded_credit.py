@@ -17,9 +17,10 @@ import pytest
 
 from microdegree.recognition import services
 from microdegree.recognition.models import CreditApplication, RecognitionAgreement
-from microdegree.vc import Ed25519Key, did_key, sample_credential, sign
+from microdegree.vc import Ed25519Key, did_key, sign
 from microdegree.vc.builders import EU_CONTEXT
 from microdegree.vc.builders.identity import hash_identity
+from tests.samples import sample_credential
 
 from ..recognition import conftest as recognition
 

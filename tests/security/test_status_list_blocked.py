@@ -18,8 +18,8 @@ import pytest
 
 from microdegree.vc import did, proofs
 from microdegree.vc.fetch import SafeFetcher
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import verify
+from tests.samples import sample_credential
 from tests.vc.helpers import CREATED, key_from, status_list_credential, vm_of
 from tests.vc.test_fetch import Server, json_route
 

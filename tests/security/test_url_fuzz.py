@@ -289,7 +289,7 @@ def test_fuzz_status_list_urls_inside_credentials(anonymous):
     """A credential's status list URL is fetched by the verifier: malformed ones are a check
     that fails or warns with a sentence, on the VC API and on the verify page, never a 500."""
     from microdegree.vc import did, proofs
-    from microdegree.vc.samples import sample_credential
+    from tests.samples import sample_credential
     from tests.verification.helpers import key_from
 
     key = key_from(9)

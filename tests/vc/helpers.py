@@ -12,8 +12,8 @@ from microdegree.vc import did, proofs
 from microdegree.vc.errors import FetchError
 from microdegree.vc.fetch import FetchResponse
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.status import BitstringStatusList
+from tests.samples import sample_credential
 
 CREATED = "2026-01-15T00:00:00Z"
 STATUS_URL = "https://uni.example/status/demo/1"

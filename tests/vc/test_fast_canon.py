@@ -23,7 +23,7 @@ from microdegree.vc.contexts import (
 )
 from microdegree.vc.errors import CanonicalizationError, VcError
 from microdegree.vc.jsonld import canonicalize_general
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 
 # --- references -------------------------------------------------------------------------
 

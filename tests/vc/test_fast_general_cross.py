@@ -10,7 +10,7 @@ import pytest
 
 from microdegree.vc import _fast, canon, did, proofs
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 
 KEY = Ed25519Key.from_seed(bytes(range(32)))
 ISSUER = did.did_key(KEY)

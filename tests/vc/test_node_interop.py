@@ -290,7 +290,7 @@ def _static_cases() -> list[Case]:
         Case("ob-did-key-jcs", ob_key, KEY_A, KEY_A.did_key_vm, suite="eddsa-jcs-2022"),
     ]
     try:  # the platform's own ~3 KB sample (with a status entry: Node's status check is a no-op)
-        from microdegree.vc.samples import sample_credential
+        from tests.samples import sample_credential
     except ImportError:  # pragma: no cover
         return cases
     cases.append(

@@ -24,8 +24,8 @@ import pytest
 
 from microdegree.vc import _fast, canon, did, proofs
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import verify
+from tests.samples import sample_credential
 from tests.vc.test_node_interop import _SKIP_REASON, run_node
 
 pytestmark = [

@@ -97,7 +97,7 @@ def test_a_resource_not_held_here_is_only_checked_for_form() -> None:
 
 def _signed(resources: object) -> dict[str, object]:
     from microdegree.vc import did, proofs
-    from microdegree.vc.samples import sample_credential
+    from tests.samples import sample_credential
 
     key = key_from(1)
     doc = sample_credential(did.did_key(key), status_list=None)

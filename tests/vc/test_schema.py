@@ -12,7 +12,7 @@ from referencing.exceptions import Unresolvable
 
 from microdegree.vc import schema
 from microdegree.vc.errors import VcError
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 
 from .test_builders import clr, endorsement, full_credential, issuer_profile, minimal_credential
 

@@ -12,8 +12,8 @@ from microdegree.vc import did, proofs
 from microdegree.vc.builders import hash_identity
 from microdegree.vc.registry import StaticRegistry
 from microdegree.vc.report import Outcome
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import Limits, verify
+from tests.samples import sample_credential
 
 from .helpers import (
     CREATED,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from microdegree.vc.samples import sample_credential
 from microdegree.vcapi.models import ApiCredential
+from tests.samples import sample_credential
 
 from .conftest import CREDENTIAL, VC_V2
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from microdegree.vc import schema
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 from tests.vc.test_builders import clr, endorsement, full_credential, minimal_credential
 
 EXAMPLES = Path(__file__).parents[1] / "data" / "examples"

@@ -8,9 +8,9 @@ from typing import Any
 
 from microdegree.vc import did, proofs
 from microdegree.vc.keys import Ed25519Key
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.status import BitstringStatusList
 from microdegree.verification.extract import b64url_encode, sign_jws
+from tests.samples import sample_credential
 
 CREATED = "2026-01-15T00:00:00Z"
 SVG = (

@@ -23,7 +23,7 @@ import pytest
 
 from microdegree.issuing import services as issuing
 from microdegree.vc import did, proofs
-from microdegree.vc.samples import sample_credential
+from tests.samples import sample_credential
 from tests.verification.helpers import CREATED, key_credential, key_from
 
 OUTSIDE = ("Outside verifiers that read only the credential's status entry see it as not "

@@ -13,14 +13,14 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-import microdegree
+import microdegree.settings
 from microdegree.catalog import services as catalog
 from microdegree.issuing import services as issuing
 from microdegree.verification import services as verification_services
 
 pytestmark = pytest.mark.django_db
 
-LOCALE = Path(microdegree.__file__).parent / "locale" / "de" / "LC_MESSAGES"
+LOCALE = Path(microdegree.settings.__file__).parent / "locale" / "de" / "LC_MESSAGES"
 GERMAN_MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                  "September", "Oktober", "November", "Dezember"]
 LEARNER = "lena@example.org"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from microdegree.vc import builders as b
-from microdegree.vc.builders._common import EU_TERMS, OB_CONTEXTS
+from microdegree.vc.builders import EU_TERMS, OB_CONTEXTS
 from microdegree.vc.contexts import OB_EXTENSIONS_CONTEXT
 
 if TYPE_CHECKING:

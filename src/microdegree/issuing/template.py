@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from microdegree.vc.builders import _common as c
+from microdegree.vc.builders import check_datetime, check_iri, check_number, check_text
 from microdegree.vc.builders.credentials import check_status_entries
 from microdegree.vc.builders.identity import hash_identity
 
@@ -115,27 +115,27 @@ def slot_values(
 ) -> dict[str, Any]:
     """The slot values of one row, through the functions and checks the builder uses."""
     values: dict[str, Any] = {
-        "credential_id": c.check_iri(credential_id, "credential id"),
+        "credential_id": check_iri(credential_id, "credential id"),
         "identity_hash": hash_identity(email, salt, "emailAddress")["identityHash"],
         "salt": salt,
         "status": check_status_entries(status_entries, credential_schema),
     }
     if shape.name:
-        values["name"] = c.check_text(name, "identifier")
+        values["name"] = check_text(name, "identifier")
     if shape.did:
-        values["did"] = c.check_iri(did, "credential subject id")
+        values["did"] = check_iri(did, "credential subject id")
     if shape.credits:
-        values["credits"] = c.check_number(credits, "creditsEarned")
+        values["credits"] = check_number(credits, "creditsEarned")
     if shape.result:
         values["result"] = str(result)
     if shape.narrative:
         values["narrative"] = narrative
     if shape.evidence:
-        values["evidence"] = c.check_iri(evidence, "Evidence id")
+        values["evidence"] = check_iri(evidence, "Evidence id")
     if shape.start:
-        values["start"] = c.check_datetime(start, "activityStartDate")
+        values["start"] = check_datetime(start, "activityStartDate")
     if shape.end:
-        values["end"] = c.check_datetime(end, "activityEndDate")
+        values["end"] = check_datetime(end, "activityEndDate")
     return values
 
 

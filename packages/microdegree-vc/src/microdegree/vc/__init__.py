@@ -22,7 +22,6 @@ from microdegree.vc.keys import Ed25519Key
 from microdegree.vc.proofs import sign, verify_proof
 from microdegree.vc.registry import IssuerRegistry, RegistryEntry, StaticRegistry
 from microdegree.vc.report import Check, Outcome, Report
-from microdegree.vc.samples import sample_credential
 from microdegree.vc.verify import Limits, verify
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "did_key_document",
     "did_web_document",
     "did_web_to_url",
-    "sample_credential",
     "sign",
     "verify",
     "verify_proof",

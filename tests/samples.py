@@ -1,4 +1,6 @@
-"""A realistic ~3 KB OpenBadgeCredential for examples, benchmarks and tests.
+"""Test support: a realistic ~3 KB OpenBadgeCredential for tests, benchmarks and the examples.
+
+(It was `microdegree.vc.samples`; fixtures are not part of the core distribution.)
 
 The same shape the platform issues: OB 3.0.3 context, a did issuer profile with address, a
 MicroCredential achievement with EQF alignment, credits, a result, evidence and a status entry.

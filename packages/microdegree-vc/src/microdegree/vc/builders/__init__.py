@@ -3,14 +3,26 @@
 Output follows STANDARDS.md §0-§2: arrays for `type`/`credentialSchema`, plain strings, `image`
 as `{id, type: "Image"}`, `@context` in the exact order (plus `extensions.json` whenever a
 1EdTech type appears and our EU context whenever EU terms appear), `urn:uuid:` ids by default.
-Bad input raises `BuildError` with a specific code. Sign the result with `microdegree.vc.proofs`.
+Bad input raises `BuildError` with a specific code; the field checks the builders use
+(`check_iri`, `check_text`, `check_number`, `check_datetime`) are public for other typed
+inputs. Sign the result with `microdegree.vc.proofs`.
 
 Not emitted: `endorsementJwt` (the OB 3.0.3 context does not define it, so safe-mode JSON-LD refuses
 it; embed signed EndorsementCredentials in `endorsement` instead), and more than one
 `credentialStatus` entry while a 1EdTech schema is declared (both schema flavours want one object).
 """
 
-from microdegree.vc.builders._common import EU_CONTEXT, EU_TERMS, EU_VOCAB, eu_context
+from microdegree.vc.builders._common import (
+    EU_CONTEXT,
+    EU_TERMS,
+    EU_VOCAB,
+    OB_CONTEXTS,
+    check_datetime,
+    check_iri,
+    check_number,
+    check_text,
+    eu_context,
+)
 from microdegree.vc.builders.achievement import (
     ACHIEVEMENT_TYPES,
     Achievement,
@@ -46,6 +58,7 @@ __all__ = [
     "EU_CONTEXT",
     "EU_TERMS",
     "EU_VOCAB",
+    "OB_CONTEXTS",
     "Achievement",
     "Address",
     "Alignment",
@@ -63,6 +76,10 @@ __all__ = [
     "ResultDescription",
     "RubricCriterionLevel",
     "achievement_credential",
+    "check_datetime",
+    "check_iri",
+    "check_number",
+    "check_text",
     "clr_credential",
     "endorsement_credential",
     "eqf_alignment",

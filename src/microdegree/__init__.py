@@ -1,3 +1,0 @@
-"""Microdegree: microcredentials and stackable microdegrees as Open Badges 3.0 credentials."""
-
-__version__ = "0.1.0"
