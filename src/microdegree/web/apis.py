@@ -16,6 +16,7 @@ from microdegree.bulk.api import router as bulk_router
 from microdegree.issuing.api import router as issuing_router
 from microdegree.recognition.api import router as recognition_router
 from microdegree.web import issuing_openapi
+from microdegree.webhooks.api import router as webhooks_router
 
 api = surface_api(
     surface="json", namespace="platform-api", title="Microdegree platform API",
@@ -23,6 +24,7 @@ api = surface_api(
 api.add_router("/api/v1/", issuing_router)  # the institution API: awards and status changes
 api.add_router("/api/v1/", bulk_router)  # ... and bulk issuing jobs
 api.add_router("/api/", recognition_router)  # public: POST /api/worth
+api.add_router("/api/v1/", webhooks_router)  # the institution's webhook subscriptions
 
 urlpatterns = [
     path("api/v1/issuing/openapi.json", issuing_openapi.openapi_json, name="api-openapi"),

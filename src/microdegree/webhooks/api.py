@@ -1,4 +1,5 @@
-"""The webhooks JSON API (django-ninja Router), with the issuing API's bearer tokens.
+"""The webhooks JSON API: a django-ninja Router on the platform API (`microdegree.web.apis`,
+errors `{code, message}` from the one error mapping), with the issuing API's bearer tokens.
 
 `/api/v1/institutions/SLUG/webhooks[...]`: list and add subscriptions, read one, pause or
 resume it (PATCH `{"active": false}`), delete it, read its delivery log, send a test event.
@@ -10,14 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest
 from django.utils import translation
-from ninja import NinjaAPI, Router, Status
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
-from microdegree.institutions.errors import DomainError, NotFound, PermissionDenied
+from microdegree.institutions.errors import NotFound, PermissionDenied
 from microdegree.institutions.models import Institution
 from microdegree.issuing import services as issuing_services
 from microdegree.issuing.models import ApiToken
@@ -129,45 +128,3 @@ def send_test(request: HttpRequest, slug: str, sub: str) -> Any:
     found = services.subscription_of(_institution(request, slug, write=True), sub)
     queued = services.send_test(_actor(request), found)
     return Status(202, delivery_out(Delivery.objects.select_related("event").get(pk=queued.pk)))
-
-
-api = NinjaAPI(title="Microdegree webhooks API", version="1", urls_namespace="webhooks-api",
-               openapi_url="/webhooks/openapi.json", docs_url=None)
-api.add_router("", router)
-
-
-def _error(code: str, message: str, status: int) -> HttpResponse:
-    return JsonResponse({"code": code, "message": message}, status=status)
-
-
-@api.exception_handler(DomainError)
-def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(exc.code, exc.message, exc.status)
-
-
-@api.exception_handler(NinjaValidationError)
-def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "payload")]
-    return _error("REQUEST_INVALID",
-                  f"${''.join('.' + p for p in loc)}: {first.get('msg', 'invalid')}", 400)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error("AUTHENTICATION_REQUIRED",
-                      "Send 'Authorization: Bearer <token>' with a valid API token.", 401)
-    response["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error("REQUEST_INVALID", str(exc), exc.status_code)
-
-
-@api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """Not ninja's: the platform's FaultsMiddleware answers it in the JSON surface's format
-    (503 while the database is unavailable, else a 500 with a reference id)."""
-    raise exc
