@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("microdegree.verification.urls")),
     path("", include("microdegree.records.urls")),
     path("", include("microdegree.obapi.urls")),
+    # the served OpenAPI document every API answer is checked against (tests/_openapi_support.py)
+    path("", include("microdegree.vcapi.urls")),
 ]
