@@ -107,8 +107,8 @@ class Visibility(models.TextChoices):
 
 
 def default_visibility(*, platform: bool) -> str:
-    """Without a choice: a platform credential's public page exists (it is in the award
-    e-mail), an import has no public page at all."""
+    """Without a choice: a platform credential's public page exists (as it always has), an
+    import has no public page at all."""
     return Visibility.PUBLIC if platform else Visibility.HIDDEN
 
 

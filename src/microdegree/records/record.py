@@ -471,7 +471,7 @@ def audience(item: Item) -> list[str]:
         out.append(gettext("Staff of %(institution)s, which issued it.")
                    % {"institution": institution.name})
     if item.public_page:
-        out.append(gettext("Anyone with its public address (it is in the award e-mail)."))
+        out.append(gettext("Anyone with its public address."))
     if item.link_shared:
         out.append(gettext("Anyone you gave its share link to."))
     if item.addressed:

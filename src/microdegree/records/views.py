@@ -181,8 +181,7 @@ def _visibility_choices(item: record_mod.Item) -> list[tuple[str, str, str]]:
     out = []
     if item.kind == "platform":
         out.append((Visibility.PUBLIC, _("Public"), _(
-            "Its public page answers anyone with its address (the award e-mail has it), and "
-            "its share link works.")))
+            "Its public page answers anyone with its address, and its share link works.")))
     out.append((Visibility.LINK, _("Shared by link only"), _(
         "Only its share link works; its public page answers “not found”. Make a new link "
         "to stop an old one.")))
