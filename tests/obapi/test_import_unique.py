@@ -17,7 +17,7 @@ from django.utils import timezone
 from microdegree.audit.models import AuditEntry
 from microdegree.obapi import services
 from microdegree.records import services as records
-from microdegree.records.models import CredentialPreference, ImportedCredential
+from microdegree.records.models import ImportedCredential
 from microdegree.records.services import imports as record_imports
 
 from .conftest import signed_credential

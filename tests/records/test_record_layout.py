@@ -1,5 +1,5 @@
 """The record page after the design review: two main actions, the rest under "More options",
-a "Share link" column in words, tables that scroll on their own, and a translatable name for
+a "Who can see it" column in words, tables that scroll on their own, and a translatable name for
 the group of credentials without a competency."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_who_can_see_it_column_in_words(client, institution, pathway, sign_in):
     assert cells == {shared: "Only people with your share link",
                      hidden: "Hidden: only you and its issuer",
                      plain: "Public: anyone with its address"}
-    assert ("A public credential’s page answers anyone with its address; on each credential’s "
+    assert ("A public credential's page answers anyone with its address; on each credential's "
             "page you can share it by link only or hide it.") in html
 
 

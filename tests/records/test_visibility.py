@@ -101,7 +101,8 @@ def test_hidden_answers_404_at_every_public_address_but_not_to_holder_and_issuer
     assert "Hidden: only you and its issuer" in html
     assert "Staff of Example University, which issued it." in html
     assert "Anyone with its public address" not in html
-    assert 'id="share-url"' not in html and 'id="public-url"' not in html
+    assert 'id="share-url"' not in html
+    assert 'id="public-url"' not in html
     assert AuditEntry.objects.filter(action="records.preference_set", actor=user).exists()
 
 
@@ -178,7 +179,8 @@ def test_a_new_share_link_retires_the_old_one(client, held):
     assert stranger.get(f"/share/{old}").status_code == 404
     assert stranger.get(f"/share/{new}").status_code == 200
     entry = AuditEntry.objects.get(action="records.share_link_renewed", actor=user)
-    assert old not in json.dumps(entry.after) and new not in json.dumps(entry.after)
+    assert old not in json.dumps(entry.after)
+    assert new not in json.dumps(entry.after)
 
 
 def test_nobody_else_changes_or_renews_my_sharing(client, held, sign_in):

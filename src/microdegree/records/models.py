@@ -12,7 +12,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
 
 
 class LearnerEmail(models.Model):
@@ -91,25 +90,31 @@ class ImportedCredential(models.Model):
         return f"{self.name or self.credential_id} (imported)"
 
 
+# the three values, as plain strings for code that compares them (mypy reads the enum's
+# members as their (value, label) tuples)
+PUBLIC, LINK, HIDDEN = "public", "link", "hidden"
+
+
 class Visibility(models.TextChoices):
     """Who can see one credential of a record on this platform's public pages (ADR 0099).
 
+    The pages word them in the reader's language (`records.record.visibility_label`).
     Whatever is chosen, the credential, its status list and its validity never change: whoever
     holds the file can still verify it.
     """
 
     # its public page (/credentials/<uuid>, platform credentials only) and its share link
-    PUBLIC = "public", gettext_lazy("Public")
+    PUBLIC = PUBLIC, "Public"
     # only its share link (/share/<token>); a new link retires the old one
-    LINK = "link", gettext_lazy("Shared by link only")
+    LINK = LINK, "Shared by link only"
     # nothing public: every public page of it answers 404
-    HIDDEN = "hidden", gettext_lazy("Hidden")
+    HIDDEN = HIDDEN, "Hidden"
 
 
 def default_visibility(*, platform: bool) -> str:
     """Without a choice: a platform credential's public page exists (as it always has), an
     import has no public page at all."""
-    return Visibility.PUBLIC if platform else Visibility.HIDDEN
+    return PUBLIC if platform else HIDDEN
 
 
 class CredentialPreference(models.Model):

@@ -30,11 +30,13 @@ from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.records.addressing import names_holder
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     CredentialPreference,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
-    Visibility,
     default_visibility,
 )
 from microdegree.vc.builders.identity import identity_matches
@@ -135,18 +137,18 @@ class Item:
 
     @property
     def hidden(self) -> bool:
-        return self.visibility == Visibility.HIDDEN
+        return self.visibility == HIDDEN
 
     @property
     def public_page(self) -> bool:
         """Whether its public page (/credentials/<uuid>) answers everyone."""
-        return self.kind == "platform" and self.visibility == Visibility.PUBLIC
+        return self.kind == "platform" and self.visibility == PUBLIC
 
     @property
     def link_shared(self) -> bool:
         """Whether its share link answers (it exists once the learner made a choice)."""
         return (self.preference is not None and self.addressed
-                and self.visibility in (Visibility.PUBLIC, Visibility.LINK))
+                and self.visibility in (PUBLIC, LINK))
 
     @property
     def visibility_label(self) -> str:
@@ -452,7 +454,7 @@ def hidden_from_public(credential: IssuedCredential) -> bool:
     ("by link only" or "hidden"): the page and its address answer 404 to the public
     (verification of the document itself is never affected)."""
     return (CredentialPreference.objects.filter(credential=credential)
-            .exclude(visibility=Visibility.PUBLIC).exists())
+            .exclude(visibility=PUBLIC).exists())
 
 
 def share_url(preference: CredentialPreference) -> str:
@@ -484,11 +486,11 @@ def audience(item: Item) -> list[str]:
 
 def visibility_label(item: Item) -> str:
     """The record's one-line answer to "who can see it?"."""
-    if item.visibility == Visibility.PUBLIC and item.kind == "platform":
+    if item.visibility == PUBLIC and item.kind == "platform":
         return gettext("Public: anyone with its address")
     if item.link_shared:
         return gettext("Only people with your share link")
-    if item.visibility == Visibility.LINK:
+    if item.visibility == LINK:
         return gettext("Only you (no share link yet)")
     return gettext("Hidden: only you and its issuer") if item.kind == "platform" else gettext(
         "Hidden: only you")

@@ -24,11 +24,13 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, qr, services, wallet
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
     ReissueRequest,
-    Visibility,
 )
 from microdegree.records.services import RecordError
 from microdegree.verification.issuer_name import looked_up
@@ -180,12 +182,12 @@ def _visibility_choices(item: record_mod.Item) -> list[tuple[str, str, str]]:
     """(value, label, what it means) of each choice this credential offers."""
     out = []
     if item.kind == "platform":
-        out.append((Visibility.PUBLIC, _("Public"), _(
+        out.append((PUBLIC, _("Public"), _(
             "Its public page answers anyone with its address, and its share link works.")))
-    out.append((Visibility.LINK, _("Shared by link only"), _(
+    out.append((LINK, _("Shared by link only"), _(
         "Only its share link works; its public page answers “not found”. Make a new link "
         "to stop an old one.")))
-    out.append((Visibility.HIDDEN, _("Hidden"), _(
+    out.append((HIDDEN, _("Hidden"), _(
         "Every public page of it answers “not found”: only you and its issuer see it. It "
         "stays valid, and whoever has the file can still verify it.")))
     return out
@@ -402,7 +404,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     # the page never carries the signed document: it may name the learner)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
                      if isinstance(target, IssuedCredential)
-                     and pref.visibility == Visibility.PUBLIC else "")
+                     and pref.visibility == PUBLIC else "")
     return render(request, "records/share.html", {
         "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",

@@ -27,6 +27,9 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     CredentialPreference,
     ImportedCredential,
     LearnerDid,
@@ -360,11 +363,11 @@ def set_preference(user: Any, item_key: str, *, visibility: str | None = None,
         if visibility not in Visibility.values:
             raise RecordError(gettext("Choose who can see it: public, by link only or hidden."),
                               code="VISIBILITY_INVALID")
-        if visibility == Visibility.PUBLIC and imported is not None:
+        if visibility == PUBLIC and imported is not None:
             raise RecordError(gettext("A credential you imported has no public page here: "
                                       "share it by link or keep it hidden."),
                               code="VISIBILITY_INVALID")
-        if (visibility == Visibility.LINK and imported is not None
+        if (visibility == LINK and imported is not None
                 and not imported.addressed):
             raise NotAddressed(gettext("This credential does not name you (none of your "
                                        "confirmed addresses or your DID), so it cannot be "
@@ -415,7 +418,7 @@ def owned(user: Any, item_key: str) -> tuple[IssuedCredential | None, ImportedCr
 def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | ImportedCredential]:
     """The credential behind a share link, unless the learner hid it; else 404."""
     pref = (CredentialPreference.objects.select_related("credential__institution", "imported")
-            .filter(share_token=token).exclude(visibility=Visibility.HIDDEN).first())
+            .filter(share_token=token).exclude(visibility=HIDDEN).first())
     if pref is None:
         raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
                           status=404)
