@@ -148,7 +148,7 @@ def test_link_only_keeps_the_share_link_and_closes_the_public_page(client, held)
     mine = client.get(f"/me/credentials/p-{cred.uuid}/").content.decode()
     assert "Only people with your share link" in mine
     assert "Anyone you gave its share link to." in mine
-    assert f'id="share-url">{settings.PUBLIC_URL}/share/{pref.share_token}<' in mine
+    assert f'id="share-url" class="url">{settings.PUBLIC_URL}/share/{pref.share_token}<' in mine
 
     # public again: both answer
     _choose(client, cred, "public")
@@ -165,7 +165,7 @@ def test_without_a_choice_the_record_says_the_page_is_public(client, held):
     assert "Public: anyone with its address" in html
     assert "Not shared" not in html  # the old wording that contradicted the public page
     page = client.get(f"/me/credentials/p-{cred.uuid}/").content.decode()
-    assert f'id="public-url">{settings.PUBLIC_URL}/credentials/{cred.uuid}<' in page
+    assert f'id="public-url" class="url">{settings.PUBLIC_URL}/credentials/{cred.uuid}<' in page
     assert 'id="visibility-public" name="visibility" value="public"' in page
 
 
