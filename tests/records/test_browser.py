@@ -53,9 +53,9 @@ def test_learner_journey_in_chromium(live_server, cred, browser_page):
     page.click("table a:has-text('Course stats')")
     page.wait_for_selector("h1:has-text('Course stats')")
     assert page.evaluate(A11Y) == []
-    page.check("#share_enabled")
+    page.check("#visibility-link")
     page.click("form[action$='/preferences'] button[type=submit]")
-    page.wait_for_selector("text=Public link:")
+    page.wait_for_selector("text=Share link:")
     share = page.locator("a[href*='/share/']").first.get_attribute("href")
     assert page.locator("a:has-text('Add to LinkedIn profile')").count() == 1
 

@@ -175,7 +175,7 @@ def test_learners_see_only_their_own_record(client, institution, pathway, sign_i
             response = client.get(f"/me/credentials/{key}{path}")
             assert response.status_code == 404, (key, path)
         assert client.post(f"/me/credentials/{key}/preferences",
-                           {"share_enabled": "on"}).status_code == 404
+                           {"visibility": "link"}).status_code == 404
     assert client.post(f"/me/credentials/i-{ada_import.uuid}/remove").status_code == 404
     assert ImportedCredential.objects.filter(pk=ada_import.pk).exists()
     # a CLR cannot name someone else's credential

@@ -30,10 +30,14 @@ from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.records.addressing import names_holder
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     CredentialPreference,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
+    default_visibility,
 )
 from microdegree.vc.builders.identity import identity_matches
 from microdegree.verification.summary import Summary, summarise
@@ -125,8 +129,30 @@ class Item:
         return self.state == "valid"
 
     @property
+    def visibility(self) -> str:
+        """Who can see it on this platform's public pages (`Visibility`, ADR 0099)."""
+        if self.preference is not None:
+            return self.preference.visibility
+        return default_visibility(platform=self.kind == "platform")
+
+    @property
     def hidden(self) -> bool:
-        return bool(self.preference and self.preference.hidden)
+        return self.visibility == HIDDEN
+
+    @property
+    def public_page(self) -> bool:
+        """Whether its public page (/credentials/<uuid>) answers everyone."""
+        return self.kind == "platform" and self.visibility == PUBLIC
+
+    @property
+    def link_shared(self) -> bool:
+        """Whether its share link answers (it exists once the learner made a choice)."""
+        return (self.preference is not None and self.addressed
+                and self.visibility in (PUBLIC, LINK))
+
+    @property
+    def visibility_label(self) -> str:
+        return visibility_label(self)
 
     @property
     def addressed(self) -> bool:
@@ -424,13 +450,50 @@ def _definition_credits(ids: Sequence[int]) -> dict[int, float]:
 
 
 def hidden_from_public(credential: IssuedCredential) -> bool:
-    """Whether a learner holding this credential chose to hide it from the public: its public
-    page and address answer 404 (verification of the document itself is never affected)."""
-    return CredentialPreference.objects.filter(credential=credential, hidden=True).exists()
+    """Whether a learner holding this credential chose that its public page is not public
+    ("by link only" or "hidden"): the page and its address answer 404 to the public
+    (verification of the document itself is never affected)."""
+    return (CredentialPreference.objects.filter(credential=credential)
+            .exclude(visibility=PUBLIC).exists())
 
 
 def share_url(preference: CredentialPreference) -> str:
     return f"{settings.PUBLIC_URL}/share/{preference.share_token}"
+
+
+def public_page_url(item: Item) -> str:
+    return f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
+
+
+def audience(item: Item) -> list[str]:
+    """Who can see this credential now, in plain sentences (the record and its page say it)."""
+    out = [gettext("You, signed in to your record.")]
+    institution = getattr(item.obj, "institution", None)
+    if institution is not None:
+        out.append(gettext("Staff of %(institution)s, which issued it.")
+                   % {"institution": institution.name})
+    if item.public_page:
+        out.append(gettext("Anyone with its public address."))
+    if item.link_shared:
+        out.append(gettext("Anyone you gave its share link to."))
+    if item.addressed:
+        out.append(gettext("Apps you connected to your record, and institutions you apply to "
+                           "for credit with it."))
+    out.append(gettext("Anyone you give the file to: they can verify it, whatever you choose "
+                       "here."))
+    return out
+
+
+def visibility_label(item: Item) -> str:
+    """The record's one-line answer to "who can see it?"."""
+    if item.visibility == PUBLIC and item.kind == "platform":
+        return gettext("Public: anyone with its address")
+    if item.link_shared:
+        return gettext("Only people with your share link")
+    if item.visibility == LINK:
+        return gettext("Only you (no share link yet)")
+    return gettext("Hidden: only you and its issuer") if item.kind == "platform" else gettext(
+        "Hidden: only you")
 
 
 def linkedin_url(item: Item, public_url: str) -> str:

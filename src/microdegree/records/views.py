@@ -24,6 +24,9 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, qr, services, wallet
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
@@ -158,29 +161,55 @@ def _item(request: HttpRequest, key: str) -> record_mod.Item:
 def credential_page(request: HttpRequest, key: str) -> HttpResponse:
     item = _item(request, key)
     pref = item.preference
-    share = (record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden
-             and item.addressed else "")
-    public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
-                       if item.kind == "platform" and not item.hidden else "")
+    share = record_mod.share_url(pref) if pref is not None and item.link_shared else ""
+    public = record_mod.public_page_url(item) if item.public_page else ""
     return render(request, "records/credential.html", {
-        "item": item, "share_url": share,
+        "item": item, "share_url": share, "public_url": public,
+        "audience": record_mod.audience(item),
+        "visibility_choices": _visibility_choices(item),
         "share_qr": qr.svg(share, _("QR code of the public link %(url)s") % {"url": share})
         if share else "",
         "emails": record_mod.verified_emails(request.user),
         "reissue": ReissueRequest.objects.filter(
             user=request.user, credential_id=item.obj.pk).first()
         if item.kind == "platform" else None,
-        "linkedin_url": record_mod.linkedin_url(item, public) if public else "",
+        "linkedin_url": record_mod.linkedin_url(item, share or public)
+        if share or public else "",
     })
+
+
+def _visibility_choices(item: record_mod.Item) -> list[tuple[str, str, str]]:
+    """(value, label, what it means) of each choice this credential offers."""
+    out = []
+    if item.kind == "platform":
+        out.append((PUBLIC, _("Public"), _(
+            "Its public page answers anyone with its address, and its share link works.")))
+    out.append((LINK, _("Shared by link only"), _(
+        "Only its share link works; its public page answers “not found”. Make a new link "
+        "to stop an old one.")))
+    out.append((HIDDEN, _("Hidden"), _(
+        "Every public page of it answers “not found”: only you and its issuer see it. It "
+        "stays valid, and whoever has the file can still verify it.")))
+    return out
 
 
 @learner_required
 @record_errors
 @require_POST
 def preferences(request: HttpRequest, key: str) -> HttpResponse:
-    changes = {f: request.POST.get(f) == "on" for f in services.PREFERENCE_FIELDS}
-    services.set_preference(request.user, key, **changes)
+    visibility = request.POST.get("visibility")
+    services.set_preference(request.user, key, visibility=visibility or None,
+                            show_name=request.POST.get("show_name") == "on")
     messages.success(request, _("Saved. Hiding or sharing never changes the credential itself."))
+    return redirect("records:credential", key=key)
+
+
+@learner_required
+@record_errors
+@require_POST
+def new_share_link(request: HttpRequest, key: str) -> HttpResponse:
+    services.new_share_link(request.user, key)
+    messages.success(request, _("A new share link is ready; the old one no longer works."))
     return redirect("records:credential", key=key)
 
 
@@ -371,8 +400,11 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     summary = summarise(document, show_recipient=pref.show_name)
     issuer = looked_up(summary.issuer_id, summary.issuer_name)  # the registry's name first
     canonical = record_mod.share_url(pref)
+    # the public page's address, if it is public (otherwise it answers 404 to the public, and
+    # the page never carries the signed document: it may name the learner)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
-                     if isinstance(target, IssuedCredential) else "")
+                     if isinstance(target, IssuedCredential)
+                     and pref.visibility == PUBLIC else "")
     return render(request, "records/share.html", {
         "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
