@@ -51,8 +51,12 @@ def learner_session() -> tuple[str, str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microdegree.settings")
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
     from django.contrib.sessions.backends.db import SessionStore
 
     user = get_user_model().objects.filter(email=LEARNER).first()

@@ -1,4 +1,4 @@
-"""One sharing model per credential (ADR 0099): "public", "shared by link only", "hidden".
+"""One sharing model per credential (ADR 0027): "public", "shared by link only", "hidden".
 
 Over HTTP: a hidden credential's every public address answers 404 to a stranger (page, its
 signed JSON by content type or ?format=json, verify-by-address, the share link), while the

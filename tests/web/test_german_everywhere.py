@@ -15,6 +15,7 @@ import gettext
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from django.core import mail
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 LOCALE = Path(microdegree.settings.__file__).parent / "locale" / "de" / "LC_MESSAGES"
 LEARNER = "lena@example.org"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{[^}]*\}|<[^>]+>|&\w+;")
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+WORD = re.compile("[A-Za-z][A-Za-z'\u2019-]*")
 # Phrases whose English wording is legitimately also German (names, standards, formats).
 SAME_IN_GERMAN = {"Open Badges 3.0", "Open Badge", "did:web", "did:key", "eddsa-rdfc-2022",
                   "eddsa-jcs-2022", "Europass", "Verifiable Credentials"}
@@ -53,8 +54,8 @@ def english_phrases() -> list[str]:
 class _Prose(HTMLParser):
     """The text a reader sees, without machine-readable blocks."""
 
-    SKIP = {"script", "style", "pre", "code", "template", "textarea"}
-    ATTRS = {"alt", "title", "aria-label", "placeholder"}
+    SKIP: ClassVar = {"script", "style", "pre", "code", "template", "textarea"}
+    ATTRS: ClassVar = {"alt", "title", "aria-label", "placeholder"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -99,8 +100,7 @@ ENGLISH_ONLY = {"the", "and", "of", "to", "is", "are", "your", "you", "this", "w
 def english_in(text: str, phrases: list[str]) -> list[str]:
     """Catalogue phrases in the text, and text segments that read as English sentences
     (two or more English-only words): hard-coded English the catalogue never saw."""
-    found = [phrase for phrase in phrases if phrase in text]
-    return found
+    return [phrase for phrase in phrases if phrase in text]
 
 
 def english_segments(html: str) -> list[str]:
@@ -160,7 +160,7 @@ def world(institution, owner_user, make_user):
         value_kind="factor", value_factor=1, exempted_modules=[module], public=True)
     job = bulk.prepare_job(
         owner_user, course_version,
-        "email,name,credits_earned\nkai@example.org,Kai,5\nkeine-adresse,Ina,5\n".encode(),
+        b"email,name,credits_earned\nkai@example.org,Kai,5\nkeine-adresse,Ina,5\n",
         filename="liste.csv").job
     return {"course": course, "degree": degree, "held": held, "revoked": revoked,
             "program": program, "job": job}
@@ -270,7 +270,8 @@ def test_learner_pages_have_no_english_sentence(world, owner_user, phrases):
     client = learner_client()
     held = world["held"]
     decided, waiting = applications(world, owner_user)
-    paths = [f"/me/credit/{decided.uuid}", f"/me/credit/{waiting.uuid}","/me/", "/me/?view=competencies", f"/me/credentials/p-{held.uuid}/",
+    paths = [f"/me/credit/{decided.uuid}", f"/me/credit/{waiting.uuid}", "/me/",
+             "/me/?view=competencies", f"/me/credentials/p-{held.uuid}/",
              "/me/credit/", "/me/apps/", "/me/connect/",
              f"/me/credit/apply?program={world['program'].pk}"]
     found = check_pages(client, paths, phrases)
@@ -283,7 +284,8 @@ def test_staff_pages_have_no_english_sentence(client, world, owner_user, phrases
     client.force_login(owner_user)
     german(client)
     base = "/institutions/example-uni"
-    paths = [f"{base}/applications/{decided.uuid}", f"{base}/applications/{waiting.uuid}","/dashboard/", f"{base}/", f"{base}/achievements/", f"{base}/achievements/new",
+    paths = [f"{base}/applications/{decided.uuid}", f"{base}/applications/{waiting.uuid}",
+             "/dashboard/", f"{base}/", f"{base}/achievements/", f"{base}/achievements/new",
              f"{base}/achievements/daten/", f"{base}/achievements/daten-md/rule",
              f"{base}/competencies/", f"{base}/credentials/", f"{base}/credentials/pending/",
              f"{base}/credentials/{world['held'].uuid}/",

@@ -176,7 +176,7 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert refused.status_code == 400
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in refused.content.decode()
     assert "<h2>Teilen</h2>" in detail
-    # the three choices of who can see it (ADR 0099), the new sentences come with the catalogue
+    # the three choices of who can see it (ADR 0027), the new sentences come with the catalogue
     assert '<label for="visibility-public" class="inline">Öffentlich</label>' in detail
     assert '<label for="visibility-hidden" class="inline">Verborgen</label>' in detail
 

@@ -97,7 +97,7 @@ PUBLIC, LINK, HIDDEN = "public", "link", "hidden"
 
 
 class Visibility(models.TextChoices):
-    """Who can see one credential of a record on this platform's public pages (ADR 0099).
+    """Who can see one credential of a record on this platform's public pages (ADR 0027).
 
     The pages word them in the reader's language (`records.record.visibility_label`).
     Whatever is chosen, the credential, its status list and its validity never change: whoever

@@ -130,7 +130,7 @@ class Item:
 
     @property
     def visibility(self) -> str:
-        """Who can see it on this platform's public pages (`Visibility`, ADR 0099)."""
+        """Who can see it on this platform's public pages (`Visibility`, ADR 0027)."""
         if self.preference is not None:
             return self.preference.visibility
         return default_visibility(platform=self.kind == "platform")

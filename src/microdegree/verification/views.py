@@ -187,7 +187,7 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
     """`/credentials/<uuid>`: the public page, or the signed credential itself (content type).
 
     404 for a credential whose holder chose that its page is not public ("by link only" or
-    "hidden", ADR 0099), except to the holder and the issuing institution's staff, who see the
+    "hidden", ADR 0027), except to the holder and the issuing institution's staff, who see the
     page with a note.
     """
     credential = services.public_credential(cred)

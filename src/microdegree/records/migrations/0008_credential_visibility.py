@@ -2,7 +2,7 @@
 
 A platform credential's public page answered everyone unless it was hidden, whatever
 `share_enabled` said, so those become "public"; hidden ones stay hidden. An import had no
-public page: shared becomes "link", the rest "hidden" (ADR 0099).
+public page: shared becomes "link", the rest "hidden" (ADR 0027).
 """
 
 from django.db import migrations, models

@@ -3,7 +3,7 @@
 Accounts: `request_login_link` (rate limited, e-mails a 15-minute single-use link),
 `sign_in_with_link`, `add_email` / `verify_email`, `claim_with_token` (an award e-mail's claim
 link). Record: `import_credential` (`imports`), `set_preference` (who can see a credential,
-ADR 0099), `new_share_link`. Leaving: `export_data`,
+ADR 0027), `new_share_link`. Leaving: `export_data`,
 `delete_account`. Re-issue requests (`reissue`), the learner's DID (`dids`).
 Learner data is only reached through `record.owned_credential` / `record.owned_import`, which
 answer None alike for "missing" and "not yours".
