@@ -47,6 +47,21 @@ def _holdings(creds: Sequence[IssuedCredential]) -> tuple[dict[int, float],
     return holdings, best
 
 
+def holdings_by_learner(inst: Institution) -> list[dict[int, float]]:
+    """Every current learner's holdings at `inst` (definition id -> credits earned, valid
+    credentials only): what the rule editor counts "would qualify" against."""
+    now = timezone.now()
+    by_learner: dict[str, list[IssuedCredential]] = {}
+    creds = (IssuedCredential.objects.select_related("achievement_version")
+             .filter(institution=inst, state=State.ACTIVE, valid_from__lte=now)
+             .exclude(valid_until__lt=now)
+             .only("recipient_email", "credits_earned", "achievement_version__definition_id",
+                   "achievement_version__credits_available"))
+    for cred in creds.iterator():
+        by_learner.setdefault(cred.recipient_email, []).append(cred)
+    return [_holdings(learner_creds)[0] for learner_creds in by_learner.values()]
+
+
 @dataclass(frozen=True)
 class Completed:
     """A microdegree the recipient completes: to award, or to queue when `needs_approval`."""
