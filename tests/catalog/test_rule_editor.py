@@ -13,41 +13,12 @@ import pytest
 from microdegree.audit.models import AuditEntry
 from microdegree.catalog import rule_editor, services
 from microdegree.institutions import services as institutions
-from microdegree.issuing import services as issuing
 
 pytestmark = pytest.mark.django_db
 
 STAFF = "/institutions/example-uni/achievements"
 PAGE = f"{STAFF}/data-science/rule"
 PREVIEW = f"{PAGE}/preview"
-
-
-@pytest.fixture
-def courses(make_definition):
-    """Statistics, Python, R, SQL (5 credits each) and the Data Science microdegree."""
-    found = {slug: make_definition(name, slug=slug) for slug, name in (
-        ("statistics", "Statistics"), ("python", "Python"), ("r", "R"), ("sql", "SQL"))}
-    found["data-science"] = make_definition("Data Science", slug="data-science",
-                                            kind="microdegree", credits_available=15)
-    return found
-
-
-@pytest.fixture
-def awarded(courses, issuer):
-    """Real signed credentials: ann holds Statistics, Python and R; bob Statistics and Python;
-    cy Python, R and SQL; dee Statistics, Python and SQL but her Statistics is revoked."""
-    held = {"ann@learner.example": ("statistics", "python", "r"),
-            "bob@learner.example": ("statistics", "python"),
-            "cy@learner.example": ("python", "r", "sql"),
-            "dee@learner.example": ("statistics", "python", "sql")}
-    creds = {}
-    for email, slugs in held.items():
-        for slug in slugs:
-            creds[email, slug] = issuing.issue_credential(
-                issuer, courses[slug], recipient_email=email, recipient_name=email[:3],
-                send_email=False)
-    issuing.revoke(issuer, creds["dee@learner.example", "statistics"], "Issued in error.")
-    return creds
 
 
 def nested(action: str = "preview", **extra):
@@ -66,7 +37,8 @@ def sentence_of(html: str) -> str:
 def test_building_a_nested_rule_without_javascript(client, issuer, courses, awarded):
     client.force_login(issuer)
     html = client.get(PAGE).content.decode()
-    assert 'name="r__kind"' in html and 'name="r__part" value="statistics"' in html
+    assert 'name="r__kind"' in html
+    assert 'name="r__part" value="statistics"' in html
     assert 'value="data-science"' not in html  # the microdegree is not offered as its own part
 
     # "Add a sub-group" is a submit button: the page comes back with Group 1.1 and the choices kept
@@ -74,7 +46,8 @@ def test_building_a_nested_rule_without_javascript(client, issuer, courses, awar
                                "action": "add:r"})
     html = added.content.decode()
     assert added.status_code == 200
-    assert 'name="r_0__kind"' in html and "Group 1.1" in html
+    assert 'name="r_0__kind"' in html
+    assert "Group 1.1" in html
     assert re.search(r'value="statistics" id="r__part-statistics" checked', html)
 
     preview = client.post(PAGE, nested())
@@ -142,7 +115,8 @@ def test_refusals_name_the_field(client, issuer, courses, post, field, message):
         response = client.post(PAGE, {**post, "action": action})
         html = response.content.decode()
         assert response.status_code == 400
-        assert f'<a href="#{field}">' in html and message in html
+        assert f'<a href="#{field}">' in html
+        assert message in html
         assert f'id="{field}"' in html
     assert services.latest_version(courses["data-science"].definition).rule is None
     assert not AuditEntry.objects.filter(action="catalog.rule_set").exists()
@@ -188,7 +162,8 @@ def test_preview_endpoint(client, issuer, courses, awarded, make_user, other_ins
     assert client.get(PREVIEW).status_code == 405
     bad = client.post(PREVIEW, {"group": ["r"], "r__kind": "at_least", "r__n": "5",
                                 "r__part": ["python"]}).json()
-    assert bad["sentence"] == "" and bad["qualifying"] is None
+    assert bad["sentence"] == ""
+    assert bad["qualifying"] is None
     assert bad["problems"] == [{"field": "r__n", "label": "Group 1",
                                 "message": "It asks for 5 parts but the group has only 1 part."}]
 

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from microdegree.catalog import hooks, rules
 from microdegree.catalog.models import AchievementVersion
