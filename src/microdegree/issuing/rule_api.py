@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from microdegree.api_layer import Error, not_allowed, request_body
+from microdegree.api_layer import not_allowed, request_body
 from microdegree.catalog import rule_editor, rules
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementDefinition
