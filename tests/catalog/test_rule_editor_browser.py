@@ -10,6 +10,7 @@ import os
 import pytest
 
 from tests.conftest import CHROMIUM
+from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 pytestmark = [
@@ -61,6 +62,8 @@ def test_build_a_nested_rule_in_chromium(live_server, issuer, courses, awarded, 
     _text_becomes(page, "#rule-qualifying", "1 current learner would qualify.")
     assert page.query_selector(".live-error") is None
     assert page.evaluate(A11Y) == []
+    if AXE.is_file():  # axe-core's serious and critical WCAG 2.1 A/AA violations
+        assert axe_problems(page) == []
 
     page.click("button:has-text('Save the rule')")
     page.wait_for_selector("text=Saved as version 1.")

@@ -291,7 +291,9 @@ def _phrase(node: dict[str, Any], names: Mapping[int, str]) -> str:
 def qualifying(institution: Any, rule: Any) -> int | None:
     """How many current learners of `institution` the rule (leaves by id) would qualify, or
     None when that cannot be said (nobody answers the hook, or the rule is not valid)."""
-    holdings = hooks.holdings_by_learner(institution)
-    if holdings is None or not isinstance(rule, dict):
+    if not isinstance(rule, dict):
+        return None
+    holdings = hooks.holdings_by_learner(institution, rules.achievement_ids(rule))
+    if holdings is None:
         return None
     return sum(1 for held in holdings if rules.evaluate(rule, held).satisfied)
