@@ -93,6 +93,10 @@ def test_credit_groups_and_counts_follow_the_rule(client, issuer, courses, award
     assert "3 current learners would qualify." in html
 
 
+LABELS = {"r__part": "Group 1, Parts", "r_0__part": "Group 1.1, Parts",
+          "r__n": "Group 1, N (parts) or X (credits)", "r__kind": "Group 1, The group asks for"}
+
+
 @pytest.mark.parametrize(("post", "field", "message"), [
     ({"group": ["r", "r_0"], "r__part": ["statistics"], "r_0__kind": "all_of"},
      "r_0__part", "The group is empty"),
@@ -111,6 +115,7 @@ def test_credit_groups_and_counts_follow_the_rule(client, issuer, courses, award
 ])
 def test_refusals_name_the_field(client, issuer, courses, post, field, message):
     client.force_login(issuer)
+    label = LABELS[field]
     for action in ("preview", "save"):
         response = client.post(PAGE, {**post, "action": action})
         html = response.content.decode()
@@ -132,7 +137,7 @@ def test_a_cycle_through_another_microdegree_is_refused(client, issuer, courses,
                                   "action": "save"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert '<a href="#r__part">' in html
+    assert '<a href="#r__part">Group 1, Parts</a>' in html
     assert "Big Data contains this microdegree, so it cannot be one of its parts." in html
     assert services.latest_version(courses["data-science"].definition).rule is None
 
@@ -165,6 +170,7 @@ def test_preview_endpoint(client, issuer, courses, awarded, make_user, other_ins
     assert bad["sentence"] == ""
     assert bad["qualifying"] is None
     assert bad["problems"] == [{"field": "r__n", "label": "Group 1",
+                                "fieldLabel": "N (parts) or X (credits)",
                                 "message": "It asks for 5 parts but the group has only 1 part."}]
 
     # staff of another institution, a learner, a stranger: no sentence, no count

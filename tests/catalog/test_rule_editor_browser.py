@@ -49,7 +49,9 @@ def test_build_a_nested_rule_in_chromium(live_server, issuer, courses, awarded, 
     page.click("button:has-text('Add a sub-group to Group 1')")
     page.wait_for_selector("#r_0__kind")
     assert page.is_checked("#r__part-statistics")
+    assert page.is_hidden("#r_0__n")  # "All of" needs no number
     page.select_option("#r_0__kind", "at_least")
+    assert page.is_visible("#r_0__n")
     page.check("#r_0__part-python")
     page.check("#r_0__part-r")
     page.check("#r_0__part-sql")

@@ -72,16 +72,26 @@ class Group:
         return self.errors.get("part", [])
 
 
+FIELD_LABELS = {
+    "kind": gettext_lazy("The group asks for"),
+    "n": gettext_lazy("N (parts) or X (credits)"),
+    "part": gettext_lazy("Parts"),
+}
+
+
 @dataclass(frozen=True)
 class Problem:
-    """A problem the registrar fixes in one field (`field_id` is the input's id)."""
+    """A problem the registrar fixes in one field (`field_id` is the input's id, `label` the
+    group's, `field_label` the field's)."""
 
     field_id: str
     label: str
+    field_label: str
     message: str
 
     def as_json(self) -> dict[str, str]:
-        return {"field": self.field_id, "label": self.label, "message": self.message}
+        return {"field": self.field_id, "label": self.label,
+                "fieldLabel": self.field_label, "message": self.message}
 
 
 # --- the tree from a stored rule, from a form, and back -----------------------------------
@@ -194,7 +204,8 @@ def check(root: Group, catalogue: Sequence[AchievementVersion], *, itself: str,
     for group in root.walk():
         _check_group(group, known, itself, set(containing))
         for name, messages in group.errors.items():
-            problems.extend(Problem(group.field_id(name), group.label, m) for m in messages)
+            problems.extend(Problem(group.field_id(name), group.label, str(FIELD_LABELS[name]),
+                                    m) for m in messages)
     return problems
 
 

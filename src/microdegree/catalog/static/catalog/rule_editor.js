@@ -56,7 +56,19 @@ if (form) {
     pending = setTimeout(refresh, 250);
   }
 
-  form.addEventListener("change", soon);
+  // "All of" needs no number: hide the N field of such a group (it is ignored when posted)
+  function showNumbers() {
+    for (const select of form.querySelectorAll("select[name$='__kind']")) {
+      const number = select.closest(".rule-group-head").querySelector(".rule-n");
+      if (number) number.hidden = select.value === "all_of";
+    }
+  }
+
+  showNumbers();
+  form.addEventListener("change", (event) => {
+    if (event.target.matches("select[name$='__kind']")) showNumbers();
+    soon();
+  });
   form.addEventListener("input", (event) => {
     if (event.target.type === "number") soon();
   });
