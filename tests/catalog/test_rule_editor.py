@@ -120,7 +120,7 @@ def test_refusals_name_the_field(client, issuer, courses, post, field, message):
         response = client.post(PAGE, {**post, "action": action})
         html = response.content.decode()
         assert response.status_code == 400
-        assert f'<a href="#{field}">' in html
+        assert f'<a href="#{field}">{label}</a>' in html
         assert message in html
         assert f'id="{field}"' in html
     assert services.latest_version(courses["data-science"].definition).rule is None
@@ -178,6 +178,8 @@ def test_preview_endpoint(client, issuer, courses, awarded, make_user, other_ins
     institutions.set_member(None, other_institution, outsider, "owner")
     client.force_login(outsider)
     assert client.post(PREVIEW, nested()).status_code == 404
+    assert client.get(PAGE).status_code == 404
+    assert client.post(PAGE, nested("save")).status_code == 404
     client.logout()
     assert client.post(PREVIEW, nested()).status_code == 302  # to the sign-in page
 
