@@ -210,3 +210,24 @@ def test_sentence_brackets_nested_groups_that_do_not_end_it():
     assert rule_editor.sentence(rule, names) == \
         "2 of (all of A and B), (at least 7.5 credits from C), D"
     assert rule_editor.sentence({"all_of": [{"achievement": 9}]}, names) == ""
+
+
+def test_nesting_stops_where_rules_stop(client, issuer, courses):
+    """Sub-groups nest as deep as a rule may (the deepest offers no "add"); a forged deeper or
+    malformed key is dropped, not a 500."""
+    client.force_login(issuer)
+    keys = ["r" + "_0" * depth for depth in range(rule_editor.MAX_NESTING + 1)]
+    post = {"group": [*keys, "r" + "_0" * (rule_editor.MAX_NESTING + 1), "x_1", "r_a"],
+            **{f"{k}__part": ["python"] for k in keys}}
+    deepest = keys[-1]
+    html = client.post(PAGE, {**post, "action": f"add:{deepest}"}).content.decode()
+    assert f'name="{deepest}_0__kind"' not in html
+    assert f'value="add:{deepest}"' not in html
+    assert f'value="add:{keys[-2]}"' in html
+    assert f'name="{deepest}__kind"' in html
+    assert client.post(PAGE, {**post, "action": "save"}).status_code == 302
+    rule = services.latest_version(courses["data-science"].definition).rule
+    depth = 0
+    while len(rule["all_of"]) == 2:
+        rule, depth = rule["all_of"][1], depth + 1
+    assert depth == rule_editor.MAX_NESTING

@@ -32,6 +32,7 @@ KINDS = (
 )
 _KEY = re.compile(r"^r(_\d{1,3})*$")
 MAX_GROUPS = 100
+MAX_NESTING = rules.MAX_DEPTH - 1  # a group this deep still has its parts within MAX_DEPTH
 _CHILDREN = {"all_of": "all_of", "at_least": "of", "credits_at_least": "from"}
 
 
@@ -58,6 +59,11 @@ class Group:
 
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
+
+    @property
+    def can_nest(self) -> bool:
+        """Whether a sub-group may be added (its parts would still be within MAX_DEPTH)."""
+        return self.key.count("_") < MAX_NESTING
 
     @property
     def kind_errors(self) -> list[str]:
@@ -130,7 +136,7 @@ def from_post(data: Any) -> Group:
         keys.insert(0, "r")
     groups: dict[str, Group] = {}
     for key in dict.fromkeys(keys):
-        if key.count("_") > rules.MAX_DEPTH:
+        if key.count("_") > MAX_NESTING:
             continue
         groups[key] = Group(
             key=key,
@@ -166,7 +172,7 @@ def apply_action(root: Group, action: str) -> bool:
     target = by_key.get(key)
     if target is None:
         return False
-    if verb == "add" and len(by_key) < MAX_GROUPS and key.count("_") < rules.MAX_DEPTH:
+    if verb == "add" and len(by_key) < MAX_GROUPS and target.can_nest:
         used = {int(g.key.rsplit("_", 1)[1]) for g in target.groups}
         target.groups.append(Group(key=f"{key}_{max(used, default=-1) + 1}"))
     elif verb == "remove" and key != "r":
