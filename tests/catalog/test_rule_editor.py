@@ -231,3 +231,10 @@ def test_nesting_stops_where_rules_stop(client, issuer, courses):
     while len(rule["all_of"]) == 2:
         rule, depth = rule["all_of"][1], depth + 1
     assert depth == rule_editor.MAX_NESTING
+
+
+def test_json_null_is_refused_not_ignored(client, issuer, courses):
+    client.force_login(issuer)
+    response = client.post(PAGE, {"rule": "null"})
+    assert response.status_code == 400
+    assert "The rule was not saved" in response.content.decode()

@@ -138,34 +138,29 @@ def definition_rule(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
     problems: list[str] = []
     field_problems: list[rule_editor.Problem] = []
     sentence, count = "", None
+    to_save: list[Any] = []  # the rule to save, when the form says so and it holds
     if request.method == "POST" and not as_json:
         tree = rule_editor.from_post(request.POST)
         action = request.POST.get("action", "preview")
         if not rule_editor.apply_action(tree, action):
             field_problems, sentence, count = _read(definition, tree, checks)
             if action == "save" and not field_problems:
-                try:
-                    version = services.set_rule(request.user, latest,
-                                                rule_editor.to_rule(tree))
-                except RuleInvalid as exc:
-                    problems = exc.problems
-                except DomainError as exc:
-                    problems = [exc.message]
-                else:
-                    return redirect(f"{request.path}?saved={version.number}")
+                to_save.append(rule_editor.to_rule(tree))
     else:
         tree = rule_editor.from_rule(latest.rule, slugs)
         if latest.rule:
             _ignored, sentence, count = _read(definition, tree, checks)
         if as_json and form.is_valid():
-            try:
-                version = services.set_rule(request.user, latest, form.cleaned_data["rule"])
-            except RuleInvalid as exc:
-                problems = exc.problems
-            except DomainError as exc:
-                problems = [exc.message]
-            else:
-                return redirect(f"{request.path}?saved={version.number}")
+            to_save.append(form.cleaned_data["rule"])
+    if to_save:
+        try:
+            version = services.set_rule(request.user, latest, to_save[0])
+        except RuleInvalid as exc:
+            problems = exc.problems
+        except DomainError as exc:
+            problems = [exc.message]
+        else:
+            return redirect(f"{request.path}?saved={version.number}")
     names = services.rule_names(inst)
     return page(request, "catalog/rule_form.html", {
         "institution": inst,
