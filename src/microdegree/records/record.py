@@ -311,7 +311,8 @@ def by_institution(record: Sequence[Item]) -> list[InstitutionGroup]:
     out = []
     for name in sorted(groups, key=lambda n: (n == "", n.lower())):
         members = groups[name]
-        degrees, nested = [], set()
+        degrees: list[Degree] = []
+        nested: set[int] = set()
         for item in members:
             if not (item.is_microdegree and isinstance(item.obj, IssuedCredential)):
                 continue
