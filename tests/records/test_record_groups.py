@@ -150,3 +150,12 @@ def test_share_page_shows_the_badge(client, holder, institution):
     match = re.search(r'<img src="([^"]+)" alt="Badge image of Course stats"', html)
     assert match
     assert match.group(1) == item.obj.achievement_version.badge_path
+
+
+def test_share_page_preview_image_is_the_png_badge(client, holder):
+    user, _degree = holder
+    item = next(i for i in record.items(user) if i.summary.name == "Course stats")
+    pref = services.set_preference(user, item.key, share_enabled=True)
+    html = client.get(f"/share/{pref.share_token}").content.decode()
+    version = item.obj.achievement_version
+    assert f'<meta property="og:image" content="{version.achievement_id}/image.png">' in html

@@ -361,6 +361,16 @@ def delete_page(request: HttpRequest) -> HttpResponse:
 # --- public ---------------------------------------------------------------------------------
 
 
+def _og_image(target: Any, summary: Any) -> str:
+    """A PNG for link previews (they show no SVG): a platform credential's badge drawn as a
+    PNG, else the credential's own image when it is a web address."""
+    if isinstance(target, IssuedCredential):
+        version = target.achievement_version
+        if not version.image or version.image.name.endswith(".png"):
+            return f"{version.achievement_id}/image.png"
+    return summary.image if (summary.image or "").startswith("http") else ""
+
+
 @record_errors
 @require_GET
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -388,7 +398,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
                "description": (f"{summary.name or 'A credential'}, awarded by "
                                f"{issuer.name or 'its issuer'}.")[:300],
                "url": canonical,
-               "image": summary.image if (summary.image or "").startswith("http") else ""},
+               "image": _og_image(target, summary)},
     })
 
 
