@@ -68,7 +68,7 @@ def platform_credentials(user: Any, emails: Sequence[str] | None = None
     if not emails:
         return []
     candidates = (IssuedCredential.objects
-                  .select_related("institution", "achievement_version__definition")
+                  .select_related("institution", "achievement_version__definition__institution")
                   .filter(recipient_email__in=emails).order_by("-issued_at", "-id"))
     return [c for c in candidates if names_recipient(json.loads(c.document), emails)]
 
