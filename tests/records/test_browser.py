@@ -50,7 +50,7 @@ def test_learner_journey_in_chromium(live_server, cred, browser_page):
     assert page.locator("text=Course stats").count() >= 1
     assert page.locator("text=Progress toward microdegrees").count() == 1
 
-    page.click("table a:has-text('Course stats')")
+    page.click(".item-name a:has-text('Course stats')")
     page.wait_for_selector("h1:has-text('Course stats')")
     assert page.evaluate(A11Y) == []
     page.check("#visibility-link")

@@ -57,7 +57,7 @@ def test_grouped_by_competency_with_totals_and_states(client, institution, pathw
     totals = record.totals(items)
     assert totals.ects == 10  # the microdegree is not added on top of its parts
     assert totals.by_level == {"EQF 6": 10}
-    page = client.get("/me/")
+    page = client.get("/me/?view=competencies")  # the second tab
     assert page.status_code == 200
     html = page.content.decode()
     assert "Data analysis" in html

@@ -46,7 +46,7 @@ def test_who_can_see_it_column_in_words(client, institution, pathway, sign_in):
     user = sign_in(ADA)
     services.set_preference(user, f"p-{shared.uuid}", visibility="link")
     services.set_preference(user, f"p-{hidden.uuid}", visibility="hidden")
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/?view=competencies").content.decode()
     assert '<th scope="col">Who can see it</th>' in html
     assert "Not shared" not in html
     cells = {}
@@ -64,7 +64,7 @@ def test_tables_scroll_in_a_labelled_region(client, institution, pathway, sign_i
     _, (stats, _viz, _ethics) = pathway
     award(stats, ADA)
     sign_in(ADA)
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/?view=competencies").content.decode()
     regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" '
                          r'aria-label="([^"]+)">\s*<table', html)
     assert "ECTS by level" in regions

@@ -231,6 +231,13 @@ class AchievementVersion(models.Model):
 
         return f"{settings.PUBLIC_URL}{self.path}"
 
+    @property
+    def badge_path(self) -> str:
+        """The badge image's path on this site (the uploaded image, else the generated SVG)."""
+        from microdegree.catalog.achievement import image_path
+
+        return image_path(self)
+
     def to_achievement(self) -> dict[str, Any]:
         from microdegree.catalog.achievement import achievement_document
 

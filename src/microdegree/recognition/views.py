@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from microdegree.catalog.achievement import badge_of
 from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.services import institution_for
 from microdegree.recognition import carry, checking, forms, services
@@ -339,6 +340,8 @@ def worth(request: HttpRequest) -> HttpResponse:
                                                                      strict=True)]
             context.update(
                 checked=len(facts),
+                badges=[(fact, badge_of(fact.achievement_id, fact.issuer_id)
+                         if fact.registry == "platform" else "") for fact in facts],
                 recognising=[r for r in results if r[1]["recognised"] > 0],
                 others=[r for r in results if r[1]["recognised"] <= 0],
             )

@@ -1,5 +1,6 @@
-"""Reading a learner's record (no writes): the credentials they hold, grouped by competency with
-credit totals, their progress toward microdegrees, and the LinkedIn add-to-profile link.
+"""Reading a learner's record (no writes): the credentials they hold, grouped by institution (a
+held microdegree with its parts nested) or by competency, with credit totals, their progress
+toward microdegrees, and the LinkedIn add-to-profile link.
 
 Platform credentials are matched through the credential itself: the database column
 `recipient_email` only narrows the candidates; a credential belongs to the record when one of
@@ -71,7 +72,7 @@ def platform_credentials(user: Any, emails: Sequence[str] | None = None
     if not emails:
         return []
     candidates = (IssuedCredential.objects
-                  .select_related("institution", "achievement_version__definition")
+                  .select_related("institution", "achievement_version__definition__institution")
                   .filter(recipient_email__in=emails).order_by("-issued_at", "-id"))
     return [c for c in candidates if names_recipient(json.loads(c.document), emails)]
 
@@ -158,6 +159,27 @@ class Item:
     def addressed(self) -> bool:
         """Platform credentials are matched to the record by address; imports say."""
         return self.kind == "platform" or bool(getattr(self.obj, "addressed", False))
+
+    @property
+    def image(self) -> str:
+        """The badge picture's path on this site: the achievement's image for a platform
+        credential; an import's own badge download (its name and issuer, drawn here: nothing is
+        loaded from elsewhere when the learner opens the record)."""
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.achievement_version.badge_path
+        return f"/me/credentials/{self.key}/credential.svg"
+
+    @property
+    def definition_id(self) -> int | None:
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.achievement_version.definition_id
+        return None
+
+    @property
+    def institution_name(self) -> str:
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.institution.name
+        return self.summary.issuer_name or self.summary.issuer_id or ""
 
 
 def _achievement(document: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +310,49 @@ def grouped(record: Sequence[Item]) -> list[Group]:
     return out
 
 
+@dataclass
+class Degree:
+    """A microdegree the learner holds, with the credentials of the record that are its parts."""
+
+    item: Item
+    parts: list[Item]
+
+
+@dataclass
+class InstitutionGroup:
+    name: str
+    degrees: list[Degree]
+    others: list[Item]  # credentials that are not part of a held microdegree
+
+
+def by_institution(record: Sequence[Item]) -> list[InstitutionGroup]:
+    """One group per issuing institution (imports by their issuer's name), in name order; in each,
+    the held microdegrees with their parts nested, then every other credential.
+
+    A part is a credential of the record whose achievement the microdegree's rule (the version
+    awarded) names; a part of two held microdegrees shows under both."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in record:
+        groups[item.institution_name].append(item)
+    out = []
+    for name in sorted(groups, key=lambda n: (n == "", n.lower())):
+        members = groups[name]
+        degrees: list[Degree] = []
+        nested: set[int] = set()
+        for item in members:
+            if not (item.is_microdegree and isinstance(item.obj, IssuedCredential)):
+                continue
+            wanted = set(catalog_rules.achievement_ids(item.obj.achievement_version.rule or {}))
+            parts = [m for m in members if m is not item and m.definition_id in wanted]
+            nested.update(id(m) for m in parts)
+            degrees.append(Degree(item=item, parts=parts))
+        others = [m for m in members
+                  if id(m) not in nested and not any(d.item is m for d in degrees)]
+        out.append(InstitutionGroup(name=name or gettext("Issuer not named"),
+                                    degrees=degrees, others=others))
+    return out
+
+
 def totals(record: Sequence[Item]) -> Totals:
     """ECTS of the valid credentials addressed to the learner, overall and per EQF level.
 
@@ -316,6 +381,7 @@ class Node:
     text: str
     done: bool
     kind: str
+    not_needed: bool = False  # not done, but a group above it is: an option the learner skipped
     value: float = 0.0  # for the progress bar
     maximum: float = 0.0
     progress_label: str = ""
@@ -349,12 +415,20 @@ def _fmt(value: float) -> str:
     return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
-def _node(status: catalog_rules.NodeStatus, names: dict[int, str]) -> Node:
+def _node(status: catalog_rules.NodeStatus, names: dict[int, str],
+          settled: bool = False) -> Node:
+    """`settled`: a group above is done, so what is not done here was not needed."""
+    node = _node_of(status, names, settled)
+    node.not_needed = settled and not status.done
+    return node
+
+
+def _node_of(status: catalog_rules.NodeStatus, names: dict[int, str], settled: bool) -> Node:
     if status.kind == "achievement":
         name = names.get(status.achievement or 0, f"achievement {status.achievement}")
         return Node(text=name, done=status.done, kind=status.kind,
                     value=1.0 if status.done else 0.0, maximum=1.0)
-    children = [_node(child, names) for child in status.children]
+    children = [_node(child, names, settled or status.done) for child in status.children]
     if status.kind == "all_of":
         total = len(children)
         return Node(text=gettext("All of:"), done=status.done, kind=status.kind,

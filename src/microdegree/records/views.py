@@ -134,11 +134,14 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
 @learner_required
 @require_GET
 def record_page(request: HttpRequest) -> HttpResponse:
-    """`/me/`: every credential, grouped by competency, with totals and microdegree progress."""
+    """`/me/`: every credential, by institution with each held microdegree's parts nested
+    (`?view=competencies`: grouped by competency), with totals and microdegree progress."""
     items = record_mod.items(request.user)
+    view = "competencies" if request.GET.get("view") == "competencies" else "institutions"
     return render(request, "records/record.html", {
-        "items": items,
-        "groups": record_mod.grouped(items),
+        "items": items, "view": view,
+        "groups": record_mod.grouped(items) if view == "competencies" else [],
+        "institutions": record_mod.by_institution(items) if view == "institutions" else [],
         "totals": record_mod.totals(items),
         "progress": record_mod.progress(request.user, items),
         "emails": LearnerEmail.objects.filter(user=request.user),
@@ -387,6 +390,16 @@ def delete_page(request: HttpRequest) -> HttpResponse:
 # --- public ---------------------------------------------------------------------------------
 
 
+def _og_image(target: Any, summary: Any) -> str:
+    """A PNG for link previews (they show no SVG): a platform credential's badge drawn as a
+    PNG, else the credential's own image when it is a web address."""
+    if isinstance(target, IssuedCredential):
+        version = target.achievement_version
+        if not version.image or version.image.name.endswith(".png"):
+            return f"{version.achievement_id}/image.png"
+    return summary.image if (summary.image or "").startswith("http") else ""
+
+
 @record_errors
 @require_GET
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -409,13 +422,15 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
         "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
         "verify_target": verify_target,
+        "badge": (target.achievement_version.badge_path if isinstance(target, IssuedCredential)
+                  else summary.image or ""),
         "qr_svg": qr.svg(canonical, _("QR code of this page's address, %(url)s")
                          % {"url": canonical}),
         "og": {"title": summary.name or "Credential",
                "description": (f"{summary.name or 'A credential'}, awarded by "
                                f"{issuer.name or 'its issuer'}.")[:300],
                "url": canonical,
-               "image": summary.image if (summary.image or "").startswith("http") else ""},
+               "image": _og_image(target, summary)},
     })
 
 
