@@ -63,7 +63,7 @@ def test_learner_pages_fit_a_phone_and_show_badges(live_server, program, md_agre
     from microdegree.records import services
 
     whole, parts = completed
-    share = services.set_preference(learner, f"p-{parts[0].uuid}", share_enabled=True)
+    share = services.set_preference(learner, f"p-{parts[0].uuid}", visibility="link")
     page = browser_page  # ORM work above, before Playwright starts
     base = live_server.url
     page.set_viewport_size({"width": 390, "height": 844})

@@ -145,7 +145,7 @@ def test_a_missing_part_of_an_unfinished_microdegree_is_still_missing(client, in
 def test_share_page_shows_the_badge(client, holder, institution):
     user, _degree = holder
     item = next(i for i in record.items(user) if i.summary.name == "Course stats")
-    pref = services.set_preference(user, item.key, share_enabled=True)
+    pref = services.set_preference(user, item.key, visibility="link")
     html = client.get(f"/share/{pref.share_token}").content.decode()
     match = re.search(r'<img src="([^"]+)" alt="Badge image of Course stats"', html)
     assert match
@@ -155,7 +155,7 @@ def test_share_page_shows_the_badge(client, holder, institution):
 def test_share_page_preview_image_is_the_png_badge(client, holder):
     user, _degree = holder
     item = next(i for i in record.items(user) if i.summary.name == "Course stats")
-    pref = services.set_preference(user, item.key, share_enabled=True)
+    pref = services.set_preference(user, item.key, visibility="link")
     html = client.get(f"/share/{pref.share_token}").content.decode()
     version = item.obj.achievement_version
     assert f'<meta property="og:image" content="{version.achievement_id}/image.png">' in html
