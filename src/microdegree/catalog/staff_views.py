@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from microdegree.catalog import forms, rules, services
+from microdegree.catalog import forms, hooks, rules, services
 from microdegree.catalog.achievement import image_url
 from microdegree.catalog.errors import DomainError, NotFound, PermissionDenied, RuleInvalid
 from microdegree.catalog.models import AchievementDefinition, AchievementType
@@ -91,6 +91,7 @@ def definition_edit(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
         "saved": request.GET.get("saved"),
         "versions": definition.versions.order_by("-number"),
         "pathways": services.pathways_containing(definition),
+        "naming": hooks.agreements_naming(latest),
         "image_url": image_url(latest),
     }, status=400 if form.errors else 200)
 
@@ -125,6 +126,7 @@ def definition_rule(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
         "problems": problems,
         "saved": request.GET.get("saved"),
         "tree": rules.describe(latest.rule, names) if latest.rule else None,
+        "naming": hooks.agreements_naming(latest),
         "catalogue": [v for v in services.catalogue(inst) if v.definition_id != definition.pk],
     }, status=400 if problems or form.errors else 200)
 
