@@ -6,19 +6,16 @@ application, re-issue request, one claim reminder), in the recipient's language.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone, translation
 
 from microdegree.audit.models import AuditEntry
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.engine import achievement_series
-from microdegree.recognition.models import AgreementNotice, CreditApplication
+from microdegree.recognition.models import AgreementNotice
 
 from .conftest import LEARNER, award
 
@@ -40,12 +37,6 @@ def _as(user) -> Client:
     return client
 
 
-def _de(msgid: str, **values: str) -> str:
-    """What a German reader gets for `msgid` (English until the German catalogue has it)."""
-    with translation.override("de"):
-        return translation.gettext(msgid) % values
-
-
 def _worth(client, document: str) -> dict:
     response = client.post("/api/worth", json.dumps({"credentials": [document]}),
                            content_type="application/json")
@@ -56,7 +47,7 @@ def _worth(client, document: str) -> dict:
 def _version_two(pathway, captured) -> None:
     """Someone completes the microdegree (v1 awarded), then the issuer's owner changes its
     parts over HTTP: version 2."""
-    degree, courses = pathway
+    _degree, courses = pathway
     for course in courses:
         award(course, "early@learner.example")
     owner = _as(_user("owner@uni.example"))
@@ -84,6 +75,7 @@ def _agreement_form(agreement, **changes) -> dict:
 def test_an_agreement_naming_v1_counts_a_learner_awarded_v2_unless_pinned(
         client, pathway, md_agreement, program, staff, learner,
         django_capture_on_commit_callbacks):
+    """md_agreement was saved without saying: like every agreement the migration finds."""
     _version_two(pathway, django_capture_on_commit_callbacks)
     degree, (stats, viz, _ethics) = pathway
     assert md_agreement.named_achievements[0]["achievement"].endswith("/v1")
@@ -105,13 +97,6 @@ def test_an_agreement_naming_v1_counts_a_learner_awarded_v2_unless_pinned(
     proposal = _worth(client, whole.document)["proposal"]
     assert proposal["recognised"] == 0
     assert proposal["credentials"][0]["code"] == "NO_AGREEMENT"
-
-
-def test_existing_agreements_become_any_version():
-    """The migration's default: an agreement saved before the field existed is not pinned."""
-    from microdegree.recognition.models import RecognitionAgreement
-
-    assert RecognitionAgreement._meta.get_field("pin_versions").default is False
 
 
 @pytest.mark.parametrize(("given", "series"), [
