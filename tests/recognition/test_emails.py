@@ -8,6 +8,7 @@ assertions check German text."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -66,6 +67,7 @@ def test_learner_chooses_the_language_of_their_emails(learner):
     response = client.post("/me/language", {"language": "xx"})
     assert response.status_code == 400
     assert AuditEntry.objects.filter(action="records.language_set").count() == 1
+    assert json.loads(client.get("/me/export").content)["emailLanguage"] == "de"
 
 
 def test_owners_choose_their_institutions_language(university, staff, institution):

@@ -39,8 +39,10 @@ def naming(version: AchievementVersion) -> list[RecognitionAgreement]:
     """Every named agreement (any institution) that names this achievement, in any version."""
     series = achievement_series(version.achievement_id)
     found = []
+    # the text filter narrows the rows in the database; the loop decides
     for agreement in (RecognitionAgreement.objects
-                      .filter(source_kind=RecognitionAgreement.SourceKind.NAMED)
+                      .filter(source_kind=RecognitionAgreement.SourceKind.NAMED,
+                              named_achievements__icontains=series)
                       .select_related("program__institution").order_by("pk")):
         items = agreement.named_achievements if isinstance(agreement.named_achievements,
                                                            list) else []
