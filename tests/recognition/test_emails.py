@@ -13,10 +13,8 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone, translation
 
 from microdegree.audit.models import AuditEntry
@@ -24,19 +22,9 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.models import CreditApplication
 from microdegree.records.models import ClaimReminder, LearnerEmail, ReissueRequest
 
-from .conftest import LEARNER, award
+from .conftest import LEARNER, award, signed_in_as, user_by_email
 
 pytestmark = pytest.mark.django_db
-
-
-def _user(email: str):
-    return get_user_model().objects.get(email=email)
-
-
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _de(msgid: str, **values: str) -> str:
@@ -45,7 +33,7 @@ def _de(msgid: str, **values: str) -> str:
 
 
 def _apply(learner, program, whole, captured) -> CreditApplication:
-    client = _as(learner)
+    client = signed_in_as(learner)
     response = client.post("/me/credit/apply", {"program": program.pk,
                                                 "record": [f"p-{whole.uuid}"]})
     assert response.status_code == 302, response.content.decode()
@@ -59,7 +47,7 @@ def _apply(learner, program, whole, captured) -> CreditApplication:
 
 
 def test_learner_chooses_the_language_of_their_emails(learner):
-    client = _as(learner)
+    client = signed_in_as(learner)
     page = client.get("/me/").content.decode()
     assert 'name="language"' in page
     assert client.post("/me/language", {"language": "de"}).status_code == 302
@@ -71,7 +59,7 @@ def test_learner_chooses_the_language_of_their_emails(learner):
 
 
 def test_owners_choose_their_institutions_language(university, staff, institution):
-    owner = _as(_user("owner@tech.example"))
+    owner = signed_in_as(user_by_email("owner@tech.example"))
     overview = owner.get("/institutions/tech-uni/").content.decode()
     assert "/institutions/tech-uni/settings" in overview
     assert owner.get("/institutions/tech-uni/settings").status_code == 200
@@ -84,9 +72,9 @@ def test_owners_choose_their_institutions_language(university, staff, institutio
     entry = AuditEntry.objects.filter(action="institution.updated").latest("pk")
     assert entry.after["language"] == "de"
     # an issuer is not an owner; another institution's owner gets the same 404 as a typo
-    assert _as(staff).post("/institutions/tech-uni/settings",
+    assert signed_in_as(staff).post("/institutions/tech-uni/settings",
                            {"language": "en"}).status_code == 403
-    assert _as(_user("owner@uni.example")).get(
+    assert signed_in_as(user_by_email("owner@uni.example")).get(
         "/institutions/tech-uni/settings").status_code == 404
     university.refresh_from_db()
     assert university.language == "de"
@@ -98,7 +86,7 @@ def test_owners_choose_their_institutions_language(university, staff, institutio
 def test_new_application_emails_the_receiving_institution_in_its_language(
         learner, program, md_agreement, completed, staff, university,
         django_capture_on_commit_callbacks):
-    _as(_user("owner@tech.example")).post("/institutions/tech-uni/settings",
+    signed_in_as(user_by_email("owner@tech.example")).post("/institutions/tech-uni/settings",
                                           {"language": "de"})
     university.refresh_from_db()
     university.email = "admissions@tech.example"
@@ -120,14 +108,14 @@ def test_new_application_emails_the_receiving_institution_in_its_language(
 
 def test_decision_emails_the_learner_in_their_language(
         learner, program, md_agreement, completed, staff, django_capture_on_commit_callbacks):
-    learner_client = _as(learner)
+    learner_client = signed_in_as(learner)
     learner_client.post("/me/language", {"language": "de"})
     whole, _ = completed
     application = _apply(learner, program, whole, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     url = f"/institutions/tech-uni/applications/{application.uuid}"
     with django_capture_on_commit_callbacks(execute=True):
-        response = _as(staff).post(url, {"outcome": "refused",
+        response = signed_in_as(staff).post(url, {"outcome": "refused",
                                          "reason": "Older than our agreement."})
     assert response.status_code == 302
     [message] = mail.outbox
@@ -147,7 +135,7 @@ def test_english_is_the_default(learner, program, md_agreement, completed, staff
     assert {m.extra_headers["Content-Language"] for m in mail.outbox} == {"en"}
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        _as(staff).post(f"/institutions/tech-uni/applications/{application.uuid}",
+        signed_in_as(staff).post(f"/institutions/tech-uni/applications/{application.uuid}",
                         {"outcome": "accepted"})
     [message] = mail.outbox
     assert message.subject == "Your credit application to MSc Data Science is decided"
@@ -168,7 +156,7 @@ def test_reissue_request_reaches_staff(learner, completed, institution, make_use
     inst_services.set_member(None, institution, viewer, "viewer")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _as(learner).post(f"/me/credentials/p-{whole.uuid}/reissue",
+        response = signed_in_as(learner).post(f"/me/credentials/p-{whole.uuid}/reissue",
                                      {"reason": "I married.", "new_name": "Ben Neu"})
     assert response.status_code == 302
     # those who decide (issuers, owners) hear of it; viewers do not
@@ -178,7 +166,7 @@ def test_reissue_request_reaches_staff(learner, completed, institution, make_use
     assert "/institutions/example-uni/reissue-requests/" in message.body
     assert "Ben Neu" not in message.body  # the details stay on the staff page
 
-    staff = _as(issuer)
+    staff = signed_in_as(issuer)
     overview = staff.get("/institutions/example-uni/").content.decode()
     assert "/institutions/example-uni/reissue-requests/" in overview
     assert "Re-issue requests (1 waiting)" in overview
@@ -188,8 +176,10 @@ def test_reissue_request_reaches_staff(learner, completed, institution, make_use
     assert "Ben Neu" in page
     assert "I married." in page
     # viewers see neither the link nor the page
-    assert "reissue-requests" not in _as(viewer).get("/institutions/example-uni/").content.decode()
-    assert "re-issue request" not in _as(viewer).get("/dashboard/").content.decode()
+    looker = signed_in_as(viewer)
+    assert "reissue-requests" not in looker.get("/institutions/example-uni/").content.decode()
+    assert "re-issue request" not in looker.get("/dashboard/").content.decode()
+    assert looker.get("/institutions/example-uni/reissue-requests/").status_code == 403
 
     req = ReissueRequest.objects.get()
     response = staff.post(f"/institutions/example-uni/reissue-requests/{req.pk}/reject",
@@ -207,11 +197,11 @@ def test_other_institutions_staff_cannot_see_or_decide_reissue_requests(
         learner, completed, university, staff, django_capture_on_commit_callbacks):
     whole, _ = completed
     with django_capture_on_commit_callbacks(execute=True):
-        _as(learner).post(f"/me/credentials/p-{whole.uuid}/reissue",
+        signed_in_as(learner).post(f"/me/credentials/p-{whole.uuid}/reissue",
                           {"reason": "I married.", "new_name": "Ben Neu"})
     req = ReissueRequest.objects.get()
     assert all(m.to[0].endswith("@uni.example") for m in mail.outbox)
-    intruder = _as(staff)  # the receiving university's registrar
+    intruder = signed_in_as(staff)  # the receiving university's registrar
     assert intruder.get("/institutions/example-uni/reissue-requests/").status_code == 404
     assert intruder.post(f"/institutions/example-uni/reissue-requests/{req.pk}/approve"
                          ).status_code == 404

@@ -8,16 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
-from django.test import Client
 
 from microdegree.audit.models import AuditEntry
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition.engine import achievement_series
 from microdegree.recognition.models import AgreementNotice
 
-from .conftest import LEARNER, award
+from .conftest import LEARNER, award, signed_in_as, user_by_email
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +23,6 @@ ALL_THREE = {"all_of": [{"achievement": "stats"}, {"achievement": "viz"},
                         {"achievement": "ethics"}]}
 TWO_OF_THREE = {"at_least": 2, "of": [{"achievement": "stats"}, {"achievement": "viz"},
                                       {"achievement": "ethics"}]}
-
-
-def _user(email: str):
-    return get_user_model().objects.get(email=email)
-
-
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _worth(client, document: str) -> dict:
@@ -50,7 +38,7 @@ def _version_two(pathway, captured) -> None:
     _degree, courses = pathway
     for course in courses:
         award(course, "early@learner.example")
-    owner = _as(_user("owner@uni.example"))
+    owner = signed_in_as(user_by_email("owner@uni.example"))
     with captured(execute=True):
         response = owner.post("/institutions/example-uni/achievements/data-science/rule",
                               {"rule": json.dumps(TWO_OF_THREE)})
@@ -90,7 +78,7 @@ def test_an_agreement_naming_v1_counts_a_learner_awarded_v2_unless_pinned(
 
     # pinned to the versions it names (over the agreement form): version 2 no longer counts
     url = f"/institutions/tech-uni/programs/{program.slug}/agreements/{md_agreement.pk}/"
-    response = _as(staff).post(url, _agreement_form(md_agreement, pin_versions="on"))
+    response = signed_in_as(staff).post(url, _agreement_form(md_agreement, pin_versions="on"))
     assert response.status_code == 302, response.content.decode()
     md_agreement.refresh_from_db()
     assert md_agreement.pin_versions is True
@@ -131,7 +119,7 @@ def test_another_issuers_same_path_does_not_match(client, pathway, md_agreement,
 
 def test_new_version_changing_parts_is_shown_to_the_issuer_and_told_to_the_receiver(
         pathway, md_agreement, program, staff, university, django_capture_on_commit_callbacks):
-    owner = _as(_user("owner@uni.example"))
+    owner = signed_in_as(user_by_email("owner@uni.example"))
     rule_page = owner.get("/institutions/example-uni/achievements/data-science/rule")
     page = rule_page.content.decode()
     # before saving, the issuer sees who counts it
@@ -155,7 +143,7 @@ def test_new_version_changing_parts_is_shown_to_the_issuer_and_told_to_the_recei
     assert "http://testserver" not in message.body
     assert "/institutions/tech-uni/programs/" in message.body
     # and on its programs page, until marked read
-    registrar = _as(staff)
+    registrar = signed_in_as(staff)
     page = registrar.get("/institutions/tech-uni/programs/").content.decode()
     assert "Achievements your agreements name have changed" in page
     assert "Parts (the microdegree" in page
@@ -201,7 +189,7 @@ def test_private_agreements_are_counted_not_named_to_the_issuer(
         None, program, name="Secret deal", source_kind="named", public=False,
         named_achievements=[{"issuer": institution.did, "achievement": degree.achievement_id}],
         value_kind="fixed", value_credits=5)
-    page = _as(_user("owner@uni.example")).get(
+    page = signed_in_as(user_by_email("owner@uni.example")).get(
         "/institutions/example-uni/achievements/data-science/").content.decode()
     assert md_agreement.name in page
     assert "Secret deal" not in page
@@ -213,7 +201,7 @@ def test_another_institution_cannot_mark_a_notice_read(
     _version_two(pathway, django_capture_on_commit_callbacks)
     notice = AgreementNotice.objects.get()
     # the issuer's owner is staff elsewhere, not at the receiving university
-    intruder = _as(_user("owner@uni.example"))
+    intruder = signed_in_as(user_by_email("owner@uni.example"))
     response = intruder.post(f"/institutions/tech-uni/programs/notices/{notice.pk}/read")
     assert response.status_code == 404
     response = intruder.post(f"/institutions/example-uni/programs/notices/{notice.pk}/read")
