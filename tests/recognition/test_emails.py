@@ -283,3 +283,21 @@ def test_reminders_can_be_turned_off(pathway, monkeypatch, remind):
     IssuedCredential.objects.update(issued_at=timezone.now() - timedelta(days=8))
     remind()
     assert not ClaimReminder.objects.exists()
+
+
+def test_overlapping_runs_remind_once(pathway, monkeypatch, django_capture_on_commit_callbacks):
+    """Two runs that both found the credential due: the second one's row is refused (unique
+    credential), so it sends nothing."""
+    from microdegree.records import reminders
+
+    _, (stats, _viz, _ethics) = pathway
+    cred = award(stats, "nobody-yet@learner.example")
+    IssuedCredential.objects.update(issued_at=timezone.now() - timedelta(days=8))
+    found = reminders.due()
+    assert found == [cred]
+    monkeypatch.setattr(reminders, "due", lambda **_kwargs: found)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_due() == 1
+        assert reminders.send_due() == 0
+    assert len(mail.outbox) == 1
+    assert ClaimReminder.objects.count() == 1
