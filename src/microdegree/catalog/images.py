@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from django.utils import translation
+
 from microdegree.institutions.errors import Invalid
 
 if TYPE_CHECKING:
@@ -107,8 +109,9 @@ def generated_svg(version: AchievementVersion) -> str:
     lines = wrapped[:3] or [""]
     if len(wrapped) > 3:
         lines[-1] = lines[-1][:16] + "…"
-    level = f"EQF level {version.eqf_level}" if version.eqf_level else \
-        definition.get_kind_display()
+    with translation.override("en"):  # the image is published: one text for every reader
+        level = f"EQF level {version.eqf_level}" if version.eqf_level else \
+            str(definition.get_kind_display())
     title = f"{version.name}, {institution.name}, {level}"
     first_y = 150 - (len(lines) - 1) * 14
     name_text = "".join(

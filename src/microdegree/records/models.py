@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LearnerEmail(models.Model):
@@ -58,7 +59,7 @@ class ImportedCredential(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="imported_credentials")
-    document = models.TextField(help_text="the credential exactly as imported (JSON or JWS)")
+    document = models.TextField(help_text=_("the credential exactly as imported (JSON or JWS)"))
     format = models.CharField(max_length=10)  # json, jwt, png, svg (where it came from)
     # the credential as JSON, for display and search only (a JWS payload decoded); `document`
     # is what is served and exported
@@ -146,9 +147,9 @@ class ReissueRequest(models.Model):
     e-mail address; staff decide, and approval calls `issuing.services.reissue`."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for the institution"
-        DONE = "done", "Re-issued"
-        REJECTED = "rejected", "Declined"
+        PENDING = "pending", _("Waiting for the institution")
+        DONE = "done", _("Re-issued")
+        REJECTED = "rejected", _("Declined")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="reissue_requests")
