@@ -301,3 +301,32 @@ def test_overlapping_runs_remind_once(pathway, monkeypatch, django_capture_on_co
         assert reminders.send_due() == 0
     assert len(mail.outbox) == 1
     assert ClaimReminder.objects.count() == 1
+
+
+def test_a_learner_cannot_flood_staff_with_applications(
+        learner, program, md_agreement, completed, staff, django_capture_on_commit_callbacks):
+    """While one application of theirs to a program waits, more from the same learner go to
+    the queue without another e-mail; once decided, the next one is announced again."""
+    from microdegree.recognition import services
+
+    whole, _ = completed
+    first = _apply(learner, program, whole, django_capture_on_commit_callbacks)
+    sent = len(mail.outbox)
+    assert sorted(m.to[0] for m in mail.outbox) == ["owner@tech.example",
+                                                   "registrar@tech.example"]
+    for _ in range(3):
+        draft = services.start_application(learner, program, record_keys=[f"p-{whole.uuid}"])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.submit_application(learner, draft)
+    assert len(mail.outbox) == sent
+    assert CreditApplication.objects.filter(status="submitted").count() == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        for application in CreditApplication.objects.filter(status="submitted"):
+            services.decide(staff, application, outcome="refused", reason="Duplicate.")
+    mail.outbox.clear()
+    draft = services.start_application(learner, program, record_keys=[f"p-{whole.uuid}"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_application(learner, draft)
+    assert [m.subject for m in mail.outbox] == [
+        "New credit application to MSc Data Science"] * 2
+    assert first.uuid != draft.uuid

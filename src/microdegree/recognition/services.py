@@ -458,10 +458,17 @@ def submit_application(learner: Any, application: CreditApplication) -> CreditAp
                    institution_id=application.program.institution_id,
                    after={"proposed": proposal.get("recognised")})
         inst = application.program.institution
-        notify("recognition/email/application_submitted", {
-            "institution": inst, "application": application, "program": application.program,
-            "url": public_link(f"/institutions/{inst.slug}/applications/{application.uuid}"),
-        }, staff_addresses(inst, role="issuer", contact=True), language=inst.language)
+        # one e-mail per learner and program while staff have not decided: more applications
+        # from the same learner wait in the queue without flooding the staff's inboxes
+        already_waiting = CreditApplication.objects.filter(
+            learner=learner, program=application.program,
+            status=CreditApplication.Status.SUBMITTED).exclude(pk=application.pk).exists()
+        if not already_waiting:
+            notify("recognition/email/application_submitted", {
+                "institution": inst, "application": application,
+                "program": application.program,
+                "url": public_link(f"/institutions/{inst.slug}/applications/{application.uuid}"),
+            }, staff_addresses(inst, role="issuer", contact=True), language=inst.language)
     return application
 
 
