@@ -14,7 +14,8 @@ from tests.conftest import CHROMIUM
 from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
-from .conftest import award, last_link
+from .conftest import award
+from .test_browser import _learner_sign_in
 from .test_notifications import TWO_OF_THREE
 
 pytestmark = [
@@ -89,13 +90,7 @@ def test_notice_settings_and_language_pages(live_server, changed, md_agreement, 
     _checked(page)
     page.click("header button:has-text('Sign out')")
 
-    page.goto(f"{base}/me/login")
-    page.fill("#email", "ben@learner.example")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("text=Check your e-mail")
-    page.goto(base + last_link("/me/login/"))
-    page.click("main button[type=submit]")
-    page.wait_for_selector("h1:has-text('Your learning record')")
+    _learner_sign_in(page, base)
     page.select_option("#mail-language", "de")
     page.click("section[aria-labelledby=language-h] button")
     page.wait_for_selector("h1")
