@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from microdegree.catalog import forms, rule_editor, rules, services
+from microdegree.catalog import forms, hooks, rule_editor, rules, services
 from microdegree.catalog.achievement import image_url
 from microdegree.catalog.errors import DomainError, NotFound, PermissionDenied, RuleInvalid
 from microdegree.catalog.models import AchievementDefinition, AchievementType
@@ -93,6 +93,7 @@ def definition_edit(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
         "saved": request.GET.get("saved"),
         "versions": definition.versions.order_by("-number"),
         "pathways": services.pathways_containing(definition),
+        "naming": hooks.agreements_naming(latest),
         "image_url": image_url(latest),
     }, status=400 if form.errors else 200)
 
@@ -177,6 +178,7 @@ def definition_rule(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
         "as_json": as_json,
         "saved": request.GET.get("saved"),
         "now": rules.describe(latest.rule, names) if latest.rule else None,
+        "naming": hooks.agreements_naming(latest),
     }, status=400 if problems or field_problems or form.errors else 200)
 
 

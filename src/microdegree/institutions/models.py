@@ -48,6 +48,10 @@ class Institution(models.Model):
     approve_microdegrees = models.BooleanField(
         default=False, help_text=_("Staff approve each microdegree award before it is issued")
     )
+    # The language of the e-mails the institution's staff and contact address receive
+    # (new credit applications, re-issue requests, changed achievements; base/notify.py).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 

@@ -91,6 +91,7 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         labels: ClassVar[dict[str, Any]] = {
             "name": _("Name"), "source_kind": _("What it recognises"),
+            "pin_versions": _("Only the exact versions named"),
             "criteria_registry": _("Criteria: issuers accepted"),
             "criteria_achievement_type": _("Criteria: achievement type"),
             "criteria_min_eqf_level": _("Criteria: minimum EQF level"),
@@ -104,13 +105,17 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
             "public": _("Public"),
         }
         help_texts: ClassVar[dict[str, Any]] = {
+            "pin_versions": _(
+                "Unticked (recommended): a named achievement counts in every version its "
+                "issuer makes of it, and you are told when a new version changes its credits, "
+                "level or parts. Ticked: a learner awarded a later version does not count."),
             "criteria_registry": _(
                 "Trusted issuers (the default) are this platform's approved institutions and the "
                 "operator's trusted list. “Any issuer” also accepts credentials people sign with "
                 "keys of their own, claiming whatever credits they like."),
         }
 
-    ORDER = ("name", "source_kind", "named_text", "criteria_registry",
+    ORDER = ("name", "source_kind", "named_text", "pin_versions", "criteria_registry",
              "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",
              "criteria_min_credits", "competencies_text", "criteria_min_result",
              "criteria_max_age_years", "value_kind", "value_credits", "value_factor", "modules",

@@ -12,6 +12,7 @@ The open catalogue (app `opendata`) exports `Program` and `RecognitionAgreement`
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -139,6 +140,11 @@ class RecognitionAgreement(models.Model):
                                    default=SourceKind.NAMED)
     # [{"issuer": "did:...", "achievement": "https://...", "name": "shown to people"}]
     named_achievements = models.JSONField(default=list, blank=True)
+    # False (the default): a named achievement counts in every version its issuer makes of it
+    # (".../v1" also matches ".../v2"); True: only the exact versions named (ADR: agreements
+    # across versions).
+    pin_versions = models.BooleanField(
+        default=False, help_text="Only the exact versions named count (not later versions)")
     criteria_registry = models.CharField(max_length=10, choices=Registry.choices,
                                          default=Registry.TRUSTED)
     criteria_achievement_type = models.CharField(
@@ -179,6 +185,47 @@ class RecognitionAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.program}"
+
+
+# What in a new version of an achievement can change an agreement's value: snapshot field ->
+# label (recognition.notices)
+WATCHED_CHANGES = {
+    "ects": _("ECTS credits"),
+    "credits_available": _("Credits available"),
+    "eqf_level": _("EQF level"),
+    "nqf_level": _("NQF level"),
+    "rule": _("Parts (the microdegree's rule)"),
+}
+
+
+class AgreementNotice(models.Model):
+    """An achievement an agreement names changed in a way that may change its value (credits,
+    level or parts, in a new version): shown on the receiving institution's program page until
+    staff mark it read, and e-mailed to its staff (recognition.notices)."""
+
+    agreement = models.ForeignKey(RecognitionAgreement, on_delete=models.CASCADE,
+                                  related_name="notices")
+    achievement_id = models.CharField(max_length=500, help_text="the new version's id")
+    achievement_name = models.CharField(max_length=200)
+    issuer_name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    # [{"field": "credits", "before": ..., "after": ...}, ...]
+    changes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_name} v{self.version} changed ({self.agreement})"
+
+    @property
+    def labelled_changes(self) -> list[dict[str, Any]]:
+        return [{**c, "label": WATCHED_CHANGES.get(str(c.get("field")), c.get("field"))}
+                for c in self.changes if isinstance(c, dict)]
 
 
 class CreditApplication(models.Model):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from microdegree.catalog.achievement import badge_of
 from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.services import institution_for
-from microdegree.recognition import carry, checking, forms, services
+from microdegree.recognition import carry, checking, forms, notices, services
 from microdegree.recognition.models import CreditApplication
 from microdegree.records import record as record_mod
 
@@ -85,7 +85,17 @@ def program_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
         else:
             return redirect("recognition:program", inst.slug, program.slug)
     return _form_page(request, "recognition/program_list.html",
-                      {"institution": inst, "programs": inst.programs.all(), "form": form}, form)
+                      {"institution": inst, "programs": inst.programs.all(), "form": form,
+                       "notices": notices.open_notices(inst)}, form)
+
+
+@staff
+@require_POST
+def notice_read(request: HttpRequest, inst_slug: str, pk: int) -> HttpResponse:
+    """Staff mark a changed-achievement notice read (issue 16, point 2)."""
+    inst = institution_for(request.user, inst_slug, role=ISSUER)
+    notices.mark_read(request.user, inst, pk)
+    return redirect("recognition:programs", inst.slug)
 
 
 @staff

@@ -242,3 +242,29 @@ class WalletExchange(models.Model):
 
     def __str__(self) -> str:
         return f"exchange {self.exchange_id[:8]}…"
+
+
+class LearnerSettings(models.Model):
+    """A learner's settings for the whole record: the language of the e-mails they receive
+    (credit decisions; base/notify.py). No row: the platform's default language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="learner_settings")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"settings of user {self.user_id}"
+
+
+class ClaimReminder(models.Model):
+    """The one reminder sent for a credential nobody claimed (records.reminders): the unique
+    credential makes "once" hold even when two runs overlap."""
+
+    credential = models.OneToOneField("issuing.IssuedCredential", on_delete=models.CASCADE,
+                                      related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"claim reminder for credential {self.credential_id}"

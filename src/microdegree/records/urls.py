@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/emails/", views.add_email, name="add-email"),
     path("me/emails/<int:pk>/remove", views.remove_email, name="remove-email"),
     path("me/emails/verify/<str:token>", views.verify_email, name="verify-email"),
+    path("me/language", views.set_language, name="set-language"),
     path("me/did", views.bind_did, name="bind-did"),
     path("me/did/remove", views.unbind_did, name="unbind-did"),
     path("me/import", views.import_page, name="import"),

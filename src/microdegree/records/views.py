@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.base.client_ip import client_ip
+from microdegree.base.notify import language_choices
 from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import DomainError
@@ -146,7 +147,19 @@ def record_page(request: HttpRequest) -> HttpResponse:
         "progress": record_mod.progress(request.user, items),
         "emails": LearnerEmail.objects.filter(user=request.user),
         "did": LearnerDid.objects.filter(user=request.user).first(),
+        "mail_language": services.learner_language(request.user),
+        "mail_languages": language_choices(),
     })
+
+
+@learner_required
+@record_errors
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language of the learner's e-mails (credit decisions; issue 16, point 13)."""
+    services.set_language(request.user, request.POST.get("language", ""))
+    messages.success(request, _("Saved: your e-mails come in the language you chose."))
+    return redirect("records:record")
 
 
 def _item(request: HttpRequest, key: str) -> record_mod.Item:

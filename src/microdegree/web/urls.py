@@ -17,6 +17,8 @@ urlpatterns = [
     path("institutions/register", views.register, name="institution-register"),
     path("institutions/<slug:slug>/", views.institution_overview, name="institution-overview"),
     path("institutions/<slug:slug>/approve", views.approve, name="institution-approve"),
+    path("institutions/<slug:slug>/settings", views.institution_settings,
+         name="institution-settings"),
     path("institutions/<slug:slug>/api-tokens/", views.api_tokens,
          name="institution-api-tokens"),
 ]

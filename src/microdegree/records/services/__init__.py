@@ -54,6 +54,11 @@ from microdegree.records.services.reissue import (
     decide_reissue,
     request_reissue,
 )
+from microdegree.records.services.settings import (
+    learner_address,
+    learner_language,
+    set_language,
+)
 
 __all__ = [
     "MAX_EMAILS",
@@ -75,6 +80,8 @@ __all__ = [
     "import_credential",
     "import_exists",
     "import_from_url",
+    "learner_address",
+    "learner_language",
     "login_url",
     "new_share_link",
     "owned",
@@ -84,6 +91,7 @@ __all__ = [
     "remove_import",
     "request_login_link",
     "request_reissue",
+    "set_language",
     "set_preference",
     "shared",
     "sign_in_with_link",

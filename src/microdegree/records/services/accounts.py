@@ -34,6 +34,7 @@ from microdegree.records.models import (
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
+    LearnerSettings,
     LinkRequest,
     ReissueRequest,
     Visibility,
@@ -449,6 +450,8 @@ def export_data(user: Any) -> dict[str, Any]:
                     if e.verified_at else None}
                    for e in LearnerEmail.objects.filter(user=user)],
         "did": getattr(LearnerDid.objects.filter(user=user).first(), "did", None),
+        "emailLanguage": LearnerSettings.objects.filter(user=user)
+        .values_list("language", flat=True).first(),
         "reissueRequests": [
             {"credential": r.credential.credential_id, "newName": r.new_name,
              "newEmail": r.new_email, "reason": r.reason, "state": r.state,
