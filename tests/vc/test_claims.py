@@ -52,7 +52,7 @@ def test_results(value, description, kind):
 @pytest.mark.parametrize(("scheme", "expected"), [
     ("1-10, 5.5 to pass", {"valueMin": "1", "valueMax": "10", "requiredValue": "5.5"}),
     ("0 to 100 (55 to pass)", {"valueMin": "0", "valueMax": "100", "requiredValue": "55"}),
-    ("1–5", {"valueMin": "1", "valueMax": "5"}),
+    ("1\u20135", {"valueMin": "1", "valueMax": "5"}),
     ("Pass/Fail", {"allowedValue": ["Pass", "Fail"]}),
     ("A / B / C", {"allowedValue": ["A", "B", "C"]}),
     ("10-1", {}), ("A-F", {}), ("Graded by the jury", {}), ("", {}),
