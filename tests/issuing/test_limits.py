@@ -27,7 +27,10 @@ def _award_url(institution, version):
 def _field_errors(html: str, name: str) -> str:
     """The field's own error list (the input names it in aria-describedby), "" when none."""
     found = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', html)
-    assert found is None or f'id_{name}_error"' in html.split(f'id="id_{name}"')[0][-300:]
+    if found:  # the input points at its error list, so a screen reader reads it with the field
+        described = re.search(rf'<input [^>]*aria-describedby="([^"]*)"[^>]*id="id_{name}"',
+                              html)
+        assert described and f"id_{name}_error" in described.group(1).split()
     return found.group(1) if found else ""
 
 
