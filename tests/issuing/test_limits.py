@@ -30,7 +30,8 @@ def _field_errors(html: str, name: str) -> str:
     if found:  # the input points at its error list, so a screen reader reads it with the field
         described = re.search(rf'<input [^>]*aria-describedby="([^"]*)"[^>]*id="id_{name}"',
                               html)
-        assert described and f"id_{name}_error" in described.group(1).split()
+        assert described
+        assert f"id_{name}_error" in described.group(1).split()
     return found.group(1) if found else ""
 
 
