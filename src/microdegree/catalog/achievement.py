@@ -14,6 +14,7 @@ from django.conf import settings
 
 from microdegree.vc import builders as b
 from microdegree.vc.builders import EU_TERMS, OB_CONTEXTS
+from microdegree.vc.claims import scheme_description
 from microdegree.vc.contexts import OB_EXTENSIONS_CONTEXT
 
 if TYPE_CHECKING:
@@ -120,8 +121,12 @@ def achievement_builder(version: AchievementVersion) -> b.Achievement:
     achievement_id = version.achievement_id
     results = []
     if version.grade_scheme:
+        limits = scheme_description(version.grade_scheme)  # docs/adr/0099
         results.append(b.ResultDescription(
             id=f"{achievement_id}#grade", name=version.grade_scheme, result_type="Result",
+            allowed_value=limits.get("allowedValue", ()),
+            required_value=limits.get("requiredValue"),
+            value_min=limits.get("valueMin"), value_max=limits.get("valueMax"),
         ))
     competencies = sorted(version.competencies.all(), key=lambda c: (c.name, c.pk))
     return b.Achievement(

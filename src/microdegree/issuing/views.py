@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.catalog import services as catalog_services
-from microdegree.catalog.models import AchievementDefinition
+from microdegree.catalog.models import AchievementDefinition, AchievementVersion
 from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.issuing import mail, services, statuslists
@@ -69,6 +69,19 @@ class AwardForm(forms.Form):
     activity_end = forms.DateField(label=_("Activity end"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args: Any, version: AchievementVersion | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if version is None:
+            return
+        if version.credits_available is not None:  # the service refuses more: say it up front
+            self.fields["credits_earned"].help_text = gettext(
+                "At most %(credits)s (what “%(name)s” offers).") % {
+                "credits": f"{version.credits_available:g}", "name": version.name}
+        if version.grade_scheme:
+            self.fields["result"].help_text = gettext("Grading scheme: %(scheme)s") % {
+                "scheme": version.grade_scheme}
+
 
 @login_required
 @domain_errors
@@ -79,10 +92,12 @@ def award(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
     if found is None:
         raise NotFound(gettext("No such achievement."))
     version = catalog_services.latest_version(found)
-    form = AwardForm(request.POST or None)
+    form = AwardForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
         try:
             cred = services.issue_credential(request.user, version, **form.cleaned_data)
+        except services.OutsideAchievement as exc:  # shown on its field
+            form.add_error(exc.field, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
