@@ -51,7 +51,8 @@ def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, cour
         assert page.locator("#signed-json").is_visible()
         assert page.evaluate(NO_OVERFLOW), f"horizontal overflow at {width} px (unfolded)"
         box = page.locator("#signed-json").bounding_box()
-        assert box is not None and box["x"] + box["width"] <= width
+        assert box is not None
+        assert box["x"] + box["width"] <= width
 
     # the copy button (shown by copy.js) puts the signed credential on the clipboard
     copy = page.locator("button[data-copy=signed-json]")

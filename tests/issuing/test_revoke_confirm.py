@@ -34,7 +34,8 @@ def test_the_credential_page_links_to_a_confirmation_styled_as_dangerous(client,
     assert re.search(rf'<a class="button danger" href="{base}/revoke/">', page)
     assert f'action="{base}/revoke/"' not in page  # no one-click revoke form
     suspend = re.search(r'<button type="submit" class="([^"]*)">Suspend</button>', page)
-    assert suspend is not None and "danger" not in suspend.group(1)
+    assert suspend is not None
+    assert "danger" not in suspend.group(1)
     assert "Revoking is permanent" in _text(client.get(f"{base}/"))
 
     confirm = client.get(f"{base}/revoke/")
