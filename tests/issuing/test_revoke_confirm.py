@@ -93,6 +93,13 @@ def test_the_confirmed_post_revokes_for_every_verifier_and_is_audited(client, in
     assert entry.before["state"] == "active"
     assert entry.after == {"state": "revoked", "reason": "Awarded in error",
                            "credential_id": cred.credential_id}
+    # ... which owners read on the institution's audit log page
+    owner = institution.members.get(role="owner").user
+    client.force_login(owner)
+    log = _text(client.get(f"/institutions/{institution.slug}/audit/"))
+    assert "issuing.credential_revoked" in log
+    assert "Awarded in error" in log
+    client.force_login(issuer)
     # the page now says so, and offers no revoke any more
     assert "Revoke permanently" not in _text(client.get(f"{base}/"))
     again = client.get(f"{base}/revoke/")

@@ -225,7 +225,7 @@ def credential_revoke(request: HttpRequest, slug: str, cred: str) -> HttpRespons
         if request.POST.get("confirm") != CONFIRM_REVOKE:
             error = gettext("Nothing was revoked: confirm on this page.")
         elif not reason:
-            error = gettext("Give the reason for revoking: verifiers and the learner see it.")
+            error = gettext("Give the reason for revoking: it is kept in the audit log.")
         else:
             try:
                 services.revoke(request.user, credential, reason)

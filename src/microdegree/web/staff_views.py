@@ -29,9 +29,9 @@ from microdegree.institutions.models import Institution, Membership
 domain_errors = page_errors()
 
 ROLE_CHOICES = [
-    ("viewer", _("Viewer: reads the dashboard, credentials and applications")),
-    ("issuer", _("Issuer: also awards, revokes and uploads in bulk")),
-    ("owner", _("Owner: also manages staff, API tokens and settings")),
+    ("viewer", _("Viewer (reads)")),
+    ("issuer", _("Issuer (also awards and revokes)")),
+    ("owner", _("Owner (also manages staff and settings)")),
 ]
 
 
