@@ -325,3 +325,19 @@ def test_a_learner_account_with_the_address_stays_the_learners(client, instituti
     assert staff_user.username == "ada@example.org"
     learner.refresh_from_db()
     assert not learner.has_usable_password()
+
+
+def test_an_owner_cannot_mail_strangers_without_limit(client, institution, owner, staff_url):
+    from microdegree.institutions import staff
+
+    client.force_login(owner)
+    for n in range(staff.MAX_PENDING):
+        assert client.post(staff_url, {"email": f"p{n}@example.org", "role": "viewer"}
+                           ).status_code == 302
+    refused = client.post(staff_url, {"email": "one.more@example.org", "role": "viewer"})
+    assert refused.status_code == 400
+    assert "invitations are pending" in _text(refused)
+    assert len(mail.outbox) == staff.MAX_PENDING
+    # inviting a pending address again replaces its invitation: still allowed at the cap
+    assert client.post(staff_url, {"email": "p0@example.org", "role": "issuer"}
+                       ).status_code == 302
