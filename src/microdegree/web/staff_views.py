@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -80,22 +81,34 @@ def staff_page(request: HttpRequest, slug: str) -> HttpResponse:
     }, status=status)
 
 
-@login_required
-@require_POST
-@domain_errors
-def staff_role(request: HttpRequest, slug: str, member: int) -> HttpResponse:
+def _owner_action(request: HttpRequest, slug: str, act: Callable[[Institution], Any],
+                  said: Callable[[Any], str]) -> tuple[Institution, Any]:
+    """Run one owner's change; its sentence (or the refusal's) becomes a message. A member or
+    invitation of another institution stays the same 404 as a missing one."""
     inst = _owned(request, slug)
     try:
-        changed = staff.change_role(request.user, inst, member, request.POST.get("role", ""))
+        done = act(inst)
     except DomainError as exc:
         if exc.status == 404:
             raise
         messages.error(request, exc.message)
-    else:
-        messages.success(request, gettext("%(email)s is now %(role)s.") % {
-            "email": changed.user.email, "role": staff.ROLE_LABELS[Membership.Role(changed.role)]})
-        if changed.user == request.user and changed.role != Membership.Role.OWNER:
-            return redirect("institution-overview", slug=inst.slug)  # no longer an owner
+        return inst, None
+    messages.success(request, said(done))
+    return inst, done
+
+
+@login_required
+@require_POST
+@domain_errors
+def staff_role(request: HttpRequest, slug: str, member: int) -> HttpResponse:
+    inst, changed = _owner_action(
+        request, slug,
+        lambda inst: staff.change_role(request.user, inst, member, request.POST.get("role", "")),
+        lambda m: gettext("%(email)s is now %(role)s.") % {
+            "email": m.user.email, "role": staff.ROLE_LABELS[Membership.Role(m.role)]})
+    if changed is not None and changed.user == request.user \
+            and changed.role != Membership.Role.OWNER:
+        return redirect("institution-overview", slug=inst.slug)  # no longer an owner
     return redirect("institution-staff", slug=inst.slug)
 
 
@@ -103,17 +116,11 @@ def staff_role(request: HttpRequest, slug: str, member: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def staff_remove(request: HttpRequest, slug: str, member: int) -> HttpResponse:
-    inst = _owned(request, slug)
-    try:
-        removed = staff.remove(request.user, inst, member)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-        return redirect("institution-staff", slug=inst.slug)
-    messages.success(request, gettext("%(email)s no longer works for %(name)s.") % {
-        "email": removed.user.email, "name": inst.name})
-    if removed.user == request.user:
+    inst, removed = _owner_action(
+        request, slug, lambda inst: staff.remove(request.user, inst, member),
+        lambda m: gettext("%(email)s no longer works for %(name)s.") % {
+            "email": m.user.email, "name": m.institution.name})
+    if removed is not None and removed.user == request.user:
         return redirect("dashboard")
     return redirect("institution-staff", slug=inst.slug)
 
@@ -122,16 +129,10 @@ def staff_remove(request: HttpRequest, slug: str, member: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def invitation_revoke(request: HttpRequest, slug: str, invitation: int) -> HttpResponse:
-    inst = _owned(request, slug)
-    try:
-        withdrawn = staff.revoke_invitation(request.user, inst, invitation)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, gettext("The invitation to %(email)s is withdrawn: its link "
-                                          "no longer works.") % {"email": withdrawn.email})
+    inst, _withdrawn = _owner_action(
+        request, slug, lambda inst: staff.revoke_invitation(request.user, inst, invitation),
+        lambda i: gettext("The invitation to %(email)s is withdrawn: its link no longer "
+                          "works.") % {"email": i.email})
     return redirect("institution-staff", slug=inst.slug)
 
 
