@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import mail
 
 from tests.conftest import CHROMIUM
+from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 pytestmark = [
@@ -21,6 +22,11 @@ pytestmark = [
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user
 NO_OVERFLOW = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+def _axe(page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations (none when axe is missing)."""
+    return axe_problems(page) if AXE.is_file() else []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,6 +52,7 @@ def test_owner_invites_and_the_invitee_joins(live_server, institution, browser_p
         for path in ("staff/", "audit/"):
             page.goto(f"{base}/institutions/{institution.slug}/{path}")
             assert page.evaluate(A11Y) == []
+            assert _axe(page) == []
             assert page.evaluate(NO_OVERFLOW), f"{path} scrolls sideways at {width} px"
     assert page.locator("text=institution.invitation_sent").count() == 1
 
@@ -53,6 +60,7 @@ def test_owner_invites_and_the_invitee_joins(live_server, institution, browser_p
     page.click("header button:has-text('Sign out')")
     page.goto(base + link[len(settings.PUBLIC_URL):])
     assert page.evaluate(A11Y) == []
+    assert _axe(page) == []
     assert page.evaluate(NO_OVERFLOW)
     page.fill("#id_password1", "a long and new staff password")
     page.fill("#id_password2", "a long and new staff password")

@@ -11,6 +11,7 @@ import pytest
 
 from microdegree.issuing import services
 from tests.conftest import CHROMIUM
+from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 pytestmark = [
@@ -20,6 +21,11 @@ pytestmark = [
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user
 NO_OVERFLOW = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+def _axe(page) -> list[dict]:
+    """axe-core's serious and critical WCAG 2.1 A/AA violations (none when axe is missing)."""
+    return axe_problems(page) if AXE.is_file() else []
 
 
 def _sign_in(page, base: str, username: str) -> None:
@@ -45,6 +51,7 @@ def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, cour
         page.set_viewport_size({"width": width, "height": height})
         page.goto(url)
         assert page.evaluate(A11Y) == []
+        assert _axe(page) == []
         assert not page.locator("details.signed-json").evaluate("d => d.open")  # folded
         assert page.evaluate(NO_OVERFLOW), f"horizontal overflow at {width} px (folded)"
         page.click("details.signed-json summary")
@@ -66,6 +73,7 @@ def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, cour
     page.click("a.button.danger:has-text('Revoke permanently')")
     page.wait_for_selector("h1:has-text('Revoke this credential permanently?')")
     assert page.evaluate(A11Y) == []
+    assert _axe(page) == []
     assert page.evaluate(NO_OVERFLOW)
     page.click("a:has-text('Cancel')")
     page.wait_for_selector("details.signed-json")
