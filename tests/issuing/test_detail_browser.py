@@ -36,11 +36,16 @@ def _sign_in(page, base: str, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, course, issuer,
-                                                  browser_page):
-    cred = services.issue_credential(None, course, recipient_email="lin@example.org",
+@pytest.fixture
+def cred(course):
+    return services.issue_credential(None, course, recipient_email="lin@example.org",
                                      recipient_name="Lin", send_email=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, issuer, cred,
+                                                  browser_page):
+    # All ORM work happens in the fixtures, before Playwright starts (browser_page comes last).
     signed = json.loads(cred.document)
     page = browser_page
     base = live_server.url
@@ -84,13 +89,11 @@ def test_signed_json_is_folded_wrapped_and_copied(live_server, institution, cour
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_javascript_the_json_is_there_to_download(live_server, institution, course,
-                                                         issuer, monkeypatch):
+def test_without_javascript_the_json_is_there_to_download(live_server, institution, issuer,
+                                                         cred, monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
     from tests.conftest import ARGS
 
-    cred = services.issue_credential(None, course, recipient_email="lin@example.org",
-                                     send_email=False)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
