@@ -294,6 +294,7 @@ def test_staff_pages_have_no_english_sentence(client, world, owner_user, phrases
              f"{base}/bulk/upload/daten/", f"{base}/bulk/{world['job'].uuid}/",
              f"{base}/reissue-requests/", f"{base}/programs/", f"{base}/programs/master/",
              f"{base}/applications/", f"{base}/api-tokens/", f"{base}/lti/",
-             f"{base}/webhooks/"]
+             f"{base}/webhooks/", f"{base}/staff/", f"{base}/audit/",
+             f"{base}/credentials/{world['held'].uuid}/revoke/"]
     found = check_pages(client, paths, phrases)
     assert not found, report(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -135,3 +136,47 @@ class SigningKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.retired_at is None and self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join the institution's staff, e-mailed as a link.
+
+    Only the SHA-256 of the link's token is stored: the token itself is in the e-mail and
+    nowhere else (staff pages never show it). Pending until accepted, withdrawn or expired.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REVOKED = "revoked", _("withdrawn")
+        EXPIRED = "expired", _("expired")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE,
+                                    related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["institution", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) to {self.institution}"
+
+    def state_at(self, now: Any) -> str:
+        if self.accepted_at is not None:
+            return str(self.State.ACCEPTED)
+        if self.revoked_at is not None:
+            return str(self.State.REVOKED)
+        if self.expires_at <= now:
+            return str(self.State.EXPIRED)
+        return str(self.State.PENDING)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from microdegree.audit.services import log_action
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -204,7 +205,8 @@ def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membershi
 def _keep_an_owner(inst: Institution, leaving: Membership) -> None:
     others = Membership.objects.filter(institution=inst, role=Role.OWNER).exclude(pk=leaving.pk)
     if not others.exists():
-        raise Conflict("An institution needs at least one owner.", code="LAST_OWNER")
+        raise Conflict(gettext("An institution needs at least one owner: make someone else "
+                               "an owner first."), code="LAST_OWNER")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ claim links. Views parse, call services and render; DomainErrors become 4xx page
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from django import forms
@@ -155,11 +156,20 @@ def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     # those who may award may send the award e-mail again instead.
     return _render(request, "issuing/detail.html", {
         "institution": credential.institution, "credential": credential,
-        "can_write": can_write,
+        "can_write": can_write, "pretty_document": pretty_json(credential.document),
         "suspension_embedded": '"statusPurpose":"suspension"' in credential.document,
         "components": credential.components.select_related("achievement_version"),
         "part_of": credential.part_of.select_related("achievement_version"),
     })
+
+
+def pretty_json(document: str) -> str:
+    """The signed JSON indented for reading (the proof covers the data, not its whitespace:
+    both suites canonicalise first); the stored text as it is if it does not parse."""
+    try:
+        return json.dumps(json.loads(document), indent=2, ensure_ascii=False)
+    except ValueError:
+        return document
 
 
 @login_required
@@ -188,8 +198,9 @@ def credential_resend(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
 
 
-ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
-           "unsuspend": services.unsuspend}
+# Revoking is not among them: it is permanent, so it has its own confirmation step
+# (`credential_revoke`).
+ACTIONS = {"suspend": services.suspend, "unsuspend": services.unsuspend}
 STATE_MESSAGES = {"active": _("The credential is now active."),
                   "suspended": _("The credential is now suspended."),
                   "revoked": _("The credential is now revoked.")}
@@ -210,6 +221,39 @@ def credential_action(request: HttpRequest, slug: str, cred: str, action: str) -
     done = STATE_MESSAGES.get(credential.state)
     messages.success(request, str(done) if done else f"The credential is now {credential.state}.")
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+
+
+CONFIRM_REVOKE = "permanent"
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def credential_revoke(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    """Revoking, confirmed: GET shows what revoking means (permanent; every verifier sees it)
+    and asks for the reason; only a POST from that page (`confirm=permanent`) revokes. Any
+    other POST, such as one click on an old form, shows the same page and changes nothing."""
+    credential = services.credential_for(request.user, slug, cred, role="issuer")
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirm") != CONFIRM_REVOKE:
+            error = gettext("Nothing was revoked: confirm on this page.")
+        elif not reason:
+            error = gettext("Give the reason for revoking: it is kept in the audit log.")
+        else:
+            try:
+                services.revoke(request.user, credential, reason)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, str(STATE_MESSAGES["revoked"]))
+                return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+    return _render(request, "issuing/revoke.html", {
+        "institution": credential.institution, "credential": credential, "error": error,
+        "confirm": CONFIRM_REVOKE, "reason": request.POST.get("reason", ""),
+        "part_of": credential.part_of.select_related("achievement_version"),
+    }, status=400 if error else 200)
 
 
 @login_required
