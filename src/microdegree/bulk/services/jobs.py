@@ -3,13 +3,16 @@ the settings and read access the worker (`processing`) shares."""
 
 from __future__ import annotations
 
+import io
 import math
 import uuid as uuid_mod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from microdegree import config
@@ -134,6 +137,11 @@ def _check_version(version: AchievementVersion) -> Institution:
     return inst
 
 
+def insert_batch() -> int:
+    """Rows written per INSERT while a batch streams in (memory stays flat)."""
+    return max(1, int(config.env("BULK_INSERT_BATCH") or 2000))
+
+
 def prepare_job(
     actor: Any,
     version: AchievementVersion,
@@ -148,32 +156,144 @@ def prepare_job(
     confirmation. Returns the job, its report and whether it is new.
 
     Raises `BatchRejected` (422) when the batch cannot be read at all; a batch with invalid rows
-    is stored (its report names them) but cannot be confirmed.
+    is stored (its report names them, its rows carry their problems); only its valid rows can be
+    issued, and only when the confirmation says so (`confirm_job(valid_only=True)`).
     """
-    inst = _check_version(version)
     if isinstance(data, bytes | bytearray):
-        report = csvparse.parse_csv(bytes(data))
-        source = source or "csv"
-    else:
-        report = csvparse.parse_rows(data)
-        source = source or "api"
-    if report.file_problems:
-        raise BatchRejected(report)
+        return prepare_stream(actor, version, io.BytesIO(data), fmt="csv",
+                              gzipped=data[:2] == b"\x1f\x8b", source=source or "csv",
+                              idempotency_key=idempotency_key, filename=filename,
+                              send_email=send_email)
+    rows = data
+    return _prepare(actor, version, lambda report: csvparse.object_records(rows),
+                    source=source or "api", idempotency_key=idempotency_key,
+                    filename=filename, send_email=send_email)
+
+
+def prepare_stream(
+    actor: Any,
+    version: AchievementVersion,
+    binary: Any,
+    *,
+    fmt: str = "csv",
+    gzipped: bool = False,
+    source: str = "api",
+    idempotency_key: str | None = None,
+    filename: str = "",
+    send_email: bool = True,
+) -> Prepared:
+    """`prepare_job` for a batch read as a stream (a file object: an upload on disk, a request
+    body): CSV or JSON lines (`fmt` "jsonl"), optionally gzip-compressed. Rows are validated as
+    they are read and written in batches of `insert_batch()`, so memory does not grow with the
+    batch; the report keeps counts and the first problems, every invalid row keeps its own."""
+    reader = csvparse.jsonl_records if fmt == "jsonl" else csvparse.csv_records
+
+    def records(report: csvparse.Report) -> Any:
+        return reader(binary, report, gzipped=gzipped)
+
+    return _prepare(actor, version, records, source=source, idempotency_key=idempotency_key,
+                    filename=filename, send_email=send_email)
+
+
+class _Replay(Exception):
+    """The batch (or its key) is known: undo the new job, return the old one."""
+
+    def __init__(self, job: BulkJob) -> None:
+        super().__init__(str(job.uuid))
+        self.job = job
+
+
+def _prepare(actor: Any, version: AchievementVersion,
+             records: Callable[[csvparse.Report], Iterable[csvparse.Record]], *, source: str,
+             idempotency_key: str | None, filename: str, send_email: bool) -> Prepared:
+    inst = _check_version(version)
     key = (idempotency_key or "").strip()[:200] or None
-    content_hash = report.content_hash()
-    existing = _existing(inst, version, key, content_hash)
-    if existing is not None:
-        return Prepared(existing, csvparse.Report.from_summary(existing.report), False)
+    intake = csvparse.Intake()
     try:
         with transaction.atomic():
-            job = _create(actor, inst, version, report, source=source, key=key,
-                          content_hash=content_hash, filename=filename, send_email=send_email)
+            job = _stream_into_job(actor, inst, version, intake, records, source=source,
+                                   key=key, filename=filename, send_email=send_email)
+    except csvparse.Unreadable as exc:
+        raise BatchRejected(intake.report) from exc
+    except _Replay as replay:
+        return Prepared(replay.job, csvparse.Report.from_summary(replay.job.report), False)
     except IntegrityError:  # a concurrent upload of the same batch or key won the race
-        existing = _existing(inst, version, key, content_hash)
+        existing = _existing(inst, version, key, intake.content_hash())
         if existing is None:
             raise
         return Prepared(existing, csvparse.Report.from_summary(existing.report), False)
-    return Prepared(job, report, True)
+    return Prepared(job, intake.report, True)
+
+
+def _row_error(problems: Iterable[csvparse.Problem]) -> str:
+    """How a row's problems are kept on the row (and in the rejected-rows CSV): each with its
+    column, as `column: sentence`, separated by "; "."""
+    return "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
+
+
+def _stream_into_job(actor: Any, inst: Institution, version: AchievementVersion,
+                     intake: csvparse.Intake,
+                     records: Callable[[csvparse.Report], Iterable[csvparse.Record]], *,
+                     source: str, key: str | None, filename: str, send_email: bool) -> BulkJob:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    job = BulkJob.objects.create(
+        institution=inst, achievement_version=version, created_by=user,
+        created_by_label=actor_label(actor), source=source, filename=filename[:255],
+        content_hash=f"streaming-{uuid_mod.uuid4().hex}", send_email=send_email,
+    )
+    size = insert_batch()
+    batch: list[BulkRow] = []
+    for number, data, problems in intake.rows(records(intake.report)):
+        batch.append(BulkRow(job=job, row_number=number, data=data,
+                             state=RowState.INVALID if problems else RowState.PENDING,
+                             error=_row_error(problems)))
+        if len(batch) >= size:
+            BulkRow.objects.bulk_create(batch)
+            batch = []
+    BulkRow.objects.bulk_create(batch)
+    _mark_duplicates(job, intake)
+    content_hash = intake.content_hash()
+    existing = _existing(inst, version, key, content_hash)
+    if existing is not None:
+        raise _Replay(existing)
+    report = intake.report
+    job.content_hash, job.idempotency_key = content_hash, key
+    job.total, job.invalid_count, job.report = report.total, report.invalid_count, report.summary()
+    job.save(update_fields=["content_hash", "idempotency_key", "total", "invalid_count",
+                            "report"])
+    log_action(actor, "bulk.job_prepared", job, institution_id=inst.pk,
+               after={"source": source, "total": job.total, "invalid": job.invalid_count,
+                      "achievement_version": version.pk, "content_hash": content_hash,
+                      "idempotency_key": key, "filename": job.filename})
+    return job
+
+
+def _mark_duplicates(job: BulkJob, intake: csvparse.Intake) -> None:
+    """A valid row whose recipient (e-mail address) an earlier valid row already has is invalid.
+    Found in the database after the rows are in, so memory grows only with the repeats."""
+    intake.second_pass()
+    email = KT("data__recipient_email")
+    first_row = dict(
+        BulkRow.objects.filter(job=job, state=RowState.PENDING).annotate(email=email)
+        .values("email").annotate(first=Min("row_number"), n=Count("pk")).filter(n__gt=1)
+        .order_by().values_list("email", "first"))
+    if not first_row:
+        return
+    repeats: list[tuple[int, int, str]] = []
+    emails = list(first_row)
+    for start in range(0, len(emails), 500):
+        found = (BulkRow.objects.filter(job=job, state=RowState.PENDING)
+                 .filter(data__recipient_email__in=emails[start:start + 500])
+                 .annotate(email=email).values_list("row_number", "pk", "email"))
+        repeats += [(n, pk, e) for n, pk, e in found if n != first_row[e]]
+    repeats.sort()
+    for start in range(0, len(repeats), insert_batch()):
+        part = repeats[start:start + insert_batch()]
+        problems = [csvparse.duplicate(n, e, first_row[e]) for n, _, e in part]
+        BulkRow.objects.bulk_update(
+            [BulkRow(pk=pk, state=RowState.INVALID, error=_row_error([p]))
+             for (_, pk, _), p in zip(part, problems, strict=True)], ["state", "error"])
+        intake.add(problems, newly_invalid=len(part))
 
 
 def _existing(inst: Institution, version: AchievementVersion, key: str | None,
@@ -188,34 +308,6 @@ def _existing(inst: Institution, version: AchievementVersion, key: str | None,
     return (BulkJob.objects.filter(institution=inst, achievement_version=version,
                                    content_hash=content_hash)
             .exclude(state=State.CANCELLED).first())
-
-
-def _create(actor: Any, inst: Institution, version: AchievementVersion,
-            report: csvparse.Report, *, source: str, key: str | None, content_hash: str,
-            filename: str, send_email: bool) -> BulkJob:
-    errors: dict[int, list[str]] = {}
-    for problem in report.row_problems:
-        assert problem.row is not None
-        errors.setdefault(problem.row, []).append(problem.message)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    job = BulkJob.objects.create(
-        institution=inst, achievement_version=version, created_by=user,
-        created_by_label=actor_label(actor), source=source, filename=filename[:255],
-        idempotency_key=key, content_hash=content_hash, total=report.total,
-        invalid_count=len(report.invalid_rows), report=report.summary(), send_email=send_email,
-    )
-    BulkRow.objects.bulk_create(
-        [BulkRow(job=job, row_number=number, data=data,
-                 state=RowState.INVALID if number in errors else RowState.PENDING,
-                 error=" ".join(errors.get(number, [])))
-         for number, data in report.rows],
-        batch_size=1000,
-    )
-    log_action(actor, "bulk.job_prepared", job, institution_id=inst.pk,
-               after={"source": source, "total": job.total, "invalid": job.invalid_count,
-                      "achievement_version": version.pk, "content_hash": content_hash,
-                      "idempotency_key": key, "filename": job.filename})
-    return job
 
 
 # --- confirm, cancel, resume ----------------------------------------------------------------
