@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from microdegree import config
 from microdegree.audit.services import actor_label, log_action
@@ -105,7 +106,10 @@ def progress(job: BulkJob) -> dict[str, Any]:
         "failed": job.failed_count,
         "processed": job.processed,
         "percent": job.percent,
+        "valid": job.valid_count,
         "can_confirm": job.can_confirm,
+        "can_issue_valid": job.can_issue_valid,
+        "next_step": next_step(job),
         "stalled": is_stalled(job),
         "error": job.error,
         "created_at": job.created_at.isoformat() if job.created_at else None,
@@ -325,8 +329,44 @@ def _tasks_for(job: BulkJob) -> int:
     return max(1, min(parallel_tasks(), math.ceil(pending / chunk_size())))
 
 
-def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
-    """Queue a validated job for issuing (confirming a queued, running or done job is a no-op)."""
+def blocked_reason(job: BulkJob) -> str:
+    """What to do with a batch that cannot be confirmed as it is (empty when it can)."""
+    if job.state != State.VALIDATED or not job.invalid_count:
+        return ""
+    if not job.valid_count:
+        return ngettext("%(invalid)s row has problems and none can be issued: fix the file and "
+                        "upload it again.",
+                        "%(invalid)s rows have problems and none can be issued: fix the file "
+                        "and upload it again.", job.invalid_count) % {
+                            "invalid": f"{job.invalid_count:,}"}
+    return ngettext("%(invalid)s row has problems: fix it and upload the file again, or issue "
+                    "the %(valid)s valid rows.",
+                    "%(invalid)s rows have problems: fix them and upload the file again, or "
+                    "issue the %(valid)s valid rows.", job.invalid_count) % {
+                        "invalid": f"{job.invalid_count:,}", "valid": f"{job.valid_count:,}"}
+
+
+def next_step(job: BulkJob) -> str:
+    """One sentence: where the job is and what, if anything, the registrar should do."""
+    if job.state == State.VALIDATED:
+        if job.invalid_count:
+            return blocked_reason(job)
+        return ngettext("The row is valid: confirm to issue it.",
+                        "All %(total)s rows are valid: confirm to issue them.",
+                        job.total) % {"total": f"{job.total:,}"}
+    if is_stalled(job):
+        return gettext("No worker has worked on this job for a while: start a worker "
+                       "(python -m microdegree.manage db_worker), then resume the job.")
+    if job.state == State.FAILED:
+        return gettext("The job stopped: resume it to issue the rows not yet issued.")
+    return ""
+
+
+def confirm_job(actor: Any, job: BulkJob, *, valid_only: bool = False) -> BulkJob:
+    """Queue a validated job for issuing (confirming a queued, running or done job is a no-op).
+
+    A batch with invalid rows is confirmed only with `valid_only`: its valid rows are issued,
+    the invalid ones never are (they stay on the job, for the rejected-rows CSV)."""
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state in (State.QUEUED, State.RUNNING, State.DONE):
@@ -334,11 +374,10 @@ def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
         if locked.state != State.VALIDATED:
             raise Conflict(f"This job is {locked.get_state_display().lower()}; it cannot be "
                            "confirmed.", code="JOB_NOT_CONFIRMABLE")
-        if locked.invalid_count:
-            raise Invalid(f"{locked.invalid_count} row(s) have errors; correct the file and "
-                          "upload it again.", code="BATCH_INVALID", status=422)
+        if locked.invalid_count and not (valid_only and locked.valid_count):
+            raise Invalid(blocked_reason(locked), code="BATCH_INVALID", status=422)
         if not locked.total:
-            raise Invalid("The batch has no rows.", code="EMPTY", status=422)
+            raise Invalid(gettext("The batch has no rows."), code="EMPTY", status=422)
         _check_version(locked.achievement_version)
         locked.state = State.QUEUED
         locked.confirmed_at = timezone.now()
@@ -346,8 +385,10 @@ def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
         locked.confirmed_by_label = actor_label(actor)
         locked.save(update_fields=["state", "confirmed_at", "confirmed_by", "confirmed_by_label"])
         log_action(actor, "bulk.job_confirmed", locked, institution_id=locked.institution_id,
-                   before={"state": State.VALIDATED}, after={"state": locked.state,
-                                                             "total": locked.total})
+                   before={"state": State.VALIDATED},
+                   after={"state": locked.state, "total": locked.total,
+                          "to_issue": locked.valid_count, "invalid": locked.invalid_count,
+                          "valid_only": bool(valid_only and locked.invalid_count)})
         count = _tasks_for(locked)
         transaction.on_commit(lambda: _enqueue(locked.pk, count))
     job.refresh_from_db()
