@@ -231,8 +231,9 @@ def _prepare(actor: Any, version: AchievementVersion,
 
 def _row_error(problems: Iterable[csvparse.Problem]) -> str:
     """How a row's problems are kept on the row (and in the rejected-rows CSV): each with its
-    column, as `column: sentence`, separated by "; "."""
-    return "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
+    column, as `column: sentence`, one a line (values in sentences are quoted with repr, so a
+    line break is never part of one)."""
+    return "\n".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
 
 
 def _stream_into_job(actor: Any, inst: Institution, version: AchievementVersion,
@@ -339,11 +340,13 @@ def blocked_reason(job: BulkJob) -> str:
                         "%(invalid)s rows have problems and none can be issued: fix the file "
                         "and upload it again.", job.invalid_count) % {
                             "invalid": f"{job.invalid_count:,}"}
+    valid = ngettext("the %(valid)s valid row", "the %(valid)s valid rows",
+                     job.valid_count) % {"valid": f"{job.valid_count:,}"}
     return ngettext("%(invalid)s row has problems: fix it and upload the file again, or issue "
-                    "the %(valid)s valid rows.",
+                    "%(valid)s.",
                     "%(invalid)s rows have problems: fix them and upload the file again, or "
-                    "issue the %(valid)s valid rows.", job.invalid_count) % {
-                        "invalid": f"{job.invalid_count:,}", "valid": f"{job.valid_count:,}"}
+                    "issue %(valid)s.", job.invalid_count) % {
+                        "invalid": f"{job.invalid_count:,}", "valid": valid}
 
 
 def next_step(job: BulkJob) -> str:
