@@ -100,7 +100,8 @@ class BulkJob(models.Model):
     @property
     def can_issue_valid(self) -> bool:
         """Some rows are invalid, the others can be issued (confirmed with valid_only)."""
-        return self.state == self.State.VALIDATED and self.invalid_count > 0 and self.valid_count > 0
+        return (self.state == self.State.VALIDATED and self.invalid_count > 0
+                and self.valid_count > 0)
 
     @property
     def processed(self) -> int:
