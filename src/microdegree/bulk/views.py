@@ -88,6 +88,8 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
     return _render(request, "bulk/upload.html", {
         "institution": found.institution, "version": version, "form": form,
         "problems": problems, "columns": list(csvparse.ALIASES.values()),
+        "max_rows": f"{csvparse.max_rows():,}",
+        "max_megabytes": f"{csvparse.max_bytes() // 10**6:,}",
     }, status=status)
 
 
