@@ -135,3 +135,19 @@ def test_stream_needs_an_issuer_of_the_institution(client, course, token, instit
     # another institution's token cannot stream into this institution's achievement
     assert send(client, theirs, CSV, "text/csv").status_code in (403, 404)
     assert BulkJob.objects.count() == 0
+
+
+def test_report_keeps_counts_and_the_first_problems(issuer, course):
+    from microdegree.bulk import csvparse, services
+
+    data = "email\n" + "".join(f"broken{i}\n" for i in range(1, 1_201)) + "ok@example.org\n"
+    job, report, _ = services.prepare_job(issuer, course, data.encode())
+    summary = job.report
+    assert (summary["total"], summary["invalid_rows"], summary["valid_rows"]) == (1_201, 1_200, 1)
+    assert (summary["errors_total"], summary["errors_truncated"]) == (1_200, True)
+    assert len(summary["errors"]) == csvparse.REPORT_PROBLEMS
+    assert [e["row"] for e in summary["errors"][:2]] == [2, 3]  # the first ones, by row
+    # every invalid row keeps its own problem, beyond the report's first 1,000
+    assert job.rows.get(row_number=1_201).error == \
+        "email: 'broken1200' is not a valid e-mail address."
+    assert report.summary() == summary
