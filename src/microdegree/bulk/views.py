@@ -174,7 +174,8 @@ def job_page(request: HttpRequest, slug: str, job: str) -> HttpResponse:
         "can_write": _can_write(request.user, inst), "refresh": found.is_active,
     }
     if found.state == BulkJob.State.VALIDATED:
-        context["preview"] = list(found.rows.order_by("row_number")[:PREVIEW_ROWS])
+        context["preview"] = [(row, _shown(row.data))
+                              for row in found.rows.order_by("row_number")[:PREVIEW_ROWS]]
     if found.invalid_count:
         bad = Paginator(found.rows.filter(state=BulkRow.State.INVALID).order_by("row_number")
                         .only("row_number", "data", "error"), BAD_ROWS_PER_PAGE)
@@ -184,6 +185,13 @@ def job_page(request: HttpRequest, slug: str, job: str) -> HttpResponse:
     if found.is_active:
         response["Refresh"] = "2"  # the progress bar updates without JavaScript
     return response
+
+
+def _shown(data: dict[str, Any]) -> dict[str, str]:
+    """Credits and dates of a row as the preview shows them (5, not 5.0; a day, not a time)."""
+    days = [str(data.get(f) or "")[:10] for f in ("activity_start", "activity_end")]
+    return {"credits": _cell(data.get("credits_earned")),
+            "dates": " \u2013 ".join(d for d in days if d)}
 
 
 class _Echo:
