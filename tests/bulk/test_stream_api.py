@@ -151,3 +151,22 @@ def test_report_keeps_counts_and_the_first_problems(issuer, course):
     assert job.rows.get(row_number=1_201).error == \
         "email: 'broken1200' is not a valid e-mail address."
     assert report.summary() == summary
+
+
+def test_migration_rehashes_existing_jobs_so_old_batches_are_still_found(issuer, course):
+    import importlib
+
+    from django.apps import apps
+
+    from microdegree.bulk import services
+
+    migration = importlib.import_module(
+        "microdegree.bulk.migrations.0003_bulk_intake_multiset_hash")
+    job, _, _ = services.prepare_job(issuer, course, CSV)
+    expected = job.content_hash
+    BulkJob.objects.filter(pk=job.pk).update(content_hash="0" * 64)  # as before the change
+    migration.rehash(apps, None)
+    job.refresh_from_db()
+    assert job.content_hash == expected
+    again, _, created = services.prepare_job(issuer, course, CSV)
+    assert (again.pk, created) == (job.pk, False)
