@@ -35,6 +35,32 @@ def image_url(version: AchievementVersion) -> str:
     return f"{version.achievement_id}/image.{suffix}"
 
 
+def image_path(version: AchievementVersion) -> str:
+    """`image_url` as a path on this site (for <img> on our own pages, whatever PUBLIC_URL)."""
+    suffix = "png" if version.image and version.image.name.endswith(".png") else "svg"
+    return f"{version.path}/image.{suffix}"
+
+
+def badge_of(achievement_id: str, issuer_id: str) -> str:
+    """The badge image path of one of this platform's achievements, named by its `id` in a
+    credential issued by the achievement's own institution; "" for anything else (another
+    issuer's credential naming our achievement gets no picture of ours)."""
+    from microdegree.catalog.models import AchievementVersion
+
+    prefix = f"{settings.PUBLIC_URL}/achievements/"
+    if not achievement_id.startswith(prefix):
+        return ""
+    parts = achievement_id[len(prefix):].split("/")
+    if len(parts) != 3 or not parts[2].startswith("v") or not parts[2][1:].isdigit():
+        return ""
+    version = (AchievementVersion.objects.select_related("definition__institution")
+               .filter(definition__institution__slug=parts[0], definition__slug=parts[1],
+                       number=int(parts[2][1:])).first())
+    if version is None or version.definition.institution.did != issuer_id:
+        return ""
+    return image_path(version)
+
+
 def competency_url(competency: Competency) -> str:
     return f"{settings.PUBLIC_URL}/competencies/{competency.institution.slug}/{competency.pk}"
 

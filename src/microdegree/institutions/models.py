@@ -22,31 +22,31 @@ class Institution(models.Model):
         SUSPENDED = "suspended", _("Suspended")
 
     class DidMethod(models.TextChoices):
-        WEB = "web", "did:web (a stable address on this platform; survives key rotation)"
-        KEY = "key", "did:key (the signing key itself; a new key is a new issuer id)"
+        WEB = "web", _("did:web (a stable address on this platform; survives key rotation)")
+        KEY = "key", _("did:key (the signing key itself; a new key is a new issuer id)")
 
     class Suite(models.TextChoices):
-        RDFC = "eddsa-rdfc-2022", "eddsa-rdfc-2022 (Open Badges certified)"
-        JCS = "eddsa-jcs-2022", "eddsa-jcs-2022 (fast)"
+        RDFC = "eddsa-rdfc-2022", _("eddsa-rdfc-2022 (Open Badges certified)")
+        JCS = "eddsa-jcs-2022", _("eddsa-jcs-2022 (fast)")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
-    country_code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country_code = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     region = models.CharField(max_length=100, blank=True)
     locality = models.CharField(max_length=100, blank=True)
     quality_assurance = models.TextField(
-        blank=True, help_text="Type of quality assurance (EU micro-credential element)"
+        blank=True, help_text=_("Type of quality assurance (EU micro-credential element)")
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     suite = models.CharField(max_length=30, choices=Suite.choices, default=Suite.RDFC)
     did_method = models.CharField(
         max_length=8, choices=DidMethod.choices, default=DidMethod.WEB,
-        help_text="the issuer id credentials carry (docs/adr: did:key issuers)")
+        help_text=_("the issuer id credentials carry (docs/adr: did:key issuers)"))
     approve_microdegrees = models.BooleanField(
-        default=False, help_text="Staff approve each microdegree award before it is issued"
+        default=False, help_text=_("Staff approve each microdegree award before it is issued")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -79,9 +79,9 @@ class Institution(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ISSUER = "issuer", "Issuer"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", _("Owner")
+        ISSUER = "issuer", _("Issuer")
+        VIEWER = "viewer", _("Viewer")
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(

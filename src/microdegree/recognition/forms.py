@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from microdegree.recognition.models import Decision, Module, Program, RecognitionAgreement
 from microdegree.recognition.services import AGREEMENT_FIELDS, PROGRAM_FIELDS
@@ -172,8 +173,16 @@ class CredentialsForm(forms.Form):
         required=False, max_length=MAX_UPLOAD, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, record: list[tuple[str, str]] = (),  # type: ignore[assignment]
-                 programs: list[Program] | None = None, **kwargs: Any) -> None:
+                 programs: list[Program] | None = None, carried: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if carried:
+            self.fields["carried"] = forms.BooleanField(
+                required=False,
+                label=ngettext("Include the credential you gave on “What is it worth?”",
+                               "Include the %(count)s credentials you gave on “What is it "
+                               "worth?”", carried) % {"count": carried},
+                help_text=_("They are verified again, and count only if they name you."))
         if programs is not None:
             self.fields["program"] = forms.ModelChoiceField(
                 label=_("Program"), empty_label=None,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("me/delete", views.delete_page, name="delete"),
     path("me/credentials/<str:key>/", views.credential_page, name="credential"),
     path("me/credentials/<str:key>/preferences", views.preferences, name="preferences"),
+    path("me/credentials/<str:key>/share-link", views.new_share_link, name="new-share-link"),
     path("me/credentials/<str:key>/check", views.recheck_import, name="recheck-import"),
     path("me/credentials/<str:key>/remove", views.remove_import, name="remove-import"),
     path("me/credentials/<str:key>/credential.<str:fmt>", views.download, name="download"),

@@ -2,7 +2,8 @@
 
 Accounts: `request_login_link` (rate limited, e-mails a 15-minute single-use link),
 `sign_in_with_link`, `add_email` / `verify_email`, `claim_with_token` (an award e-mail's claim
-link). Record: `import_credential` (`imports`), `set_preference`. Leaving: `export_data`,
+link). Record: `import_credential` (`imports`), `set_preference` (who can see a credential,
+ADR 0027), `new_share_link`. Leaving: `export_data`,
 `delete_account`. Re-issue requests (`reissue`), the learner's DID (`dids`).
 Learner data is only reached through `record.owned_credential` / `record.owned_import`, which
 answer None alike for "missing" and "not yours".
@@ -24,6 +25,7 @@ from microdegree.records.services.accounts import (
     export_clr,
     export_data,
     login_url,
+    new_share_link,
     owned,
     refresh_addressed,
     remove_email,
@@ -74,6 +76,7 @@ __all__ = [
     "import_exists",
     "import_from_url",
     "login_url",
+    "new_share_link",
     "owned",
     "recheck_import",
     "refresh_addressed",
