@@ -89,7 +89,7 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
         "institution": found.institution, "version": version, "form": form,
         "problems": problems, "columns": list(csvparse.ALIASES.values()),
         "max_rows": f"{csvparse.max_rows():,}",
-        "max_megabytes": f"{csvparse.max_bytes() // 10**6:,}",
+        "max_bytes": csvparse.max_bytes(),
     }, status=status)
 
 
