@@ -39,8 +39,9 @@ def test_create_confirm_progress(client, course, token, immediate_tasks,
     job_id = body["job"]["id"]
     assert body["job"]["state"] == "validated"
     assert body["job"]["total"] == 2
-    assert body["report"] == {"ok": True, "total": 2, "invalid_rows": 0, "columns": [],
-                              "warnings": [], "errors": []}
+    assert body["report"] == {"ok": True, "total": 2, "valid_rows": 2, "invalid_rows": 0,
+                              "columns": [], "warnings": [], "errors": [], "errors_total": 0,
+                              "errors_truncated": False}
     assert response["Location"] == f"{URL}/{job_id}"
     # the same key again: the same job, 200
     again = post(client, URL, {"achievement": "data-literacy", "rows": ROWS}, token,

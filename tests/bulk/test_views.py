@@ -74,10 +74,12 @@ def test_invalid_upload_shows_the_failing_rows_and_no_confirm(client, issuer, co
     assert "<td>4</td><td>activity_end</td>" in html
     assert "repeats the recipient ok@example.org of row 2" in html
     assert "Confirm and issue" not in html
+    assert "3 rows have problems: fix them and upload the file again, or issue the 1 valid " \
+        "row." in html
     job = BulkJob.objects.get()
     response = client.post(f"/institutions/example-uni/bulk/{job.uuid}/confirm/")
     assert response.status_code == 422
-    assert b"row(s) have errors" in response.content
+    assert b"or issue the 1 valid row." in response.content
 
 
 def test_unreadable_upload_is_a_422_with_reasons(client, issuer, course):

@@ -1,8 +1,15 @@
-"""Parse and validate a batch of awards (a CSV upload or the rows of a JSON API call).
+"""Parse and validate a batch of awards: a CSV file, JSON lines, or the rows of a JSON API call.
 
-Every row is checked before anything is issued; the `Report` lists each failing row with its
+Every row is checked before anything is issued; the report lists each failing row with its
 number, the column and a sentence, plus rows that repeat a recipient already in the batch.
 
+- Streams: `csv_records` and `jsonl_records` read a binary file object (an upload on disk, a
+  request body, optionally gzip-compressed) line by line, so a batch of a million rows never sits
+  in memory; `Intake` validates the rows as they stream and keeps counts, the first
+  `REPORT_PROBLEMS` problems and an order-independent content hash (`row_hash` summed modulo
+  2**256, so it is computed incrementally). `parse_csv` and `parse_rows` are the in-memory forms
+  (they keep every row, and find repeated recipients in memory); the job service streams rows
+  into the database and finds repeated recipients there.
 - Encoding: UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes one).
 - Delimiter: comma or semicolon (Excel in many European locales writes semicolons), found from the
   header line; tab works too.
@@ -11,19 +18,25 @@ number, the column and a sentence, plus rows that repeat a recipient already in 
   `activity_start`, `activity_end`, each with a few aliases (`ALIASES`). Unknown columns are
   ignored with a warning, so an export with extra columns still works.
 - Row numbers are the ones a spreadsheet shows: the header is row 1, the first recipient row 2.
-  API rows are numbered from 1.
+  API rows are numbered from 1, JSON lines by their line number.
 - Values: dates as `YYYY-MM-DD` or ISO 8601 date-times (no time zone means UTC); credits as a number
   (a decimal comma is accepted); the evidence URL http(s) only.
+- Limits: `MICRODEGREE_BULK_MAX_ROWS` rows (default 1,000,000) and `MICRODEGREE_BULK_MAX_BYTES`
+  bytes of (uncompressed) CSV or JSON lines (default 1 GiB); a JSON API body holding `rows` is
+  read into memory and limited by `MICRODEGREE_BULK_JSON_MAX_BYTES` (default 20 MiB).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import io
+import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -61,12 +74,31 @@ MAX_LENGTH = {"recipient_email": 254, "recipient_name": 200, "recipient_identifi
 _url = URLValidator(schemes=["http", "https"])
 
 
+REPORT_PROBLEMS = 1000  # problems kept in a report (all of them stay on the job's rows)
+
+
 def max_rows() -> int:
-    return int(config.env("BULK_MAX_ROWS") or 50_000)
+    return int(config.env("BULK_MAX_ROWS") or 1_000_000)
 
 
 def max_bytes() -> int:
-    return int(config.env("BULK_MAX_BYTES") or 20 * 1024 * 1024)
+    """Uncompressed bytes of one streamed batch (CSV or JSON lines)."""
+    return int(config.env("BULK_MAX_BYTES") or 1024 * 1024 * 1024)
+
+
+def json_max_bytes() -> int:
+    """Bytes of a JSON API body with `rows` (read into memory, so kept small)."""
+    return int(config.env("BULK_JSON_MAX_BYTES") or 20 * 1024 * 1024)
+
+
+def row_hash(data: Mapping[str, Any]) -> int:
+    """One normalised row as a number; a batch's content hash is their sum modulo 2**256."""
+    line = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    return int.from_bytes(hashlib.sha256(line).digest(), "big")
+
+
+def hash_hex(total: int) -> str:
+    return f"{total % (1 << 256):064x}"
 
 
 @dataclass(frozen=True)
@@ -81,12 +113,16 @@ class Problem:
 
 @dataclass
 class Report:
-    """The validation report: valid rows (normalised), problems, duplicates, warnings."""
+    """The validation report: rows (normalised, in-memory parsing only), problems, warnings.
+
+    A streamed batch keeps only counts and the first `REPORT_PROBLEMS` problems: `counts` then
+    holds the totals (rows, invalid rows, problems)."""
 
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # every row, in order
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    counts: dict[str, int] | None = None  # {"total", "invalid_rows", "errors_total"} if streamed
 
     @property
     def file_problems(self) -> list[Problem]:
@@ -101,42 +137,53 @@ class Report:
         return {p.row for p in self.problems if p.row is not None}
 
     @property
+    def invalid_count(self) -> int:
+        return self.counts["invalid_rows"] if self.counts else len(self.invalid_rows)
+
+    @property
+    def problem_count(self) -> int:
+        return self.counts["errors_total"] if self.counts else len(self.problems)
+
+    @property
     def duplicates(self) -> list[Problem]:
         return [p for p in self.problems if p.code == "DUPLICATE_RECIPIENT"]
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return self.counts["total"] if self.counts else len(self.rows)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+        return not self.problem_count and bool(self.total)
 
     def content_hash(self) -> str:
-        """sha256 of the normalised rows, order-independent: the same batch, the same hash."""
-        canonical = sorted(json.dumps(data, sort_keys=True, ensure_ascii=False)
-                           for _, data in self.rows)
-        digest = hashlib.sha256()
-        for line in canonical:
-            digest.update(line.encode())
-            digest.update(b"\n")
-        return digest.hexdigest()
+        """Order-independent: the same batch, the same hash (`row_hash` summed)."""
+        return hash_hex(sum(row_hash(data) for _, data in self.rows))
 
     def summary(self) -> dict[str, Any]:
-        """The JSON form stored on the job and returned by the API (without the row data)."""
+        """The JSON form stored on the job and returned by the API (without the row data):
+        counts, and the first `REPORT_PROBLEMS` problems ordered by row."""
+        errors = sorted(self.problems, key=lambda p: -1 if p.row is None else p.row)
         return {
             "ok": self.ok,
             "total": self.total,
-            "invalid_rows": len(self.invalid_rows),
+            "valid_rows": self.total - self.invalid_count,
+            "invalid_rows": self.invalid_count,
             "columns": self.columns,
             "warnings": self.warnings,
-            "errors": [asdict(p) for p in self.problems],
+            "errors": [asdict(p) for p in errors[:REPORT_PROBLEMS]],
+            "errors_total": self.problem_count,
+            "errors_truncated": self.problem_count > min(len(errors), REPORT_PROBLEMS),
         }
 
     @classmethod
     def from_summary(cls, data: Mapping[str, Any]) -> Report:
-        return cls(problems=[Problem(**p) for p in data.get("errors", [])],
-                   warnings=list(data.get("warnings", [])), columns=list(data.get("columns", [])))
+        problems = [Problem(**p) for p in data.get("errors", [])]
+        counts = {"total": int(data.get("total", 0)),
+                  "invalid_rows": int(data.get("invalid_rows", 0)),
+                  "errors_total": int(data.get("errors_total", len(problems)))}
+        return cls(problems=problems, warnings=list(data.get("warnings", [])),
+                   columns=list(data.get("columns", [])), counts=counts)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -226,29 +273,238 @@ def validate_record(number: int, raw: Mapping[str, Any]) -> tuple[dict[str, Any]
     return data, problems
 
 
-def validate_records(records: Iterable[tuple[int, Mapping[str, Any]]],
-                     report: Report | None = None) -> Report:
-    """Validate rows keyed by canonical field; flag repeated recipients (by e-mail address)."""
+# A parsed row before validation: its number, its values by canonical field (None: not an
+# object, nothing to validate) and the problems already found reading it.
+Record = tuple[int, Mapping[str, Any] | None, list[Problem]]
+
+
+class Unreadable(Exception):
+    """The batch as a whole cannot be read (not CSV, too large, no email column, ...)."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(problems[0].message)
+        self.problems = list(problems)
+
+
+def _file_problem(code: str, message: str, column: str | None = None) -> Unreadable:
+    return Unreadable(Problem(None, column, code, message))
+
+
+def validated(records: Iterable[Record], limit_rows: int | None = None
+              ) -> Iterator[tuple[int, dict[str, Any], list[Problem]]]:
+    """Validate rows as they stream: (number, normalised data, problems), in order."""
+    limit = limit_rows or max_rows()
+    for count, (number, raw, problems) in enumerate(records, start=1):
+        if count > limit:
+            raise _file_problem("TOO_MANY_ROWS", f"The batch has more than {limit:,} rows; split "
+                                                 "it into several batches.")
+        if raw is None:
+            yield number, {}, problems
+            continue
+        data, found = validate_record(number, raw)
+        yield number, data, problems + found
+
+
+def validate_records(records: Iterable[Record], report: Report | None = None, *,
+                     limit_rows: int | None = None) -> Report:
+    """Validate every row in memory; flag repeated recipients (by e-mail address)."""
     report = report or Report()
     first_row: dict[str, int] = {}
-    for number, raw in records:
-        data, problems = validate_record(number, raw)
-        email = data["recipient_email"]
-        if not problems:
-            if email in first_row:
-                problems.append(Problem(
-                    number, COLUMN_LABEL["recipient_email"], "DUPLICATE_RECIPIENT",
-                    f"Row {number} repeats the recipient {email} of row {first_row[email]}."))
-            else:
-                first_row[email] = number
-        report.rows.append((number, data))
-        report.problems.extend(problems)
+    try:
+        for number, data, problems in validated(records, limit_rows):
+            email = data.get("recipient_email")
+            if not problems and email:
+                if email in first_row:
+                    problems.append(duplicate(number, email, first_row[email]))
+                else:
+                    first_row[email] = number
+            report.rows.append((number, data))
+            report.problems.extend(problems)
+    except Unreadable as exc:
+        report.rows = []
+        report.problems = report.file_problems + exc.problems
+        return report
     if not report.rows and not report.file_problems:
         report.problems.append(Problem(None, None, "EMPTY", "The batch has no rows."))
     return report
 
 
-# --- CSV ------------------------------------------------------------------------------------
+def duplicate(number: int, email: str, first: int) -> Problem:
+    return Problem(number, COLUMN_LABEL["recipient_email"], "DUPLICATE_RECIPIENT",
+                   f"Row {number} repeats the recipient {email} of row {first}.")
+
+
+class Intake:
+    """Streaming validation: counts, the first `REPORT_PROBLEMS` problems and the content hash,
+    whatever the batch size (the rows themselves go to the caller, row by row)."""
+
+    def __init__(self, limit_rows: int | None = None) -> None:
+        self.report = Report(counts={"total": 0, "invalid_rows": 0, "errors_total": 0})
+        self.limit_rows = limit_rows
+        self._hash = 0
+        self._keep = REPORT_PROBLEMS
+
+    def rows(self, records: Iterable[Record]) -> Iterator[tuple[int, dict[str, Any],
+                                                                list[Problem]]]:
+        """Validate as the rows stream; raises `Unreadable` (its problems are in the report)."""
+        counts = self.report.counts
+        assert counts is not None
+        try:
+            for number, data, problems in validated(records, self.limit_rows):
+                self._hash += row_hash(data)
+                counts["total"] += 1
+                if problems:
+                    counts["invalid_rows"] += 1
+                    self.add(problems)
+                yield number, data, problems
+        except Unreadable as exc:
+            self.report.problems = exc.problems
+            raise
+        if not counts["total"]:
+            self.report.problems = [Problem(None, None, "EMPTY", "The batch has no rows.")]
+            raise Unreadable(*self.report.problems)
+
+    def add(self, problems: Sequence[Problem], *, newly_invalid: int = 0) -> None:
+        counts = self.report.counts
+        assert counts is not None
+        counts["errors_total"] += len(problems)
+        counts["invalid_rows"] += newly_invalid
+        room = self._keep - len(self.report.problems)
+        if room > 0:
+            self.report.problems.extend(problems[:room])
+
+    def second_pass(self) -> None:
+        """Problems found after the stream (repeated recipients) get their own share of the
+        kept problems, so the report's first problems by row stay exact."""
+        self._keep = len(self.report.problems) + REPORT_PROBLEMS
+
+    def content_hash(self) -> str:
+        return hash_hex(self._hash)
+
+
+# --- CSV and JSON lines, streamed --------------------------------------------------------------
+
+
+class _Limited(io.RawIOBase):
+    """A binary stream that refuses to read past `limit` bytes."""
+
+    def __init__(self, source: Any, limit: int) -> None:
+        self.source, self.limit, self.left = source, limit, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.source.read(len(buffer))
+        if len(data) > self.left:
+            raise _file_problem(
+                "FILE_TOO_LARGE", f"The batch is larger than {self.limit:,} bytes (uncompressed);"
+                                  " split it into several batches.")
+        self.left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def open_text(binary: Any, *, gzipped: bool = False, limit_bytes: int | None = None
+              ) -> io.TextIOWrapper:
+    """A UTF-8 text stream over a binary file object (gunzipped on the fly), limited in size."""
+    source = gzip.GzipFile(fileobj=binary, mode="rb") if gzipped else binary
+    raw = _Limited(source, limit_bytes or max_bytes())
+    return io.TextIOWrapper(io.BufferedReader(raw, 64 * 1024), encoding="utf-8-sig",
+                            newline="")
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The text's lines; unreadable input becomes a file problem."""
+    try:
+        for line in text:
+            if "\x00" in line:
+                raise _file_problem("NOT_CSV", "The file is not a CSV text file.")
+            yield line
+    except UnicodeDecodeError as exc:
+        raise _file_problem("ENCODING_INVALID", "The file is not UTF-8 text. Save it as \"CSV "
+                                                "UTF-8\" and upload it again.") from exc
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise _file_problem("GZIP_INVALID", "The file is not valid gzip data (or it is cut "
+                                            "short).") from exc
+
+
+def csv_records(binary: Any, report: Report, *, gzipped: bool = False,
+                limit_bytes: int | None = None) -> Iterator[Record]:
+    """The rows of a CSV file, read as a stream; the header sets `report.columns` and its
+    warnings."""
+    lines = _lines(open_text(binary, gzipped=gzipped, limit_bytes=limit_bytes))
+    first = next(lines, "").lstrip("\ufeff")
+    reader = csv.reader(itertools.chain([first], lines), delimiter=_delimiter(first),
+                        strict=True)
+    try:
+        header = next(reader, None)
+        while header is not None and not any(c.strip() for c in header):
+            header = next(reader, None)
+        if header is None:
+            raise _file_problem("EMPTY", "The file is empty.")
+        fields = _fields(header, report)
+        width = len(header)
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue  # blank line
+            problems = []
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                problems.append(Problem(
+                    number, None, "ROW_SHAPE",
+                    f"Row {number} has {len(cells)} cells but the header names {width} columns "
+                    "(a value with a delimiter in it needs quotes)."))
+            yield number, {f: c for f, c in zip(fields, cells, strict=False) if f}, problems
+    except csv.Error as exc:
+        raise _file_problem("CSV_INVALID", f"The file is not valid CSV near line "
+                                           f"{reader.line_num}: {exc}.") from exc
+
+
+def jsonl_records(binary: Any, report: Report, *, gzipped: bool = False,
+                  limit_bytes: int | None = None) -> Iterator[Record]:
+    """JSON lines: one object per line (CSV or AwardRow names), numbered by line."""
+    for number, line in enumerate(_lines(open_text(binary, gzipped=gzipped,
+                                                   limit_bytes=limit_bytes)), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            yield number, None, [Problem(number, None, "ROW_INVALID",
+                                         f"Line {number} is not a JSON object.")]
+            continue
+        yield _canonical(number, item)
+
+
+def _canonical(number: int, item: Any) -> Record:
+    if not isinstance(item, Mapping):
+        return number, None, [Problem(number, None, "ROW_INVALID",
+                                      f"Row {number} is not an object.")]
+    canonical: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, value in item.items():
+        name = HEADER_TO_FIELD.get(_header_key(str(key)))
+        if name is None:
+            problems.append(Problem(number, str(key), "FIELD_UNKNOWN", f"Unknown field {key!r}."))
+            continue
+        if isinstance(value, dict | list):
+            problems.append(Problem(number, COLUMN_LABEL[name], "VALUE_INVALID",
+                                    f"The {COLUMN_LABEL[name]} must be text."))
+            continue
+        canonical[name] = value
+    return number, canonical, problems
+
+
+def object_records(rows: Any, *, limit_rows: int | None = None) -> Iterator[Record]:
+    """The `rows` of a JSON API call: a list of objects, numbered from 1."""
+    limit = limit_rows or max_rows()
+    if not isinstance(rows, list):
+        raise _file_problem("ROWS_INVALID", "'rows' must be a list of objects.", "rows")
+    if len(rows) > limit:
+        raise _file_problem("TOO_MANY_ROWS",
+                            f"The batch has {len(rows):,} rows; the limit is {limit:,}.", "rows")
+    for number, item in enumerate(rows, start=1):
+        yield _canonical(number, item)
 
 
 def _header_key(cell: str) -> str:
@@ -261,57 +517,11 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def parse_csv(data: bytes, *, limit_rows: int | None = None,
-              limit_bytes: int | None = None) -> Report:
-    """Parse and validate an uploaded CSV; problems never raise, they are in the report."""
-    report = Report()
-    limit_rows = limit_rows or max_rows()
-    limit_bytes = limit_bytes or max_bytes()
-    if len(data) > limit_bytes:
-        report.problems.append(Problem(
-            None, None, "FILE_TOO_LARGE",
-            f"The file is {len(data):,} bytes; the limit is {limit_bytes:,} bytes. "
-            "Split it into several batches."))
-        return report
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.problems.append(Problem(
-            None, None, "ENCODING_INVALID",
-            "The file is not UTF-8 text. Save it as \"CSV UTF-8\" and upload it again."))
-        return report
-    if "\x00" in text:
-        report.problems.append(Problem(None, None, "NOT_CSV", "The file is not a CSV text file."))
-        return report
-    text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line),
-                        strict=True)
-    try:
-        header = next(reader, None)
-        while header is not None and not any(c.strip() for c in header):
-            header = next(reader, None)
-        if header is None:
-            report.problems.append(Problem(None, None, "EMPTY", "The file is empty."))
-            return report
-        fields = _fields(header, report)
-        if fields is None:
-            return report
-        records = list(_records(reader, fields, len(header), report, limit_rows))
-    except csv.Error as exc:
-        report.problems.append(Problem(
-            None, None, "CSV_INVALID",
-            f"The file is not valid CSV near line {reader.line_num}: {exc}."))
-        return report
-    if report.file_problems:
-        return report
-    return validate_records(records, report)
-
-
-def _fields(header: Sequence[str], report: Report) -> list[str | None] | None:
+def _fields(header: Sequence[str], report: Report) -> list[str | None]:
     fields: list[str | None] = []
     seen: dict[str, str] = {}
     ignored: list[str] = []
+    problems: list[Problem] = []
     for cell in header:
         name = HEADER_TO_FIELD.get(_header_key(cell))
         if name is None:
@@ -320,14 +530,14 @@ def _fields(header: Sequence[str], report: Report) -> list[str | None] | None:
             fields.append(None)
             continue
         if name in seen:
-            report.problems.append(Problem(
+            problems.append(Problem(
                 None, COLUMN_LABEL[name], "COLUMN_DUPLICATE",
                 f"The columns {seen[name]!r} and {cell.strip()!r} both give the "
                 f"{COLUMN_LABEL[name]}; keep one."))
         seen[name] = cell.strip()
         fields.append(name)
     if "recipient_email" not in seen:
-        report.problems.append(Problem(
+        problems.append(Problem(
             None, "email", "COLUMN_MISSING",
             "The header has no email column (the first line must name the columns, "
             "for example: email,name,result)."))
@@ -335,62 +545,23 @@ def _fields(header: Sequence[str], report: Report) -> list[str | None] | None:
         report.warnings.append(f"These columns are not used and were ignored: "
                                f"{', '.join(ignored)}.")
     report.columns = [COLUMN_LABEL[f] for f in fields if f]
-    return None if report.file_problems else fields
+    if problems:
+        raise Unreadable(*problems)
+    return fields
 
 
-def _records(reader: Any, fields: list[str | None], width: int, report: Report,
-             limit_rows: int) -> Iterable[tuple[int, dict[str, str]]]:
-    count = 0
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank line
-        count += 1
-        if count > limit_rows:
-            report.problems.append(Problem(
-                None, None, "TOO_MANY_ROWS",
-                f"The file has more than {limit_rows:,} rows; split it into several batches."))
-            return
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            report.problems.append(Problem(
-                number, None, "ROW_SHAPE",
-                f"Row {number} has {len(cells)} cells but the header names {width} columns "
-                "(a value with a delimiter in it needs quotes)."))
-        yield number, {f: c for f, c in zip(fields, cells, strict=False) if f}
+# --- in memory --------------------------------------------------------------------------------
 
 
-# --- JSON rows ------------------------------------------------------------------------------
+def parse_csv(data: bytes, *, limit_rows: int | None = None,
+              limit_bytes: int | None = None) -> Report:
+    """Parse and validate a CSV file in memory; problems never raise, they are in the report."""
+    report = Report()
+    records = csv_records(io.BytesIO(data), report, limit_bytes=limit_bytes,
+                          gzipped=data[:2] == b"\x1f\x8b")
+    return validate_records(records, report, limit_rows=limit_rows)
 
 
 def parse_rows(rows: Any, *, limit_rows: int | None = None) -> Report:
     """Validate the `rows` of an API call: a list of objects (CSV names or AwardRow names)."""
-    report = Report()
-    limit_rows = limit_rows or max_rows()
-    if not isinstance(rows, list):
-        report.problems.append(Problem(None, "rows", "ROWS_INVALID",
-                                       "'rows' must be a list of objects."))
-        return report
-    if len(rows) > limit_rows:
-        report.problems.append(Problem(
-            None, "rows", "TOO_MANY_ROWS",
-            f"The batch has {len(rows):,} rows; the limit is {limit_rows:,}."))
-        return report
-    records: list[tuple[int, dict[str, Any]]] = []
-    for number, item in enumerate(rows, start=1):
-        if not isinstance(item, Mapping):
-            report.problems.append(Problem(number, None, "ROW_INVALID",
-                                           f"Row {number} is not an object."))
-            continue
-        canonical: dict[str, Any] = {}
-        for key, value in item.items():
-            name = HEADER_TO_FIELD.get(_header_key(str(key)))
-            if name is None:
-                report.problems.append(Problem(number, str(key), "FIELD_UNKNOWN",
-                                               f"Unknown field {key!r}."))
-                continue
-            if isinstance(value, dict | list):
-                report.problems.append(Problem(number, COLUMN_LABEL[name], "VALUE_INVALID",
-                                               f"The {COLUMN_LABEL[name]} must be text."))
-                continue
-            canonical[name] = value
-        records.append((number, canonical))
-    return validate_records(records, report)
+    return validate_records(object_records(rows, limit_rows=limit_rows), limit_rows=limit_rows)

@@ -95,14 +95,25 @@ class BulkJob(models.Model):
         return self.state == self.State.VALIDATED and self.invalid_count == 0 and self.total > 0
 
     @property
+    def valid_count(self) -> int:
+        return max(0, self.total - self.invalid_count)
+
+    @property
+    def can_issue_valid(self) -> bool:
+        """Some rows are invalid, the others can be issued (confirmed with valid_only)."""
+        return (self.state == self.State.VALIDATED and self.invalid_count > 0
+                and self.valid_count > 0)
+
+    @property
     def processed(self) -> int:
         return self.issued_count + self.failed_count
 
     @property
     def percent(self) -> int:
-        if not self.total:
+        """Of the rows to issue: invalid rows are never issued, so they do not count."""
+        if not self.valid_count:
             return 100 if self.state == self.State.DONE else 0
-        return int(100 * self.processed / self.total)
+        return min(100, int(100 * self.processed / self.valid_count))
 
 
 class BulkRow(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{_staff}/upload/<slug:definition>/", views.upload, name="upload"),
     path(f"{_staff}/<uuid:job>/", views.job_page, name="job"),
     path(f"{_staff}/<uuid:job>/progress.json", views.job_progress, name="progress"),
+    path(f"{_staff}/<uuid:job>/rejected.csv", views.rejected_csv, name="rejected"),
     path(f"{_staff}/<uuid:job>/<str:action>/", views.job_action, name="action"),
     # the JSON API (/api/v1/institutions/<slug>/bulk-jobs/...) is a ninja router (bulk/api.py)
     # of the platform API, microdegree.web.apis

@@ -1,17 +1,28 @@
-"""Staff pages: CSV upload on a definition, the validation report, the job page with a progress
-bar (refreshed without JavaScript while the job runs), confirm / cancel / resume, the job list.
-Views parse, call services and render; DomainErrors become 4xx pages."""
+"""Staff pages: CSV upload on a definition, the preview (the first rows as they will be awarded
+and every row with a problem), the rejected rows as a CSV to fix, the job page with a progress
+bar (refreshed without JavaScript while the job runs), confirm (all rows, or only the valid ones)
+/ cancel / resume, the job list. Views parse, call services and render; DomainErrors become 4xx
+pages.
+
+Uploads: a CSV file, or one compressed as `.csv.gz` or `.zip` (one CSV inside). Django keeps an
+upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) in a temporary file; the batch is parsed
+from there as a stream, so a file of a million rows is never held in memory. The limits are the
+bulk ones (`MICRODEGREE_BULK_MAX_ROWS`, `MICRODEGREE_BULK_MAX_BYTES`, uncompressed)."""
 
 from __future__ import annotations
 
+import csv
+import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -37,7 +48,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any],
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("CSV file (UTF-8, comma or semicolon separated)"))
+    file = forms.FileField(
+        label=_("CSV file (UTF-8, comma or semicolon separated; may be compressed as .csv.gz "
+                "or .zip)"))
     send_email = forms.BooleanField(label=_("E-mail each recipient a claim link"),
                                     required=False,
                                     initial=True)
@@ -58,9 +71,10 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
                 raise Invalid(gettext("The file is larger than %(max)s bytes; split it into "
                                       "several batches.") % {"max": f"{csvparse.max_bytes():,}"},
                               code="FILE_TOO_LARGE")
-            job, _report, created = services.prepare_job(
-                request.user, version, uploaded.read(), filename=uploaded.name,
-                send_email=form.cleaned_data["send_email"])
+            binary, gzipped = _opened(uploaded)
+            job, _report, created = services.prepare_stream(
+                request.user, version, binary, fmt="csv", gzipped=gzipped, source="csv",
+                filename=uploaded.name, send_email=form.cleaned_data["send_email"])
         except services.BatchRejected as exc:
             problems = exc.report.file_problems
         except DomainError as exc:
@@ -74,7 +88,31 @@ def upload(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
     return _render(request, "bulk/upload.html", {
         "institution": found.institution, "version": version, "form": form,
         "problems": problems, "columns": list(csvparse.ALIASES.values()),
+        "max_rows": f"{csvparse.max_rows():,}",
+        "max_bytes": csvparse.max_bytes(),
     }, status=status)
+
+
+def _opened(uploaded: Any) -> tuple[Any, bool]:
+    """The uploaded file as a binary stream of CSV, and whether it is gzip-compressed. A zip
+    archive must hold one CSV file (read as a stream too)."""
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        return uploaded, True
+    if head == b"PK\x03\x04":
+        try:
+            archive = zipfile.ZipFile(uploaded)
+            members = [i for i in archive.infolist() if not i.is_dir()
+                       and not i.filename.startswith(("__MACOSX/", "."))]
+        except zipfile.BadZipFile as exc:
+            raise Invalid(gettext("The zip file cannot be read."), code="ZIP_INVALID") from exc
+        if len(members) != 1:
+            raise Invalid(gettext("The zip file must hold exactly one CSV file; it holds "
+                                  "%(count)s files.") % {"count": len(members)},
+                          code="ZIP_INVALID")
+        return archive.open(members[0]), False
+    return uploaded, False
 
 
 @login_required
@@ -106,6 +144,22 @@ def _can_write(user: Any, inst: Any) -> bool:
     return bool(user.is_superuser) or inst_services.role_of(user, inst) in ("issuer", "owner")
 
 
+PREVIEW_ROWS = 20
+BAD_ROWS_PER_PAGE = 200
+
+
+def row_problems(row: BulkRow) -> list[tuple[str, str]]:
+    """(column, sentence) of each problem kept on an invalid row (`column: sentence` lines)."""
+    found = []
+    for part in row.error.splitlines():
+        column, sep, message = part.partition(": ")
+        if sep and column and " " not in column:
+            found.append((column, message))
+        else:
+            found.append(("", part))
+    return found
+
+
 @login_required
 @domain_errors
 def job_page(request: HttpRequest, slug: str, job: str) -> HttpResponse:
@@ -114,15 +168,65 @@ def job_page(request: HttpRequest, slug: str, job: str) -> HttpResponse:
     report = csvparse.Report.from_summary(found.report)
     failed_rows = (found.rows.filter(state=BulkRow.State.FAILED)[:500]
                    if found.failed_count else [])
-    response = _render(request, "bulk/job.html", {
-        "institution": inst, "job": found, "report": report,
-        "row_problems": report.row_problems[:1000], "more_problems":
-            max(0, len(report.row_problems) - 1000),
-        "failed_rows": failed_rows, "progress": services.progress(found),
+    context: dict[str, Any] = {
+        "institution": inst, "job": found, "report": report, "failed_rows": failed_rows,
+        "progress": services.progress(found), "next_step": services.next_step(found),
         "can_write": _can_write(request.user, inst), "refresh": found.is_active,
-    })
+    }
+    if found.state == BulkJob.State.VALIDATED:
+        context["preview"] = [(row, _shown(row.data))
+                              for row in found.rows.order_by("row_number")[:PREVIEW_ROWS]]
+    if found.invalid_count:
+        bad = Paginator(found.rows.filter(state=BulkRow.State.INVALID).order_by("row_number")
+                        .only("row_number", "data", "error"), BAD_ROWS_PER_PAGE)
+        page = bad.get_page(request.GET.get("page"))
+        context.update(bad_page=page, bad_rows=[(row, row_problems(row)) for row in page])
+    response = _render(request, "bulk/job.html", context)
     if found.is_active:
         response["Refresh"] = "2"  # the progress bar updates without JavaScript
+    return response
+
+
+def _shown(data: dict[str, Any]) -> dict[str, str]:
+    """Credits and dates of a row as the preview shows them (5, not 5.0; a day, not a time)."""
+    days = [str(data.get(f) or "")[:10] for f in ("activity_start", "activity_end")]
+    return {"credits": _cell(data.get("credits_earned")),
+            "dates": " \u2013 ".join(d for d in days if d)}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _rejected_lines(found: BulkJob, columns: list[str]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    fields = [next(f for f, label in csvparse.COLUMN_LABEL.items() if label == c)
+              for c in columns]
+    yield "\ufeff" + writer.writerow([*columns, "error"])  # Excel reads the BOM as UTF-8
+    rows = (found.rows.filter(state=BulkRow.State.INVALID).order_by("row_number")
+            .values_list("data", "error"))
+    for data, error in rows.iterator(chunk_size=2000):
+        yield writer.writerow([*(_cell(data.get(f)) for f in fields), error])
+
+
+@login_required
+@domain_errors
+def rejected_csv(request: HttpRequest, slug: str, job: str) -> StreamingHttpResponse:
+    """The rows with problems, in the batch's columns plus `error`: fix them, upload again (the
+    `error` column is ignored then). Streamed: a batch of a million rows is never in memory."""
+    inst = inst_services.institution_for(request.user, slug)
+    found = services.job_for(inst, job)
+    columns = list(found.report.get("columns") or csvparse.COLUMN_LABEL.values())
+    response = StreamingHttpResponse(_rejected_lines(found, columns),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-rows-{found.uuid}.csv"'
     return response
 
 
@@ -150,6 +254,13 @@ def job_action(request: HttpRequest, slug: str, job: str, action: str) -> HttpRe
                        status=404)
     inst = inst_services.institution_for(request.user, slug, role="issuer")
     found = services.job_for(inst, job)
+    if action == "confirm" and request.POST.get("valid_only"):
+        services.confirm_job(request.user, found, valid_only=True)
+        messages.success(request, ngettext(
+            "Confirmed: the %(valid)s valid row is being issued; the rows with problems are not.",
+            "Confirmed: the %(valid)s valid rows are being issued; the rows with problems are "
+            "not.", found.valid_count) % {"valid": f"{found.valid_count:,}"})
+        return redirect("bulk:job", slug=inst.slug, job=found.uuid)
     ACTIONS[action](request.user, found)
     messages.success(request, DONE_MESSAGES[action])
     return redirect("bulk:job", slug=inst.slug, job=found.uuid)

@@ -3,14 +3,18 @@ the settings and read access the worker (`processing`) shares."""
 
 from __future__ import annotations
 
+import io
 import math
 import uuid as uuid_mod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
+from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from microdegree import config
 from microdegree.audit.services import actor_label, log_action
@@ -103,7 +107,10 @@ def progress(job: BulkJob) -> dict[str, Any]:
         "failed": job.failed_count,
         "processed": job.processed,
         "percent": job.percent,
+        "valid": job.valid_count,
         "can_confirm": job.can_confirm,
+        "can_issue_valid": job.can_issue_valid,
+        "next_step": next_step(job),
         "stalled": is_stalled(job),
         "error": job.error,
         "created_at": job.created_at.isoformat() if job.created_at else None,
@@ -135,6 +142,11 @@ def _check_version(version: AchievementVersion) -> Institution:
     return inst
 
 
+def insert_batch() -> int:
+    """Rows written per INSERT while a batch streams in (memory stays flat)."""
+    return max(1, int(config.env("BULK_INSERT_BATCH") or 2000))
+
+
 def prepare_job(
     actor: Any,
     version: AchievementVersion,
@@ -149,47 +161,160 @@ def prepare_job(
     confirmation. Returns the job, its report and whether it is new.
 
     Raises `BatchRejected` (422) when the batch cannot be read at all; a batch with invalid rows
-    is stored (its report names them) but cannot be confirmed.
+    is stored (its report names them, its rows carry their problems); only its valid rows can be
+    issued, and only when the confirmation says so (`confirm_job(valid_only=True)`).
     """
-    inst = _check_version(version)
     if isinstance(data, bytes | bytearray):
-        report = csvparse.parse_csv(bytes(data))
-        source = source or "csv"
-    else:
-        report = csvparse.parse_rows(data)
-        source = source or "api"
-    if report.file_problems:
-        raise BatchRejected(report)
-    _check_limits(version, report)
+        return prepare_stream(actor, version, io.BytesIO(data), fmt="csv",
+                              gzipped=data[:2] == b"\x1f\x8b", source=source or "csv",
+                              idempotency_key=idempotency_key, filename=filename,
+                              send_email=send_email)
+    rows = data
+    return _prepare(actor, version, lambda report: csvparse.object_records(rows),
+                    source=source or "api", idempotency_key=idempotency_key,
+                    filename=filename, send_email=send_email)
+
+
+def prepare_stream(
+    actor: Any,
+    version: AchievementVersion,
+    binary: Any,
+    *,
+    fmt: str = "csv",
+    gzipped: bool = False,
+    source: str = "api",
+    idempotency_key: str | None = None,
+    filename: str = "",
+    send_email: bool = True,
+) -> Prepared:
+    """`prepare_job` for a batch read as a stream (a file object: an upload on disk, a request
+    body): CSV or JSON lines (`fmt` "jsonl"), optionally gzip-compressed. Rows are validated as
+    they are read and written in batches of `insert_batch()`, so memory does not grow with the
+    batch; the report keeps counts and the first problems, every invalid row keeps its own."""
+    reader = csvparse.jsonl_records if fmt == "jsonl" else csvparse.csv_records
+
+    def records(report: csvparse.Report) -> Any:
+        return reader(binary, report, gzipped=gzipped)
+
+    return _prepare(actor, version, records, source=source, idempotency_key=idempotency_key,
+                    filename=filename, send_email=send_email)
+
+
+class _Replay(Exception):
+    """The batch (or its key) is known: undo the new job, return the old one."""
+
+    def __init__(self, job: BulkJob) -> None:
+        super().__init__(str(job.uuid))
+        self.job = job
+
+
+def _prepare(actor: Any, version: AchievementVersion,
+             records: Callable[[csvparse.Report], Iterable[csvparse.Record]], *, source: str,
+             idempotency_key: str | None, filename: str, send_email: bool) -> Prepared:
+    inst = _check_version(version)
     key = (idempotency_key or "").strip()[:200] or None
-    content_hash = report.content_hash()
-    existing = _existing(inst, version, key, content_hash)
-    if existing is not None:
-        return Prepared(existing, csvparse.Report.from_summary(existing.report), False)
+    intake = csvparse.Intake()
     try:
         with transaction.atomic():
-            job = _create(actor, inst, version, report, source=source, key=key,
-                          content_hash=content_hash, filename=filename, send_email=send_email)
+            job = _stream_into_job(actor, inst, version, intake, records, source=source,
+                                   key=key, filename=filename, send_email=send_email)
+    except csvparse.Unreadable as exc:
+        raise BatchRejected(intake.report) from exc
+    except _Replay as replay:
+        return Prepared(replay.job, csvparse.Report.from_summary(replay.job.report), False)
     except IntegrityError:  # a concurrent upload of the same batch or key won the race
-        existing = _existing(inst, version, key, content_hash)
+        existing = _existing(inst, version, key, intake.content_hash())
         if existing is None:
             raise
         return Prepared(existing, csvparse.Report.from_summary(existing.report), False)
-    return Prepared(job, report, True)
+    return Prepared(job, intake.report, True)
 
 
-def _check_limits(version: AchievementVersion, report: csvparse.Report) -> None:
-    """Each row's credits and result against what the achievement offers (the issuing layer's
-    own check, so a batch is refused up front with the row and column named)."""
+def _row_error(problems: Iterable[csvparse.Problem]) -> str:
+    """How a row's problems are kept on the row (and in the rejected-rows CSV): each with its
+    column, as `column: sentence`, one a line (values in sentences are quoted with repr, so a
+    line break is never part of one)."""
+    return "\n".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
+
+
+def _stream_into_job(actor: Any, inst: Institution, version: AchievementVersion,
+                     intake: csvparse.Intake,
+                     records: Callable[[csvparse.Report], Iterable[csvparse.Record]], *,
+                     source: str, key: str | None, filename: str, send_email: bool) -> BulkJob:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    job = BulkJob.objects.create(
+        institution=inst, achievement_version=version, created_by=user,
+        created_by_label=actor_label(actor), source=source, filename=filename[:255],
+        content_hash=f"streaming-{uuid_mod.uuid4().hex}", send_email=send_email,
+    )
+    size = insert_batch()
     limits = issuing.achievement_limits(version)
-    bad = report.invalid_rows
-    for number, data in report.rows:
-        if number in bad:
-            continue
-        found = limits.problem(data.get("credits_earned"), data.get("result"))
-        if found is not None:
-            report.problems.append(csvparse.Problem(
-                number, csvparse.COLUMN_LABEL[found.field], found.code, found.message))
+    batch: list[BulkRow] = []
+    for number, data, problems in intake.rows(records(intake.report)):
+        if not problems:
+            problems = _limit_problems(limits, number, data)
+            if problems:
+                intake.add(problems, newly_invalid=1)
+        batch.append(BulkRow(job=job, row_number=number, data=data,
+                             state=RowState.INVALID if problems else RowState.PENDING,
+                             error=_row_error(problems)))
+        if len(batch) >= size:
+            BulkRow.objects.bulk_create(batch)
+            batch = []
+    BulkRow.objects.bulk_create(batch)
+    _mark_duplicates(job, intake)
+    content_hash = intake.content_hash()
+    existing = _existing(inst, version, key, content_hash)
+    if existing is not None:
+        raise _Replay(existing)
+    report = intake.report
+    job.content_hash, job.idempotency_key = content_hash, key
+    job.total, job.invalid_count, job.report = report.total, report.invalid_count, report.summary()
+    job.save(update_fields=["content_hash", "idempotency_key", "total", "invalid_count",
+                            "report"])
+    log_action(actor, "bulk.job_prepared", job, institution_id=inst.pk,
+               after={"source": source, "total": job.total, "invalid": job.invalid_count,
+                      "achievement_version": version.pk, "content_hash": content_hash,
+                      "idempotency_key": key, "filename": job.filename})
+    return job
+
+
+def _mark_duplicates(job: BulkJob, intake: csvparse.Intake) -> None:
+    """A valid row whose recipient (e-mail address) an earlier valid row already has is invalid.
+    Found in the database after the rows are in, so memory grows only with the repeats."""
+    intake.second_pass()
+    email = KT("data__recipient_email")
+    first_row = dict(
+        BulkRow.objects.filter(job=job, state=RowState.PENDING).annotate(email=email)
+        .values("email").annotate(first=Min("row_number"), n=Count("pk")).filter(n__gt=1)
+        .order_by().values_list("email", "first"))
+    if not first_row:
+        return
+    repeats: list[tuple[int, int, str]] = []
+    emails = list(first_row)
+    for start in range(0, len(emails), 500):
+        found = (BulkRow.objects.filter(job=job, state=RowState.PENDING)
+                 .filter(data__recipient_email__in=emails[start:start + 500])
+                 .annotate(email=email).values_list("row_number", "pk", "email"))
+        repeats += [(n, pk, e) for n, pk, e in found if n != first_row[e]]
+    repeats.sort()
+    for start in range(0, len(repeats), insert_batch()):
+        part = repeats[start:start + insert_batch()]
+        problems = [csvparse.duplicate(n, e, first_row[e]) for n, _, e in part]
+        BulkRow.objects.bulk_update(
+            [BulkRow(pk=pk, state=RowState.INVALID, error=_row_error([p]))
+             for (_, pk, _), p in zip(part, problems, strict=True)], ["state", "error"])
+        intake.add(problems, newly_invalid=len(part))
+
+
+def _limit_problems(limits: Any, number: int, data: dict[str, Any]) -> list[csvparse.Problem]:
+    """The row's credits and result against what the achievement offers (the issuing layer's
+    own check, so a batch is refused up front with the row and column named)."""
+    found = limits.problem(data.get("credits_earned"), data.get("result"))
+    if found is None:
+        return []
+    return [csvparse.Problem(number, csvparse.COLUMN_LABEL[found.field], found.code,
+                             found.message)]
 
 
 def _existing(inst: Institution, version: AchievementVersion, key: str | None,
@@ -204,34 +329,6 @@ def _existing(inst: Institution, version: AchievementVersion, key: str | None,
     return (BulkJob.objects.filter(institution=inst, achievement_version=version,
                                    content_hash=content_hash)
             .exclude(state=State.CANCELLED).first())
-
-
-def _create(actor: Any, inst: Institution, version: AchievementVersion,
-            report: csvparse.Report, *, source: str, key: str | None, content_hash: str,
-            filename: str, send_email: bool) -> BulkJob:
-    errors: dict[int, list[str]] = {}
-    for problem in report.row_problems:
-        assert problem.row is not None
-        errors.setdefault(problem.row, []).append(problem.message)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    job = BulkJob.objects.create(
-        institution=inst, achievement_version=version, created_by=user,
-        created_by_label=actor_label(actor), source=source, filename=filename[:255],
-        idempotency_key=key, content_hash=content_hash, total=report.total,
-        invalid_count=len(report.invalid_rows), report=report.summary(), send_email=send_email,
-    )
-    BulkRow.objects.bulk_create(
-        [BulkRow(job=job, row_number=number, data=data,
-                 state=RowState.INVALID if number in errors else RowState.PENDING,
-                 error=" ".join(errors.get(number, [])))
-         for number, data in report.rows],
-        batch_size=1000,
-    )
-    log_action(actor, "bulk.job_prepared", job, institution_id=inst.pk,
-               after={"source": source, "total": job.total, "invalid": job.invalid_count,
-                      "achievement_version": version.pk, "content_hash": content_hash,
-                      "idempotency_key": key, "filename": job.filename})
-    return job
 
 
 # --- confirm, cancel, resume ----------------------------------------------------------------
@@ -249,8 +346,46 @@ def _tasks_for(job: BulkJob) -> int:
     return max(1, min(parallel_tasks(), math.ceil(pending / chunk_size())))
 
 
-def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
-    """Queue a validated job for issuing (confirming a queued, running or done job is a no-op)."""
+def blocked_reason(job: BulkJob) -> str:
+    """What to do with a batch that cannot be confirmed as it is (empty when it can)."""
+    if job.state != State.VALIDATED or not job.invalid_count:
+        return ""
+    if not job.valid_count:
+        return ngettext("%(invalid)s row has problems and none can be issued: fix the file and "
+                        "upload it again.",
+                        "%(invalid)s rows have problems and none can be issued: fix the file "
+                        "and upload it again.", job.invalid_count) % {
+                            "invalid": f"{job.invalid_count:,}"}
+    valid = ngettext("the %(valid)s valid row", "the %(valid)s valid rows",
+                     job.valid_count) % {"valid": f"{job.valid_count:,}"}
+    return ngettext("%(invalid)s row has problems: fix it and upload the file again, or issue "
+                    "%(valid)s.",
+                    "%(invalid)s rows have problems: fix them and upload the file again, or "
+                    "issue %(valid)s.", job.invalid_count) % {
+                        "invalid": f"{job.invalid_count:,}", "valid": valid}
+
+
+def next_step(job: BulkJob) -> str:
+    """One sentence: where the job is and what, if anything, the registrar should do."""
+    if job.state == State.VALIDATED:
+        if job.invalid_count:
+            return blocked_reason(job)
+        return ngettext("The row is valid: confirm to issue it.",
+                        "All %(total)s rows are valid: confirm to issue them.",
+                        job.total) % {"total": f"{job.total:,}"}
+    if is_stalled(job):
+        return gettext("No worker has worked on this job for a while: start a worker "
+                       "(python -m microdegree.manage db_worker), then resume the job.")
+    if job.state == State.FAILED:
+        return gettext("The job stopped: resume it to issue the rows not yet issued.")
+    return ""
+
+
+def confirm_job(actor: Any, job: BulkJob, *, valid_only: bool = False) -> BulkJob:
+    """Queue a validated job for issuing (confirming a queued, running or done job is a no-op).
+
+    A batch with invalid rows is confirmed only with `valid_only`: its valid rows are issued,
+    the invalid ones never are (they stay on the job, for the rejected-rows CSV)."""
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state in (State.QUEUED, State.RUNNING, State.DONE):
@@ -258,11 +393,10 @@ def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
         if locked.state != State.VALIDATED:
             raise Conflict(f"This job is {locked.get_state_display().lower()}; it cannot be "
                            "confirmed.", code="JOB_NOT_CONFIRMABLE")
-        if locked.invalid_count:
-            raise Invalid(f"{locked.invalid_count} row(s) have errors; correct the file and "
-                          "upload it again.", code="BATCH_INVALID", status=422)
+        if locked.invalid_count and not (valid_only and locked.valid_count):
+            raise Invalid(blocked_reason(locked), code="BATCH_INVALID", status=422)
         if not locked.total:
-            raise Invalid("The batch has no rows.", code="EMPTY", status=422)
+            raise Invalid(gettext("The batch has no rows."), code="EMPTY", status=422)
         _check_version(locked.achievement_version)
         locked.state = State.QUEUED
         locked.confirmed_at = timezone.now()
@@ -270,8 +404,10 @@ def confirm_job(actor: Any, job: BulkJob) -> BulkJob:
         locked.confirmed_by_label = actor_label(actor)
         locked.save(update_fields=["state", "confirmed_at", "confirmed_by", "confirmed_by_label"])
         log_action(actor, "bulk.job_confirmed", locked, institution_id=locked.institution_id,
-                   before={"state": State.VALIDATED}, after={"state": locked.state,
-                                                             "total": locked.total})
+                   before={"state": State.VALIDATED},
+                   after={"state": locked.state, "total": locked.total,
+                          "to_issue": locked.valid_count, "invalid": locked.invalid_count,
+                          "valid_only": bool(valid_only and locked.invalid_count)})
         count = _tasks_for(locked)
         transaction.on_commit(lambda: _enqueue(locked.pk, count))
     job.refresh_from_db()
