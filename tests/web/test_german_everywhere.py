@@ -20,6 +20,7 @@ from typing import ClassVar
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import translation
 
 import microdegree.settings
 
@@ -158,10 +159,11 @@ def world(institution, owner_user, make_user):
         owner_user, program, name="Kurse auf EQR-Niveau 6", source_kind="criteria",
         criteria_registry="platform", criteria_min_eqf_level=6, criteria_min_credits=5,
         value_kind="factor", value_factor=1, exempted_modules=[module], public=True)
-    job = bulk.prepare_job(
-        owner_user, course_version,
-        b"email,name,credits_earned\nkai@example.org,Kai,5\nkeine-adresse,Ina,5\n",
-        filename="liste.csv").job
+    with translation.override("de"):  # a batch's row problems are written in the uploader's
+        job = bulk.prepare_job(           # language (a German registrar uploads it here)
+            owner_user, course_version,
+            b"email,name,credits_earned\nkai@example.org,Kai,5\nkeine-adresse,Ina,5\n",
+            filename="liste.csv").job
     return {"course": course, "degree": degree, "held": held, "revoked": revoked,
             "program": program, "job": job}
 

@@ -370,8 +370,19 @@ def test_po_file_has_no_untranslated_or_fuzzy_entry_and_the_mo_matches():
         if not translations or any(not t.strip() for t in translations):
             problems.append(f"untranslated: {msgid!r}")
             continue
-        wanted = set(re.findall(r"%\(\w+\)[sd]", msgid))
-        if any(set(re.findall(r"%\(\w+\)[sd]", t)) != wanted for t in translations):
+        def names(text: str) -> set[str]:
+            return set(re.findall(r"%\(\w+\)[sd]", text))
+
+        if "msgid_plural" in entry:  # each form against its English form (a singular may
+            # leave the number out: "The row is valid" / "All %(total)s rows are valid")
+            pairs = [(msgid, entry["msgstr[0]"])] + [
+                (entry["msgid_plural"], v) for k, v in entry.items()
+                if k.startswith("msgstr[") and k != "msgstr[0]"]
+        else:
+            pairs = [(msgid, t) for t in translations]
+        if any(names(t) - names(english) or names(english) - names(t) - {"%(count)s",
+                                                                           "%(count)d"}
+               for english, t in pairs):
             problems.append(f"placeholders differ: {msgid!r}")
         context = entry.get("msgctxt")
         if "msgid_plural" in entry:

@@ -80,7 +80,7 @@ def test_bulk_upload_page_in_german(german_owner):
     page = html_of(german_owner.get(BULK_UPLOAD))
     assert '<html lang="de">' in page
     assert "<h1>„Course stats“ sammelweise verleihen</h1>" in page
-    assert "CSV-Datei (UTF-8, durch Komma oder Semikolon getrennt)" in page
+    assert "CSV-Datei (UTF-8, durch Komma oder Semikolon getrennt; kann als .csv.gz" in page
     assert "Jedem Empfänger einen Abruflink per E-Mail senden" in page
     assert "Datei prüfen" in page
 

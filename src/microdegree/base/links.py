@@ -10,12 +10,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def public_link(path: str) -> str:
     """`/me/login/abc` -> `https://credentials.uni.example/me/login/abc` (settings.PUBLIC_URL)."""
     if not path.startswith("/") or path.startswith("//"):
-        raise ValueError(f"public_link takes a path starting with one '/', not {path!r}")
+        raise ValueError(_("public_link takes a path starting with one '/', not %(path)s")
+                         % {"path": repr(path)})
     return f"{settings.PUBLIC_URL.rstrip('/')}{path}"
 
 

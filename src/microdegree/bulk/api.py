@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
@@ -105,14 +106,15 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     limit = csvparse.json_max_bytes()
     raw = request.read(limit + 1)
     if len(raw) > limit:
-        raise PayloadTooLarge(f"The request body is larger than {limit:,} bytes; send several "
-                              "batches.")
+        raise PayloadTooLarge(_("The request body is larger than %(limit)s bytes; send several "
+                                "batches.")
+                              % {"limit": format(limit, ',')})
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("The request body is not valid JSON.", code="JSON_INVALID") from exc
+        raise Invalid(_("The request body is not valid JSON."), code="JSON_INVALID") from exc
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code="JSON_INVALID")
+        raise Invalid(_("The request body must be a JSON object."), code="JSON_INVALID")
     return data
 
 
@@ -160,14 +162,15 @@ def _version(inst: Any, achievement: Any, number: Any) -> Any:
     definition = AchievementDefinition.objects.filter(
         institution=inst, slug=str(achievement or "")).first()
     if definition is None:
-        raise Invalid("Name an achievement of this institution by its slug ('achievement').",
+        raise Invalid(_("Name an achievement of this institution by its slug ('achievement')."),
                       code="ACHIEVEMENT_UNKNOWN")
     if number is None or number == "":
         return catalog_services.latest_version(definition)
     version = (definition.versions.filter(number=number).first()
                if str(number).isdigit() else None)
     if version is None:
-        raise Invalid(f"The achievement has no version {number!r}.", code="VERSION_UNKNOWN")
+        raise Invalid(_("The achievement has no version %(number)s.")
+                      % {"number": repr(number)}, code="VERSION_UNKNOWN")
     return version
 
 
@@ -180,16 +183,18 @@ def _flag(value: str | None, default: bool = True) -> bool:
 def _stream(request: HttpRequest, inst: Any, caller: Caller, fmt: str) -> services.Prepared:
     unknown = set(request.GET) - {"achievement", "version", "send_email"}
     if unknown:
-        raise Invalid(f"Unknown query parameter(s): {', '.join(sorted(unknown))}.",
+        raise Invalid(_("Unknown query parameter(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))},
                       code="FIELD_UNKNOWN")
     encoding = request.headers.get("Content-Encoding", "").strip().lower()
     if encoding not in ("", "identity", "gzip"):
-        raise Invalid("Send the body uncompressed or with Content-Encoding: gzip.",
+        raise Invalid(_("Send the body uncompressed or with Content-Encoding: gzip."),
                       code="ENCODING_UNSUPPORTED", status=415)
     limit = csvparse.max_bytes()
     if int(request.headers.get("Content-Length") or 0) > limit:
-        raise PayloadTooLarge(f"The batch is larger than {limit:,} bytes; split it into "
-                              "several batches.")
+        raise PayloadTooLarge(_("The batch is larger than %(limit)s bytes; split it into "
+                                "several batches.")
+                              % {"limit": format(limit, ',')})
     version = _version(inst, request.GET.get("achievement"), request.GET.get("version"))
     return services.prepare_stream(
         caller.actor, version, request, fmt=fmt, gzipped=encoding == "gzip", source="api",
@@ -246,10 +251,11 @@ def _from_json(request: HttpRequest, inst: Any, caller: Caller) -> services.Prep
     data = _body(request)
     unknown = set(data) - FIELDS
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     version = _version(inst, data.get("achievement"), data.get("version"))
     if "rows" not in data:
-        raise Invalid("Send the awards as 'rows', a list of objects.", code="ROWS_REQUIRED")
+        raise Invalid(_("Send the awards as 'rows', a list of objects."), code="ROWS_REQUIRED")
     return services.prepare_job(
         caller.actor, version, data["rows"],
         idempotency_key=request.headers.get("Idempotency-Key"),
@@ -295,7 +301,7 @@ not_allowed(router, JOB, ("GET",))
                                             "schema": {"type": "boolean", "default": False}}]})
 def job_action(request: HttpRequest, slug: str, job: Any, action: str) -> HttpResponse:
     if action not in ACTIONS:
-        raise NotFound("No such action.")
+        raise NotFound(_("No such action."))
     caller = _who(request)
     found = _job(caller, slug, job, "issuer")
     if action == "confirm":

@@ -44,6 +44,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from microdegree import config
 from microdegree.vc.credits import CreditsInvalid, parse_credits
@@ -214,8 +215,9 @@ def _when(value: str, label: str) -> str | None:
     except ValueError:  # well-formed but impossible, such as 2025-02-30
         moment = None
     if moment is None:
-        raise _Bad("DATE_INVALID", f"The {label} {value!r} is not a date (use YYYY-MM-DD or an "
-                                   "ISO 8601 date-time).")
+        raise _Bad("DATE_INVALID", _("The %(label)s %(value)s is not a date (use YYYY-MM-DD or "
+                                     "an ISO 8601 date-time).")
+                                   % {"label": label, "value": repr(value)})
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -231,22 +233,25 @@ def _credits(value: str) -> float | None:
 def _check(name: str, value: str) -> Any:
     limit = MAX_LENGTH.get(name)
     if limit and len(value) > limit:
-        raise _Bad("TOO_LONG", f"The {COLUMN_LABEL[name]} is longer than {limit} characters.")
+        raise _Bad("TOO_LONG", _("The %(value)s is longer than %(limit)s characters.")
+                               % {"value": COLUMN_LABEL[name], "limit": limit})
     if name == "recipient_email":
         if not value:
-            raise _Bad("EMAIL_REQUIRED", "The e-mail address is missing.")
+            raise _Bad("EMAIL_REQUIRED", _("The e-mail address is missing."))
         email = value.lower()
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise _Bad("EMAIL_INVALID", f"{value!r} is not a valid e-mail address.") from exc
+            raise _Bad("EMAIL_INVALID", _("%(value)s is not a valid e-mail address.")
+                                        % {"value": repr(value)}) from exc
         return email
     if name == "evidence_url" and value:
         try:
             _url(value)
         except ValidationError as exc:
             raise _Bad("EVIDENCE_URL_INVALID",
-                       f"The evidence URL {value!r} is not a valid http(s) URL.") from exc
+                       _("The evidence URL %(value)s is not a valid http(s) URL.")
+                       % {"value": repr(value)}) from exc
     if name == "credits_earned":
         return _credits(value)
     if name == "activity_start":
@@ -269,7 +274,7 @@ def validate_record(number: int, raw: Mapping[str, Any]) -> tuple[dict[str, Any]
     start, end = data.get("activity_start"), data.get("activity_end")
     if not problems and start and end and end < start:
         problems.append(Problem(number, COLUMN_LABEL["activity_end"], "DATES_INVALID",
-                                "The activity ends before it starts."))
+                                _("The activity ends before it starts.")))
     return data, problems
 
 
@@ -296,8 +301,9 @@ def validated(records: Iterable[Record], limit_rows: int | None = None
     limit = limit_rows or max_rows()
     for count, (number, raw, problems) in enumerate(records, start=1):
         if count > limit:
-            raise _file_problem("TOO_MANY_ROWS", f"The batch has more than {limit:,} rows; split "
-                                                 "it into several batches.")
+            raise _file_problem("TOO_MANY_ROWS", _("The batch has more than %(limit)s rows; "
+                                                   "split it into several batches.")
+                                                 % {"limit": format(limit, ',')})
         if raw is None:
             yield number, {}, problems
             continue
@@ -325,13 +331,14 @@ def validate_records(records: Iterable[Record], report: Report | None = None, *,
         report.problems = report.file_problems + exc.problems
         return report
     if not report.rows and not report.file_problems:
-        report.problems.append(Problem(None, None, "EMPTY", "The batch has no rows."))
+        report.problems.append(Problem(None, None, "EMPTY", _("The batch has no rows.")))
     return report
 
 
 def duplicate(number: int, email: str, first: int) -> Problem:
     return Problem(number, COLUMN_LABEL["recipient_email"], "DUPLICATE_RECIPIENT",
-                   f"Row {number} repeats the recipient {email} of row {first}.")
+                   _("Row %(number)s repeats the recipient %(email)s of row %(first)s.")
+                   % {"number": number, "email": email, "first": first})
 
 
 class Intake:
@@ -361,7 +368,7 @@ class Intake:
             self.report.problems = exc.problems
             raise
         if not counts["total"]:
-            self.report.problems = [Problem(None, None, "EMPTY", "The batch has no rows.")]
+            self.report.problems = [Problem(None, None, "EMPTY", _("The batch has no rows."))]
             raise Unreadable(*self.report.problems)
 
     def add(self, problems: Sequence[Problem], *, newly_invalid: int = 0) -> None:
@@ -398,8 +405,9 @@ class _Limited(io.RawIOBase):
         data = self.source.read(len(buffer))
         if len(data) > self.left:
             raise _file_problem(
-                "FILE_TOO_LARGE", f"The batch is larger than {self.limit:,} bytes (uncompressed);"
-                                  " split it into several batches.")
+                "FILE_TOO_LARGE", _("The batch is larger than %(limit)s bytes (uncompressed); "
+                                    "split it into several batches.")
+                                  % {"limit": format(self.limit, ',')})
         self.left -= len(data)
         buffer[:len(data)] = data
         return len(data)
@@ -419,14 +427,14 @@ def _lines(text: io.TextIOWrapper) -> Iterator[str]:
     try:
         for line in text:
             if "\x00" in line:
-                raise _file_problem("NOT_CSV", "The file is not a CSV text file.")
+                raise _file_problem("NOT_CSV", _("The file is not a CSV text file."))
             yield line
     except UnicodeDecodeError as exc:
-        raise _file_problem("ENCODING_INVALID", "The file is not UTF-8 text. Save it as \"CSV "
-                                                "UTF-8\" and upload it again.") from exc
+        raise _file_problem("ENCODING_INVALID", _("The file is not UTF-8 text. Save it as \"CSV "
+                                                  "UTF-8\" and upload it again.")) from exc
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        raise _file_problem("GZIP_INVALID", "The file is not valid gzip data (or it is cut "
-                                            "short).") from exc
+        raise _file_problem("GZIP_INVALID", _("The file is not valid gzip data (or it is cut "
+                                              "short).")) from exc
 
 
 def csv_records(binary: Any, report: Report, *, gzipped: bool = False,
@@ -442,7 +450,7 @@ def csv_records(binary: Any, report: Report, *, gzipped: bool = False,
         while header is not None and not any(c.strip() for c in header):
             header = next(reader, None)
         if header is None:
-            raise _file_problem("EMPTY", "The file is empty.")
+            raise _file_problem("EMPTY", _("The file is empty."))
         fields = _fields(header, report)
         width = len(header)
         for number, cells in enumerate(reader, start=2):
@@ -452,12 +460,14 @@ def csv_records(binary: Any, report: Report, *, gzipped: bool = False,
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 problems.append(Problem(
                     number, None, "ROW_SHAPE",
-                    f"Row {number} has {len(cells)} cells but the header names {width} columns "
-                    "(a value with a delimiter in it needs quotes)."))
+                    _("Row %(number)s has %(cells_count)s cells but the header names %(width)s "
+                      "columns (a value with a delimiter in it needs quotes).")
+                    % {"number": number, "cells_count": len(cells), "width": width}))
             yield number, {f: c for f, c in zip(fields, cells, strict=False) if f}, problems
     except csv.Error as exc:
-        raise _file_problem("CSV_INVALID", f"The file is not valid CSV near line "
-                                           f"{reader.line_num}: {exc}.") from exc
+        raise _file_problem("CSV_INVALID", _("The file is not valid CSV near line %(line_num)s: "
+                                             "%(exc)s.")
+                                           % {"line_num": reader.line_num, "exc": exc}) from exc
 
 
 def jsonl_records(binary: Any, report: Report, *, gzipped: bool = False,
@@ -471,7 +481,8 @@ def jsonl_records(binary: Any, report: Report, *, gzipped: bool = False,
             item = json.loads(line)
         except ValueError:
             yield number, None, [Problem(number, None, "ROW_INVALID",
-                                         f"Line {number} is not a JSON object.")]
+                                         _("Line %(number)s is not a JSON object.")
+                                         % {"number": number})]
             continue
         yield _canonical(number, item)
 
@@ -479,17 +490,19 @@ def jsonl_records(binary: Any, report: Report, *, gzipped: bool = False,
 def _canonical(number: int, item: Any) -> Record:
     if not isinstance(item, Mapping):
         return number, None, [Problem(number, None, "ROW_INVALID",
-                                      f"Row {number} is not an object.")]
+                                      _("Row %(number)s is not an object.") % {"number": number})]
     canonical: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, value in item.items():
         name = HEADER_TO_FIELD.get(_header_key(str(key)))
         if name is None:
-            problems.append(Problem(number, str(key), "FIELD_UNKNOWN", f"Unknown field {key!r}."))
+            problems.append(Problem(number, str(key), "FIELD_UNKNOWN", _("Unknown field %(key)s.")
+                                                                       % {"key": repr(key)}))
             continue
         if isinstance(value, dict | list):
             problems.append(Problem(number, COLUMN_LABEL[name], "VALUE_INVALID",
-                                    f"The {COLUMN_LABEL[name]} must be text."))
+                                    _("The %(value)s must be text.")
+                                    % {"value": COLUMN_LABEL[name]}))
             continue
         canonical[name] = value
     return number, canonical, problems
@@ -499,10 +512,12 @@ def object_records(rows: Any, *, limit_rows: int | None = None) -> Iterator[Reco
     """The `rows` of a JSON API call: a list of objects, numbered from 1."""
     limit = limit_rows or max_rows()
     if not isinstance(rows, list):
-        raise _file_problem("ROWS_INVALID", "'rows' must be a list of objects.", "rows")
+        raise _file_problem("ROWS_INVALID", _("'rows' must be a list of objects."), "rows")
     if len(rows) > limit:
         raise _file_problem("TOO_MANY_ROWS",
-                            f"The batch has {len(rows):,} rows; the limit is {limit:,}.", "rows")
+                            _("The batch has %(rows_count)s rows; the limit is %(limit)s.")
+                            % {"rows_count": format(len(rows), ","),
+                               "limit": format(limit, ",")}, "rows")
     for number, item in enumerate(rows, start=1):
         yield _canonical(number, item)
 
@@ -532,15 +547,16 @@ def _fields(header: Sequence[str], report: Report) -> list[str | None]:
         if name in seen:
             problems.append(Problem(
                 None, COLUMN_LABEL[name], "COLUMN_DUPLICATE",
-                f"The columns {seen[name]!r} and {cell.strip()!r} both give the "
-                f"{COLUMN_LABEL[name]}; keep one."))
+                _("The columns %(first)s and %(second)s both give the %(column)s; keep one.")
+                % {"first": repr(seen[name]), "second": repr(cell.strip()),
+                   "column": COLUMN_LABEL[name]}))
         seen[name] = cell.strip()
         fields.append(name)
     if "recipient_email" not in seen:
         problems.append(Problem(
             None, "email", "COLUMN_MISSING",
-            "The header has no email column (the first line must name the columns, "
-            "for example: email,name,result)."))
+            _("The header has no email column (the first line must name the columns, for "
+              "example: email,name,result).")))
     if ignored:
         report.warnings.append(f"These columns are not used and were ignored: "
                                f"{', '.join(ignored)}.")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from microdegree.institutions.errors import Invalid
 
@@ -44,53 +45,55 @@ _CSS_DANGER = re.compile(r"url\s*\(\s*['\"]?\s*(?!#)|@import|expression\s*\(|jav
 def check_image(data: bytes) -> str:
     """'png' or 'svg' if `data` is an acceptable image; raises Invalid with the reason."""
     if len(data) > MAX_BYTES:
-        raise Invalid("The image is larger than 1 MB.", code="IMAGE_TOO_LARGE")
+        raise Invalid(_("The image is larger than 1 MB."), code="IMAGE_TOO_LARGE")
     if data.startswith(PNG_SIGNATURE):
         _check_png(data)
         return "png"
     if data.lstrip()[:1] == b"<":
         _check_svg(data)
         return "svg"
-    raise Invalid("The image must be a PNG or an SVG file.", code="IMAGE_TYPE")
+    raise Invalid(_("The image must be a PNG or an SVG file."), code="IMAGE_TYPE")
 
 
 def _check_png(data: bytes) -> None:
     # after the signature: IHDR first (length 13), IEND last
     if len(data) < 8 + 25 + 12 or data[12:16] != b"IHDR" or data[-8:-4] != b"IEND":
-        raise Invalid("The PNG file is damaged or incomplete.", code="IMAGE_INVALID")
+        raise Invalid(_("The PNG file is damaged or incomplete."), code="IMAGE_INVALID")
 
 
 def _check_svg(data: bytes) -> None:
     if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
-        raise Invalid("The SVG file may not contain a DOCTYPE or entity declarations.",
+        raise Invalid(_("The SVG file may not contain a DOCTYPE or entity declarations."),
                       code="IMAGE_UNSAFE")
     try:
         root = ET.fromstring(data)  # noqa: S314 - no DTD, so no entity expansion
     except ET.ParseError as exc:
-        raise Invalid(f"The SVG file is not well-formed XML ({exc}).",
+        raise Invalid(_("The SVG file is not well-formed XML (%(exc)s).") % {"exc": exc},
                       code="IMAGE_INVALID") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise Invalid("The file is not an SVG image (no <svg> root element).",
+        raise Invalid(_("The file is not an SVG image (no <svg> root element)."),
                       code="IMAGE_TYPE")
     for element in root.iter():
         name = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
         if name in _FORBIDDEN_ELEMENTS:
-            raise Invalid(f"The SVG file contains a <{name}> element, which is not allowed "
-                          "(no scripts, embedded documents or animations).",
+            raise Invalid(_("The SVG file contains a <%(name)s> element, which is not allowed "
+                            "(no scripts, embedded documents or animations).")
+                          % {"name": name},
                           code="IMAGE_UNSAFE")
         if name == "style" and _CSS_DANGER.search(element.text or ""):
-            raise Invalid("The SVG file's styles load outside content.", code="IMAGE_UNSAFE")
+            raise Invalid(_("The SVG file's styles load outside content."), code="IMAGE_UNSAFE")
         for attr, value in element.attrib.items():
             local = attr.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
-                raise Invalid(f"The SVG file contains an event handler ({local}), which is "
-                              "not allowed.", code="IMAGE_UNSAFE")
+                raise Invalid(_("The SVG file contains an event handler (%(local)s), which is "
+                                "not allowed.")
+                              % {"local": local}, code="IMAGE_UNSAFE")
             if _HREF.search(attr) and not (value.startswith("#")
                                            or _SAFE_DATA_IMAGE.match(value)):
-                raise Invalid("The SVG file links to outside content, which is not allowed.",
+                raise Invalid(_("The SVG file links to outside content, which is not allowed."),
                               code="IMAGE_UNSAFE")
             if _CSS_DANGER.search(value):
-                raise Invalid("The SVG file's styles load outside content.",
+                raise Invalid(_("The SVG file's styles load outside content."),
                               code="IMAGE_UNSAFE")
 
 

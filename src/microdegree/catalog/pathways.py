@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from microdegree.catalog import rules
 from microdegree.catalog.errors import Invalid, RuleInvalid
@@ -57,7 +58,7 @@ def set_rule(actor: Any, version: AchievementVersion, rule: Any) -> AchievementV
     """Set a microdegree's award rule (leaves by definition id or slug of this institution)."""
     definition = version.definition
     if not definition.is_microdegree:
-        raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
+        raise Invalid(_("Only a microdegree has an award rule."), code="NOT_A_MICRODEGREE")
     institution = definition.institution
     # one rule change per institution at a time, so two rules cannot form a cycle together
     Institution.objects.select_for_update(no_key=True).filter(pk=institution.pk).first()

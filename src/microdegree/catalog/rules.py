@@ -19,6 +19,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_DEPTH = 16
 _SHAPES = {
     "all_of": {"all_of"},
@@ -201,7 +203,7 @@ def evaluate(rule: Any, holdings: Mapping[int, float]) -> RuleResult:
 def _evaluate(node: dict[str, Any], holdings: Mapping[int, float]) -> NodeStatus:
     kind = _kind(node)
     if kind is None:
-        raise ValueError("Evaluate only rules that validate_rule accepts.")
+        raise ValueError(_("Evaluate only rules that validate_rule accepts."))
     if kind == "achievement":
         ident: int = node["achievement"]
         held = ident in holdings

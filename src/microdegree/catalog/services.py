@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.catalog import images
@@ -62,7 +63,7 @@ def definition_for(user: Any, inst_slug: str, def_slug: str, *,
     inst = institution_for(user, inst_slug, role=role)
     definition = AchievementDefinition.objects.filter(institution=inst, slug=def_slug).first()
     if definition is None:
-        raise NotFound("No such achievement.")
+        raise NotFound(_("No such achievement."))
     return definition
 
 
@@ -70,7 +71,7 @@ def competency_for(user: Any, inst_slug: str, pk: int, *, role: str = "viewer") 
     inst = institution_for(user, inst_slug, role=role)
     competency = Competency.objects.filter(institution=inst, pk=pk).first()
     if competency is None:
-        raise NotFound("No such competency.")
+        raise NotFound(_("No such competency."))
     return competency
 
 
@@ -80,7 +81,7 @@ def public_institution(inst_slug: str) -> Institution:
     inst = Institution.objects.filter(slug=inst_slug).exclude(
         status=Institution.Status.PENDING).first()
     if inst is None:
-        raise NotFound("No such institution.")
+        raise NotFound(_("No such institution."))
     return inst
 
 
@@ -88,7 +89,7 @@ def get_public_definition(inst_slug: str, def_slug: str) -> AchievementDefinitio
     inst = public_institution(inst_slug)
     definition = AchievementDefinition.objects.filter(institution=inst, slug=def_slug).first()
     if definition is None:
-        raise NotFound("No such achievement.")
+        raise NotFound(_("No such achievement."))
     return definition
 
 
@@ -97,7 +98,7 @@ def get_public_version(inst_slug: str, def_slug: str, number: int) -> Achievemen
     definition = get_public_definition(inst_slug, def_slug)
     version = definition.versions.filter(number=number).first()
     if version is None:
-        raise NotFound("No such version of this achievement.")
+        raise NotFound(_("No such version of this achievement."))
     return version
 
 
@@ -105,7 +106,7 @@ def get_public_competency(inst_slug: str, pk: int) -> Competency:
     competency = Competency.objects.filter(institution=public_institution(inst_slug),
                                            pk=pk).first()
     if competency is None:
-        raise NotFound("No such competency.")
+        raise NotFound(_("No such competency."))
     return competency
 
 
@@ -128,7 +129,8 @@ def _check_text_list(value: Any, label: str) -> list[str]:
     if not isinstance(value, (list, tuple)) or not all(
         isinstance(item, str) and item.strip() for item in value
     ):
-        raise Invalid(f"{label} must be a list of non-empty texts.", code="FIELD_INVALID")
+        raise Invalid(_("%(label)s must be a list of non-empty texts.")
+                      % {"label": label}, code="FIELD_INVALID")
     return [item.strip() for item in value]
 
 
@@ -153,14 +155,15 @@ def _competencies(institution: Institution, items: Iterable[Any]) -> list[Compet
     ids = sorted({item.pk if isinstance(item, Competency) else int(item) for item in items})
     found = list(Competency.objects.filter(institution=institution, pk__in=ids))
     if len(found) != len(ids):
-        raise Invalid("Choose competencies of this institution only.", code="COMPETENCY_UNKNOWN")
+        raise Invalid(_("Choose competencies of this institution only."), code="COMPETENCY_UNKNOWN")
     return found
 
 
 def _apply(version: AchievementVersion, changes: dict[str, Any]) -> None:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"These fields cannot be set: {', '.join(sorted(unknown))}.",
+        raise Invalid(_("These fields cannot be set: %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))},
                       code="FIELD_UNKNOWN")
     for name, value in changes.items():
         setattr(version, name, value)
@@ -175,7 +178,8 @@ def create_competency(actor: Any, institution: Institution, *, name: str,
                       **fields: Any) -> Competency:
     unknown = set(fields) - set(COMPETENCY_FIELDS)
     if unknown:
-        raise Invalid(f"These fields cannot be set: {', '.join(sorted(unknown))}.",
+        raise Invalid(_("These fields cannot be set: %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))},
                       code="FIELD_UNKNOWN")
     competency = Competency(institution=institution, name=name, **fields)
     try:
@@ -192,7 +196,8 @@ def create_competency(actor: Any, institution: Institution, *, name: str,
 def update_competency(actor: Any, competency: Competency, **changes: Any) -> Competency:
     unknown = set(changes) - set(COMPETENCY_FIELDS)
     if unknown:
-        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+        raise Invalid(_("These fields cannot be changed: %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))},
                       code="FIELD_UNKNOWN")
     before = _competency_snapshot(competency)
     for name, value in changes.items():
@@ -224,12 +229,13 @@ def create_definition(
 ) -> AchievementVersion:
     """A new definition and its version 1 (returned)."""
     if kind not in Kind.values:
-        raise Invalid(f"Unknown kind {kind!r}.", code="KIND_INVALID")
+        raise Invalid(_("Unknown kind %(kind)s.") % {"kind": repr(kind)}, code="KIND_INVALID")
     slug = slugify(slug or name)[:80]
     if not slug or slug in RESERVED_SLUGS:
-        raise Invalid("Choose another address (slug) for this achievement.", code="SLUG_INVALID")
+        raise Invalid(_("Choose another address (slug) for this achievement."), code="SLUG_INVALID")
     if AchievementDefinition.objects.filter(institution=institution, slug=slug).exists():
-        raise Conflict(f"The address {slug!r} is taken in this catalogue.", code="SLUG_TAKEN")
+        raise Conflict(_("The address %(slug)s is taken in this catalogue.")
+                       % {"slug": repr(slug)}, code="SLUG_TAKEN")
     if kind == "microdegree":
         fields.setdefault("achievement_type", AchievementType.LEARNING_PROGRAM)
     definition = AchievementDefinition.objects.create(institution=institution, slug=slug,
@@ -254,7 +260,8 @@ def update_definition(actor: Any, definition: AchievementDefinition, *,
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+        raise Invalid(_("These fields cannot be changed: %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))},
                       code="FIELD_UNKNOWN")
     latest = lock(definition)
     before = snapshot(latest)

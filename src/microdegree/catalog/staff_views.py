@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -127,7 +128,7 @@ def definition_rule(request: HttpRequest, inst_slug: str, def_slug: str) -> Http
     """The rule editor (groups, parts, sentence, qualifying count), and the rule as JSON."""
     definition = services.definition_for(request.user, inst_slug, def_slug, role=_role(request))
     if not definition.is_microdegree:
-        raise NotFound("Only a microdegree has an award rule.")
+        raise NotFound(_("Only a microdegree has an award rule."))
     inst = definition.institution
     latest = services.latest_version(definition)
     slugs = dict(inst.achievement_definitions.values_list("pk", "slug"))
@@ -190,7 +191,7 @@ def definition_rule_preview(request: HttpRequest, inst_slug: str,
     qualify, and each problem with its field (staff of the institution; nothing is saved)."""
     definition = services.definition_for(request.user, inst_slug, def_slug, role="viewer")
     if not definition.is_microdegree:
-        raise NotFound("Only a microdegree has an award rule.")
+        raise NotFound(_("Only a microdegree has an award rule."))
     tree = rule_editor.from_post(request.POST)
     problems, sentence, count = _read(definition, tree, _editor_context(definition))
     return JsonResponse({"sentence": sentence, "qualifying": count,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from microdegree.audit.services import log_action
 from microdegree.catalog import hooks
 from microdegree.catalog.errors import Conflict, NotFound
@@ -18,7 +20,7 @@ from microdegree.institutions.models import Institution
 def latest_version(definition: AchievementDefinition) -> AchievementVersion:
     version = definition.versions.order_by("-number").first()
     if version is None:  # pragma: no cover - create_definition always makes version 1
-        raise NotFound("This achievement has no version.")
+        raise NotFound(_("This achievement has no version."))
     return version
 
 
@@ -68,7 +70,8 @@ def writable(definition: AchievementDefinition, version: AchievementVersion | No
     awarded), whether it is new, and the latest version's state before the change."""
     latest = lock(definition)
     if version is not None and version.number != latest.number:
-        raise Conflict(f"Only the latest version (v{latest.number}) can be changed.",
+        raise Conflict(_("Only the latest version (v%(number)s) can be changed.")
+                       % {"number": latest.number},
                        code="NOT_LATEST")
     before = snapshot(latest)
     if latest.awarded_at is not None:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from microdegree.catalog import images, rules, services
@@ -117,7 +118,7 @@ def achievement_image_svg(request: HttpRequest, inst_slug: str, def_slug: str,
         with version.image.open("rb") as handle:
             return _image_response(handle.read(), "image/svg+xml")
     if version.image:
-        raise NotFound("This achievement's image is a PNG.")
+        raise NotFound(_("This achievement's image is a PNG."))
     return _image_response(images.generated_svg(version), "image/svg+xml")
 
 
@@ -130,7 +131,7 @@ def achievement_image_png(request: HttpRequest, inst_slug: str, def_slug: str,
     if not version.image:
         return _image_response(images.generated_png(version), "image/png")
     if not version.image.name.endswith(".png"):
-        raise NotFound("This achievement's image is an SVG.")
+        raise NotFound(_("This achievement's image is an SVG."))
     with version.image.open("rb") as handle:
         return _image_response(handle.read(), "image/png")
 

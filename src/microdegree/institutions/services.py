@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -52,14 +53,15 @@ def institution_for(user: Any, slug: str, *, role: str = "viewer") -> Institutio
     """
     inst = Institution.objects.filter(slug=slug).first()
     if inst is None or not getattr(user, "is_authenticated", False):
-        raise NotFound("No such institution.")
+        raise NotFound(_("No such institution."))
     if getattr(user, "is_superuser", False):
         return inst
     member = Membership.objects.filter(institution=inst, user=user).first()
     if member is None:
-        raise NotFound("No such institution.")
+        raise NotFound(_("No such institution."))
     if ROLE_RANK[Role(member.role)] < ROLE_RANK[Role(role)]:
-        raise PermissionDenied(f"This needs the {role} role at {inst.name}.")
+        raise PermissionDenied(_("This needs the %(role)s role at %(name)s.")
+                               % {"role": role, "name": inst.name})
     return inst
 
 
@@ -108,13 +110,14 @@ def register_institution(
     """A new institution, waiting for a platform admin; the owner can already set it up."""
     slug = slugify(slug or name)[:60]
     if not slug:
-        raise Invalid("An institution needs a name.", code="NAME_REQUIRED")
+        raise Invalid(_("An institution needs a name."), code="NAME_REQUIRED")
     if Institution.objects.filter(slug=slug).exists():
-        raise Conflict(f"The address {slug!r} is taken.", code="SLUG_TAKEN")
+        raise Conflict(_("The address %(slug)s is taken.")
+                       % {"slug": repr(slug)}, code="SLUG_TAKEN")
     if len(country_code) != 2 or not country_code.isalpha():
-        raise Invalid("The country is a two-letter ISO 3166 code.", code="COUNTRY_INVALID")
+        raise Invalid(_("The country is a two-letter ISO 3166 code."), code="COUNTRY_INVALID")
     if fields.get("did_method", "web") not in Institution.DidMethod.values:
-        raise Invalid("The issuer id is did:web or did:key.", code="DID_METHOD_INVALID")
+        raise Invalid(_("The issuer id is did:web or did:key."), code="DID_METHOD_INVALID")
     similar = similar_institutions(name)
     inst = Institution.objects.create(
         slug=slug, name=name, country_code=country_code.upper(), **fields
@@ -133,7 +136,7 @@ def register_institution(
 @transaction.atomic
 def approve_institution(actor: Any, inst: Institution) -> Institution:
     if not getattr(actor, "is_staff", False):
-        raise PermissionDenied("Only a platform administrator approves institutions.")
+        raise PermissionDenied(_("Only a platform administrator approves institutions."))
     before = _snapshot(inst)
     inst.status = Institution.Status.APPROVED
     inst.approved_at = timezone.now()
@@ -150,7 +153,8 @@ def update_institution(actor: Any, inst: Institution, **fields: Any) -> Institut
                "language"}
     unknown = set(fields) - allowed
     if unknown:
-        raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise Invalid(_("These fields cannot be changed: %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))})
     before = _snapshot(inst)
     for name, value in fields.items():
         setattr(inst, name, value)
@@ -170,7 +174,8 @@ def choose_did_method(actor: Any, inst: Institution, method: str) -> Institution
     rotation means with did:key: docs/adr/0016-did-key-issuers.md.
     """
     if method not in Institution.DidMethod.values:
-        raise Invalid(f"Unknown DID method {method!r}; use web or key.", code="DID_METHOD_INVALID")
+        raise Invalid(_("Unknown DID method %(method)s; use web or key.")
+                      % {"method": repr(method)}, code="DID_METHOD_INVALID")
     if not getattr(actor, "is_superuser", False):
         institution_for(actor, inst.slug, role="owner")
     before = _snapshot(inst)
@@ -187,7 +192,7 @@ def choose_did_method(actor: Any, inst: Institution, method: str) -> Institution
 @transaction.atomic
 def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membership:
     if role not in Role.values:
-        raise Invalid(f"Unknown role {role!r}.", code="ROLE_INVALID")
+        raise Invalid(_("Unknown role %(role)s.") % {"role": repr(role)}, code="ROLE_INVALID")
     member, created = Membership.objects.get_or_create(
         institution=inst, user=user, defaults={"role": role}
     )
@@ -213,7 +218,7 @@ def _keep_an_owner(inst: Institution, leaving: Membership) -> None:
 def remove_member(actor: Any, inst: Institution, user: Any) -> None:
     member = Membership.objects.filter(institution=inst, user=user).first()
     if member is None:
-        raise NotFound("That person is not a member.")
+        raise NotFound(_("That person is not a member."))
     if member.role == Role.OWNER:
         _keep_an_owner(inst, member)
     log_action(actor, "institution.member_removed", member, institution_id=inst.pk,
@@ -252,7 +257,7 @@ def rotate_key(actor: Any, inst: Institution) -> SigningKey:
 def active_key(inst: Institution) -> SigningKey:
     key = inst.keys.filter(retired_at__isnull=True, revoked_at__isnull=True).last()
     if key is None:
-        raise NotFound("The institution has no active signing key.", code="NO_SIGNING_KEY")
+        raise NotFound(_("The institution has no active signing key."), code="NO_SIGNING_KEY")
     return key
 
 
@@ -283,5 +288,5 @@ def did_document(inst: Institution) -> dict[str, Any]:
 def get_institution(slug: str) -> Institution:
     inst = Institution.objects.filter(slug=slug, status=Institution.Status.APPROVED).first()
     if inst is None:
-        raise NotFound("No such institution.")
+        raise NotFound(_("No such institution."))
     return inst

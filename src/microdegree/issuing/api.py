@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
@@ -56,26 +57,27 @@ class Caller:
         if self.token is None:
             return inst_services.institution_for(self.user, slug, role=role)
         if self.token.institution.slug != slug:
-            raise NotFound("No such institution.")
+            raise NotFound(_("No such institution."))
         if ROLE_RANK[self.token.role] < ROLE_RANK[role]:
-            raise PermissionDenied(f"This token cannot do that (it needs the {role} role).")
+            raise PermissionDenied(_("This token cannot do that (it needs the %(role)s role).")
+                                   % {"role": role})
         return self.token.institution
 
 
 def _caller(request: HttpRequest) -> Caller:
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, raw = header.partition(" ")
+        scheme, _sep, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
-            raise Unauthenticated("Use 'Authorization: Bearer <token>'.")
+            raise Unauthenticated(_("Use 'Authorization: Bearer <token>'."))
         token = services.token_from(raw.strip())
         if token is None:
-            raise Unauthenticated("This API token is not valid.", code="TOKEN_INVALID")
+            raise Unauthenticated(_("This API token is not valid."), code="TOKEN_INVALID")
         return Caller(user=None, token=token)
     if not request.user.is_authenticated:
-        raise Unauthenticated("Sign in or send an API token.")
+        raise Unauthenticated(_("Sign in or send an API token."))
     if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
-        raise PermissionDenied("CSRF check failed (send the CSRF token with a session).",
+        raise PermissionDenied(_("CSRF check failed (send the CSRF token with a session)."),
                                code="CSRF_FAILED")
     return Caller(user=request.user, token=None)
 
@@ -102,9 +104,9 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("The request body is not valid JSON.", code="JSON_INVALID") from exc
+        raise Invalid(_("The request body is not valid JSON."), code="JSON_INVALID") from exc
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code="JSON_INVALID")
+        raise Invalid(_("The request body must be a JSON object."), code="JSON_INVALID")
     return data
 
 
@@ -213,7 +215,7 @@ def list_credentials(request: HttpRequest, slug: str) -> HttpResponse:
         limit = max(1, min(int(request.GET.get("limit", 50)), 500))
         offset = max(0, int(request.GET.get("offset", 0)))
     except ValueError as exc:
-        raise Invalid("limit and offset are numbers.", code="PAGING_INVALID") from exc
+        raise Invalid(_("limit and offset are numbers."), code="PAGING_INVALID") from exc
     total = qs.count()
     offset = min(offset, total)  # past the end is an empty page, whatever the number's size
     items = [_summary(c) for c in qs[offset:offset + limit]]
@@ -236,17 +238,19 @@ def award_credential(request: HttpRequest, slug: str) -> HttpResponse:
     number = data.pop("version", None)
     unknown = set(data) - AWARD_FIELDS
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     definition = AchievementDefinition.objects.filter(institution=inst, slug=str(slug_of)).first()
     if not slug_of or definition is None:
-        raise Invalid("Name an achievement of this institution by its slug ('achievement').",
+        raise Invalid(_("Name an achievement of this institution by its slug ('achievement')."),
                       code="ACHIEVEMENT_UNKNOWN")
     if number is None:
         version = catalog_services.latest_version(definition)
     else:
         version = definition.versions.filter(number=number).first()
         if version is None:
-            raise Invalid(f"The achievement has no version {number!r}.",
+            raise Invalid(_("The achievement has no version %(number)s.")
+                          % {"number": repr(number)},
                           code="VERSION_UNKNOWN")
     key = idempotency.key_of(request.headers)
     print_ = idempotency.fingerprint(f"issuing:{inst.slug}", request.body)
@@ -281,7 +285,7 @@ def _credential(caller: Caller, cred_uuid: Any, role: str,
     cred = (IssuedCredential.objects.select_related("achievement_version__definition")
             .filter(institution=inst, uuid=cred_uuid).first())
     if cred is None:
-        raise NotFound("No such credential.")
+        raise NotFound(_("No such credential."))
     return cred
 
 
@@ -311,7 +315,7 @@ ACTION = "/credentials/{uuid:cred}/{action}"
              operation_id="changeCredentialStatus", openapi_extra=request_body(StatusChange))
 def credential_action(request: HttpRequest, cred: Any, action: str) -> HttpResponse:
     if action not in ACTIONS:
-        raise NotFound("No such action.")
+        raise NotFound(_("No such action."))
     caller = _who(request)
     credential = _credential(caller, cred, "issuer")
     reason = _body(request).get("reason", "")

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from microdegree.institutions.errors import DomainError, Invalid
 from microdegree.institutions.models import Institution
@@ -65,7 +66,8 @@ def key_of(headers: Any) -> str | None:
     if len(key) >= 2 and key[0] == key[-1] == '"':  # a structured-field string (the IETF draft)
         key = key[1:-1]
     if not key or len(key) > MAX_KEY or not all(" " <= c <= "~" for c in key):
-        raise Invalid(f"{HEADER} must be 1 to {MAX_KEY} printable ASCII characters.",
+        raise Invalid(_("%(HEADER)s must be 1 to %(MAX_KEY)s printable ASCII characters.")
+                      % {"HEADER": HEADER, "MAX_KEY": MAX_KEY},
                       code="IDEMPOTENCY_KEY_INVALID")
     return key
 

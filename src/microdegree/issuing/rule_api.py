@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
@@ -50,9 +51,9 @@ class RuleChange(Schema):
 def _microdegree(inst: Institution, slug: str) -> AchievementDefinition:
     definition = AchievementDefinition.objects.filter(institution=inst, slug=slug).first()
     if definition is None:
-        raise NotFound("No such achievement.")
+        raise NotFound(_("No such achievement."))
     if not definition.is_microdegree:
-        raise Invalid("Only a microdegree has an award rule.", code="NOT_A_MICRODEGREE")
+        raise Invalid(_("Only a microdegree has an award rule."), code="NOT_A_MICRODEGREE")
     return definition
 
 
@@ -90,9 +91,10 @@ def put_rule(request: HttpRequest, slug: str, achievement: str) -> HttpResponse:
     data = _body(request)
     unknown = set(data) - {"rule"}
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     if not isinstance(data.get("rule"), dict):
-        raise Invalid("Send the rule as a JSON object in 'rule'.", code="RULE_INVALID")
+        raise Invalid(_("Send the rule as a JSON object in 'rule'."), code="RULE_INVALID")
     catalog_services.set_rule(caller.actor, catalog_services.latest_version(definition),
                               data["rule"])
     return _answer(definition)

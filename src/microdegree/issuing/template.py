@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from microdegree.vc.builders import check_datetime, check_iri, check_number, check_text
 from microdegree.vc.builders.credentials import check_status_entries
 from microdegree.vc.builders.identity import hash_identity
@@ -99,7 +101,8 @@ class CredentialTemplate:
         self._make = _compile(unsigned, slots, found)
         missing = [name for name in set(slots.values()) if found.get(name) != 1]
         if missing or self._make is None:
-            raise TemplateError(f"slots not found exactly once: {sorted(missing)}")
+            raise TemplateError(_("slots not found exactly once: %(missing)s")
+                                % {"missing": sorted(missing)})
 
     def fill(self, values: Mapping[str, Any]) -> dict[str, Any]:
         assert self._make is not None

@@ -16,6 +16,7 @@ import requests
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pylti1p3.contrib.django.message_launch import DjangoMessageLaunch
 from pylti1p3.contrib.django.oidc_login import DjangoOIDCLogin
 from pylti1p3.contrib.django.session import DjangoSessionService
@@ -98,7 +99,7 @@ class DbLaunchDataStorage(LaunchDataStorage[Any]):
 
     def take(self, key: str) -> bool:
         """Delete the live value at `key`; True iff there was one (only one caller wins)."""
-        deleted, _ = LaunchValue.objects.filter(key=self._prepare_key(key)[:255],
+        deleted, _counts = LaunchValue.objects.filter(key=self._prepare_key(key)[:255],
                                                 expires_at__gt=timezone.now()).delete()
         return deleted > 0
 
@@ -133,10 +134,10 @@ class ToolConf(ToolConfAbstract[Any]):
         return True
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
-        raise NotImplementedError("a client_id is always needed")
+        raise NotImplementedError(_("a client_id is always needed"))
 
     def find_deployment(self, iss: str, deployment_id: str) -> Deployment | None:
-        raise NotImplementedError("a client_id is always needed")
+        raise NotImplementedError(_("a client_id is always needed"))
 
     def row(self, iss: str, client_id: str | None) -> PlatformRegistration | None:
         if not iss or not client_id:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -121,22 +122,23 @@ class WorthResponse(Schema):
 
 
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # NaN, Infinity, -Infinity: JSON has none
+    raise ValueError(_("%(name)s is not JSON")
+                     % {"name": name})  # NaN, Infinity, -Infinity: JSON has none
 
 
 def _credentials(request: HttpRequest) -> list[Any]:
     try:
         body = json.loads(request.body, parse_constant=_no_constant)
     except RequestDataTooBig as exc:
-        raise PayloadTooLarge("The request body is too large.", code="TOO_LARGE") from exc
+        raise PayloadTooLarge(_("The request body is too large."), code="TOO_LARGE") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("The request body is not JSON.", code="JSON_MALFORMED") from exc
+        raise Invalid(_("The request body is not JSON."), code="JSON_MALFORMED") from exc
     if not isinstance(body, dict) or not isinstance(body.get("credentials"), list):
-        raise Invalid('Send {"credentials": [...]}: a list of credentials or presentations.',
+        raise Invalid(_('Send {"credentials": [...]}: a list of credentials or presentations.'),
                       code="CREDENTIALS_REQUIRED")
     items = body["credentials"]
     if not all(isinstance(c, dict | str) for c in items):
-        raise Invalid("Each credential is a JSON object or a string (JSON or VC-JWT).",
+        raise Invalid(_("Each credential is a JSON object or a string (JSON or VC-JWT)."),
                       code="CREDENTIAL_INVALID")
     return items
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from microdegree import config
 from microdegree.institutions.errors import Invalid
@@ -69,7 +70,8 @@ def _facts(verification: Verification, key: str, position: int,
         facts = facts_of(verification.document, verification.report, key=key,
                          position=position)
     except CreditsInvalid as exc:  # NaN, Infinity, negative: refused, never counted or shown
-        raise Invalid(f"Credential {position + 1}: {exc.message}", code=exc.code) from exc
+        raise Invalid(_("Credential %(value)s: %(message)s")
+                      % {"value": position + 1, "message": exc.message}, code=exc.code) from exc
     if (applicant is not None and facts.verdict == Verdict.OK
             and verification.document is not None
             and not applicant.named_in(verification.document)):
@@ -146,8 +148,9 @@ def check_all(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any =
     total = count_credentials(items)
     if total > MAX_CREDENTIALS:
         raise Invalid(
-            f"These hold {total} credentials (counting each one inside a presentation); at "
-            f"most {MAX_CREDENTIALS} are checked at once.",
+            _("These hold %(total)s credentials (counting each one inside a presentation); at "
+              "most %(MAX_CREDENTIALS)s are checked at once.")
+            % {"total": total, "MAX_CREDENTIALS": MAX_CREDENTIALS},
             code="TOO_MANY_CREDENTIALS")
     who = Applicant(applicant) if applicant is not None else None
     out: list[CredentialFacts] = []

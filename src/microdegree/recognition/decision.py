@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from microdegree.catalog import services as catalog_services
 from microdegree.catalog.models import AchievementType, AchievementVersion, AssessmentType
@@ -120,7 +121,7 @@ def issue(actor: Any, decision: Decision) -> IssuedCredential:
     inst = program.institution
     emails = verified_emails(application.learner)
     if not emails:
-        raise Invalid("The learner has no verified e-mail address to issue the decision to.",
+        raise Invalid(_("The learner has no verified e-mail address to issue the decision to."),
                       code="LEARNER_NO_EMAIL")
     bound = LearnerDid.objects.filter(user=application.learner).first()
     version = decision_version(program)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
@@ -124,7 +125,7 @@ def mark_read(actor: Any, institution: Institution, pk: int) -> AgreementNotice:
     notice = (AgreementNotice.objects.select_for_update()
               .filter(pk=pk, agreement__program__institution=institution).first())
     if notice is None:
-        raise NotFound("No such notice.")
+        raise NotFound(_("No such notice."))
     if notice.read_at is None:
         notice.read_at = timezone.now()
         notice.read_by = actor if getattr(actor, "is_authenticated", False) else None

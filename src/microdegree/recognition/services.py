@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
@@ -95,7 +96,7 @@ def program_for(user: Any, inst_slug: str, program_slug: str, *, role: str = "vi
     inst = institution_for(user, inst_slug, role=role)
     program = Program.objects.filter(institution=inst, slug=program_slug).first()
     if program is None:
-        raise NotFound("No such program.")
+        raise NotFound(_("No such program."))
     return program
 
 
@@ -104,7 +105,7 @@ def agreement_for(user: Any, inst_slug: str, program_slug: str, pk: int, *,
     program = program_for(user, inst_slug, program_slug, role=role)
     agreement = program.agreements.filter(pk=pk).first()
     if agreement is None:
-        raise NotFound("No such agreement.")
+        raise NotFound(_("No such agreement."))
     return agreement
 
 
@@ -115,7 +116,7 @@ def staff_application(user: Any, inst_slug: str, app_uuid: Any, *,
                    .filter(uuid=app_uuid, program__institution=inst)
                    .exclude(status=CreditApplication.Status.DRAFT).first())
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     return application
 
 
@@ -123,7 +124,7 @@ def learner_application(user: Any, app_uuid: Any) -> CreditApplication:
     application = (CreditApplication.objects.select_related("program__institution")
                    .filter(uuid=app_uuid, learner=user).first())
     if application is None:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     return application
 
 
@@ -138,7 +139,7 @@ def public_program(inst_slug: str, program_slug: str) -> Program:
                .filter(public=True, institution__status=Institution.Status.APPROVED,
                        institution__slug=inst_slug, slug=program_slug).first())
     if program is None:
-        raise NotFound("No such program.")
+        raise NotFound(_("No such program."))
     return program
 
 
@@ -150,12 +151,14 @@ def create_program(actor: Any, institution: Institution, *, slug: str = "",
                    **fields: Any) -> Program:
     unknown = set(fields) - set(PROGRAM_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     slug = slugify(slug or fields.get("name", ""))[:80]
     if not slug:
-        raise Invalid("Give the program a name.", code="NAME_REQUIRED")
+        raise Invalid(_("Give the program a name."), code="NAME_REQUIRED")
     if Program.objects.filter(institution=institution, slug=slug).exists():
-        raise Conflict(f"The address {slug!r} is taken by another program.", code="SLUG_TAKEN")
+        raise Conflict(_("The address %(slug)s is taken by another program.")
+                       % {"slug": repr(slug)}, code="SLUG_TAKEN")
     program = Program(institution=institution, slug=slug, **fields)
     _check_program(program)
     program.save()
@@ -167,10 +170,10 @@ def create_program(actor: Any, institution: Institution, *, slug: str = "",
 def _check_program(program: Program) -> None:
     _clean(program, exclude=["institution", "decision_achievement"])
     if program.residency_terms > program.duration_terms:
-        raise Invalid("The residency cannot be longer than the program (terms).",
+        raise Invalid(_("The residency cannot be longer than the program (terms)."),
                       code="RESIDENCY_INVALID")
     if program.residency_months > program.duration_months:
-        raise Invalid("The residency cannot be longer than the program (months).",
+        raise Invalid(_("The residency cannot be longer than the program (months)."),
                       code="RESIDENCY_INVALID")
 
 
@@ -178,7 +181,8 @@ def _check_program(program: Program) -> None:
 def update_program(actor: Any, program: Program, **changes: Any) -> Program:
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     program = Program.objects.select_for_update().get(pk=program.pk)
     before = _snapshot(program, PROGRAM_FIELDS)
     for name, value in changes.items():
@@ -194,7 +198,7 @@ def update_program(actor: Any, program: Program, **changes: Any) -> Program:
 @transaction.atomic
 def delete_program(actor: Any, program: Program) -> None:
     if program.applications.exists():
-        raise Conflict("Learners have applied to this program; hide it (not public) instead.",
+        raise Conflict(_("Learners have applied to this program; hide it (not public) instead."),
                        code="PROGRAM_HAS_APPLICATIONS")
     log_action(actor, "recognition.program_deleted", program,
                institution_id=program.institution_id, before=_snapshot(program, PROGRAM_FIELDS))
@@ -206,7 +210,8 @@ def add_module(actor: Any, program: Program, *, code: str, name: str,
                credits: float) -> Module:
     code = (code or "").strip()
     if program.modules.filter(code=code).exists():
-        raise Conflict(f"The program already has a module {code!r}.", code="MODULE_EXISTS")
+        raise Conflict(_("The program already has a module %(code)s.")
+                       % {"code": repr(code)}, code="MODULE_EXISTS")
     module = Module(program=program, code=code, name=(name or "").strip(), credits=credits)
     _clean(module, exclude=["program"])
     module.save()
@@ -229,19 +234,20 @@ def remove_module(actor: Any, module: Module) -> None:
 
 def _check_named(items: Any) -> list[dict[str, str]]:
     if not isinstance(items, list):
-        raise Invalid("Named achievements must be a list.", code="NAMED_INVALID")
+        raise Invalid(_("Named achievements must be a list."), code="NAMED_INVALID")
     out = []
     for item in items:
         if not isinstance(item, dict):
-            raise Invalid("Each named achievement needs an issuer and an achievement id.",
+            raise Invalid(_("Each named achievement needs an issuer and an achievement id."),
                           code="NAMED_INVALID")
         issuer = str(item.get("issuer") or "").strip()
         achievement = str(item.get("achievement") or "").strip()
         if not issuer.startswith("did:") and not issuer.startswith(("https://", "http://")):
-            raise Invalid(f"{issuer or 'An empty issuer'} is not a DID or URL.",
+            raise Invalid(_("%(value)s is not a DID or URL.")
+                          % {"value": issuer or 'An empty issuer'},
                           code="NAMED_INVALID")
         if not achievement:
-            raise Invalid("Each named achievement needs its achievement id.",
+            raise Invalid(_("Each named achievement needs its achievement id."),
                           code="NAMED_INVALID")
         out.append({"issuer": issuer, "achievement": achievement,
                     "name": str(item.get("name") or "").strip()[:200]})
@@ -252,27 +258,28 @@ def _check_agreement(agreement: RecognitionAgreement) -> None:
     agreement.named_achievements = _check_named(agreement.named_achievements or [])
     comps = agreement.criteria_competencies or []
     if not isinstance(comps, list) or not all(isinstance(c, str) and c for c in comps):
-        raise Invalid("Required competencies must be a list of URIs.", code="COMPETENCIES_INVALID")
+        raise Invalid(_("Required competencies must be a list of URIs."),
+                      code="COMPETENCIES_INVALID")
     _clean(agreement, exclude=["program"])
     Kind = RecognitionAgreement.SourceKind
     if agreement.source_kind == Kind.NAMED and not agreement.named_achievements:
-        raise Invalid("Name at least one achievement (issuer DID and achievement id).",
+        raise Invalid(_("Name at least one achievement (issuer DID and achievement id)."),
                       code="NAMED_REQUIRED")
     Value = RecognitionAgreement.ValueKind
     if agreement.value_kind == Value.FIXED and agreement.value_credits is None:
-        raise Invalid("Give the fixed number of credits.", code="VALUE_REQUIRED")
+        raise Invalid(_("Give the fixed number of credits."), code="VALUE_REQUIRED")
     if agreement.value_kind == Value.FACTOR and agreement.value_factor is None:
-        raise Invalid("Give the factor to multiply credits earned by.", code="VALUE_REQUIRED")
+        raise Invalid(_("Give the factor to multiply credits earned by."), code="VALUE_REQUIRED")
     if (agreement.valid_from and agreement.valid_until
             and agreement.valid_until < agreement.valid_from):
-        raise Invalid("The agreement ends before it starts.", code="DATES_INVALID")
+        raise Invalid(_("The agreement ends before it starts."), code="DATES_INVALID")
 
 
 def _set_modules(agreement: RecognitionAgreement, modules: Iterable[Any]) -> list[str]:
     wanted = {int(getattr(m, "pk", m)) for m in modules}
     found = list(agreement.program.modules.filter(pk__in=wanted))
     if len(found) != len(wanted):
-        raise Invalid("An exempted module is not a module of this program.",
+        raise Invalid(_("An exempted module is not a module of this program."),
                       code="MODULE_UNKNOWN")
     agreement.exempted_modules.set(found)
     return [m.code for m in found]
@@ -283,7 +290,8 @@ def create_agreement(actor: Any, program: Program, *, exempted_modules: Iterable
                      **fields: Any) -> RecognitionAgreement:
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     agreement = RecognitionAgreement(program=program, **fields)
     _check_agreement(agreement)
     agreement.save()
@@ -300,7 +308,8 @@ def update_agreement(actor: Any, agreement: RecognitionAgreement, *,
                      **changes: Any) -> RecognitionAgreement:
     unknown = set(changes) - set(AGREEMENT_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     agreement = RecognitionAgreement.objects.select_for_update().get(pk=agreement.pk)
     before = _snapshot(agreement, AGREEMENT_FIELDS)
     for name, value in changes.items():
@@ -338,9 +347,10 @@ def worth(texts: Sequence[str | bytes | dict[str, Any]], *, applicant: Any = Non
     """"What is it worth?": every public program's proposal for these credentials, the ones
     that recognise most first. Nothing is stored."""
     if not texts:
-        raise Invalid("Give at least one credential.", code="NO_CREDENTIALS")
+        raise Invalid(_("Give at least one credential."), code="NO_CREDENTIALS")
     if len(texts) > checking.MAX_CREDENTIALS:
-        raise Invalid(f"At most {checking.MAX_CREDENTIALS} credentials at once.",
+        raise Invalid(_("At most %(MAX_CREDENTIALS)s credentials at once.")
+                      % {"MAX_CREDENTIALS": checking.MAX_CREDENTIALS},
                       code="TOO_MANY_CREDENTIALS")
     facts = checking.check_all(texts, applicant=applicant)
     programs = public_programs()
@@ -356,7 +366,7 @@ def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
     """(source, object, verbatim text) for record keys "p-<uuid>" / "i-<uuid>"."""
     out: list[tuple[str, Any, str]] = []
     for key in keys:
-        kind, _, raw = str(key).partition("-")
+        kind, _sep, raw = str(key).partition("-")
         obj: IssuedCredential | ImportedCredential | None = None
         try:
             if kind == "p":
@@ -366,11 +376,11 @@ def record_items(user: Any, keys: Iterable[str]) -> list[tuple[str, Any, str]]:
         except (ValueError, ValidationError):
             obj = None
         if obj is None:
-            raise NotFound("That credential is not in your record.", code="NOT_IN_RECORD")
+            raise NotFound(_("That credential is not in your record."), code="NOT_IN_RECORD")
         if isinstance(obj, ImportedCredential) and not obj.addressed:
-            raise Invalid(f"{obj.name or 'An imported credential'} does not name you (none of "
-                          "your confirmed addresses or your DID), so it cannot be used for "
-                          "credit.", code="NOT_ADDRESSED")
+            raise Invalid(_("%(value)s does not name you (none of your confirmed addresses or "
+                            "your DID), so it cannot be used for credit.")
+                          % {"value": obj.name or 'An imported credential'}, code="NOT_ADDRESSED")
         source = ("record" if kind == "p"
                   else "imported")
         out.append((source, obj, obj.document))
@@ -406,19 +416,20 @@ def start_application(learner: Any, program: Program, *, record_keys: Iterable[s
     The credentials are verified before the transaction opens (verification may fetch DID
     documents and status lists from other hosts; no lock is held meanwhile)."""
     if not getattr(learner, "is_authenticated", False):
-        raise PermissionDenied("Sign in to apply.", code="SIGN_IN_REQUIRED")
+        raise PermissionDenied(_("Sign in to apply."), code="SIGN_IN_REQUIRED")
     if not program.public or not program.institution.is_approved:
-        raise NotFound("No such program.")
+        raise NotFound(_("No such program."))
     items = record_items(learner, record_keys)
     for upload in uploads:
         text = upload_text(upload)
         if text.strip():
             items.append(("upload", None, text))
     if not items:
-        raise Invalid("Choose at least one credential from your record or upload one.",
+        raise Invalid(_("Choose at least one credential from your record or upload one."),
                       code="NO_CREDENTIALS")
     if len(items) > checking.MAX_CREDENTIALS:
-        raise Invalid(f"At most {checking.MAX_CREDENTIALS} credentials per application.",
+        raise Invalid(_("At most %(MAX_CREDENTIALS)s credentials per application.")
+                      % {"MAX_CREDENTIALS": checking.MAX_CREDENTIALS},
                       code="TOO_MANY_CREDENTIALS")
     proposal = _evaluate_texts(learner, program, [text for _, _, text in items])
     with transaction.atomic():
@@ -443,13 +454,13 @@ def submit_application(learner: Any, application: CreditApplication) -> CreditAp
     """Send a draft to the institution, re-evaluated now so staff see today's verdicts
     (verified before the row is locked)."""
     if application.learner_id != learner.pk:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     texts = [c.document for c in application.credentials.all()]
     proposal = _evaluate_texts(learner, application.program, texts)
     with transaction.atomic():
         application = CreditApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != CreditApplication.Status.DRAFT:
-            raise Conflict("This application was already submitted.", code="ALREADY_SUBMITTED")
+            raise Conflict(_("This application was already submitted."), code="ALREADY_SUBMITTED")
         application.proposal = proposal
         application.status = CreditApplication.Status.SUBMITTED
         application.submitted_at = timezone.now()
@@ -476,9 +487,9 @@ def submit_application(learner: Any, application: CreditApplication) -> CreditAp
 def withdraw_application(learner: Any, application: CreditApplication) -> None:
     application = CreditApplication.objects.select_for_update().get(pk=application.pk)
     if application.learner_id != learner.pk:
-        raise NotFound("No such application.")
+        raise NotFound(_("No such application."))
     if application.status == CreditApplication.Status.DECIDED:
-        raise Conflict("A decided application cannot be withdrawn.", code="ALREADY_DECIDED")
+        raise Conflict(_("A decided application cannot be withdrawn."), code="ALREADY_DECIDED")
     log_action(learner, "recognition.application_withdrawn", application,
                institution_id=application.program.institution_id)
     application.delete()
@@ -537,11 +548,11 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
     program = application.program
     institution_for(actor, program.institution.slug, role=ISSUER)
     if application.status != CreditApplication.Status.SUBMITTED:
-        raise Conflict("Only a submitted, undecided application can be decided.",
+        raise Conflict(_("Only a submitted, undecided application can be decided."),
                        code="NOT_SUBMITTED")
     Outcome = Decision.Outcome
     if outcome not in Outcome.values:
-        raise Invalid("Choose accept, adjust or refuse.", code="OUTCOME_INVALID")
+        raise Invalid(_("Choose accept, adjust or refuse."), code="OUTCOME_INVALID")
     reason = (reason or "").strip()
     proposal = application.proposal
     if outcome == "accepted":
@@ -550,23 +561,24 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
         modules = list(program.modules.filter(code__in=codes))
     elif outcome == "adjusted":
         if not reason:
-            raise Invalid("Say why the decision differs from the proposal.",
+            raise Invalid(_("Say why the decision differs from the proposal."),
                           code="REASON_REQUIRED")
         try:
             credits = parse_credits(credits, "credits")
         except CreditsInvalid:
             credits = None
         if credits is None or credits > program.total_credits:
-            raise Invalid(f"Credits must be between 0 and {program.total_credits:g}.",
+            raise Invalid(_("Credits must be between 0 and %(total_credits)s.")
+                          % {"total_credits": format(program.total_credits, 'g')},
                           code="CREDITS_INVALID")
         wanted = {int(getattr(m, "pk", m)) for m in exempted_modules or ()}
         modules = list(program.modules.filter(pk__in=wanted))
         if len(modules) != len(wanted):
-            raise Invalid("An exempted module is not a module of this program.",
+            raise Invalid(_("An exempted module is not a module of this program."),
                           code="MODULE_UNKNOWN")
     else:
         if not reason:
-            raise Invalid("Say why the application is refused.", code="REASON_REQUIRED")
+            raise Invalid(_("Say why the application is refused."), code="REASON_REQUIRED")
         credits, modules = 0.0, []
     decision = Decision.objects.create(application=application, outcome=outcome,
                                        credits=float(credits), reason=reason,

@@ -168,7 +168,7 @@ def _item(request: HttpRequest, key: str) -> record_mod.Item:
     for item in record_mod.items(request.user):
         if item.obj == target:
             return item
-    raise RecordError("No such credential in your record.", code="NOT_FOUND", status=404)
+    raise RecordError(_("No such credential in your record."), code="NOT_FOUND", status=404)
 
 
 @learner_required
@@ -500,7 +500,7 @@ def decide_reissue(request: HttpRequest, slug: str, pk: int, decision: str) -> H
     inst = _staff_institution(request, slug)
     req = ReissueRequest.objects.filter(institution=inst, pk=pk).first()
     if req is None or decision not in ("approve", "reject"):
-        raise RecordError("No such request.", code="NOT_FOUND", status=404)
+        raise RecordError(_("No such request."), code="NOT_FOUND", status=404)
     services.decide_reissue(request.user, req, approve=decision == "approve",
                             note=request.POST.get("note", ""))
     messages.success(request, "Re-issued." if decision == "approve" else "Declined.")
@@ -541,8 +541,8 @@ def unbind_did(request: HttpRequest) -> HttpResponse:
 def send_to_wallet(request: HttpRequest, key: str) -> HttpResponse:
     credential, _imported = services.owned(request.user, key)
     if credential is None:
-        raise RecordError("Only credentials issued on this platform can be sent to a wallet "
-                          "from here.", code="NOT_PLATFORM", status=409)
+        raise RecordError(_("Only credentials issued on this platform can be sent to a wallet "
+                            "from here."), code="NOT_PLATFORM", status=409)
     exchange = wallet.start(request.user, credential)
     link = wallet.wallet_link(exchange)
     return render(request, "records/wallet.html", {

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.issuing.models import IssuedCredential
@@ -66,7 +67,7 @@ def _open(exchange_id: str) -> WalletExchange:
                 .filter(exchange_id=exchange_id).first())
     if exchange is None or exchange.completed_at is not None \
             or exchange.expires_at < timezone.now():
-        raise RecordError("No such exchange (or it has expired or been used).",
+        raise RecordError(_("No such exchange (or it has expired or been used)."),
                           code="EXCHANGE_NOT_FOUND", status=404)
     return exchange
 
@@ -79,7 +80,7 @@ def step(exchange_id: str, body: Any) -> dict[str, Any]:
     """One POST of the wallet to the exchange; returns the JSON answer."""
     exchange = _open(exchange_id)
     if not isinstance(body, dict):
-        raise RecordError("Send a JSON object.", code="INVALID_BODY")
+        raise RecordError(_("Send a JSON object."), code="INVALID_BODY")
     vp = body.get("verifiablePresentation")
     if vp is None:
         return {"verifiablePresentationRequest": {
@@ -98,12 +99,12 @@ def step(exchange_id: str, body: Any) -> dict[str, Any]:
                           + " ".join(reasons), code="DID_AUTH_FAILED", status=400)
     bound = LearnerDid.objects.filter(user=exchange.user).first()
     if bound is not None and bound.did != holder:
-        raise RecordError("The wallet's DID is not the one bound to this record.",
+        raise RecordError(_("The wallet's DID is not the one bound to this record."),
                           code="HOLDER_NOT_BOUND", status=403)
     with transaction.atomic():
         locked = WalletExchange.objects.select_for_update().get(pk=exchange.pk)
         if locked.completed_at is not None:
-            raise RecordError("This exchange has been used.", code="EXCHANGE_NOT_FOUND",
+            raise RecordError(_("This exchange has been used."), code="EXCHANGE_NOT_FOUND",
                               status=404)
         locked.completed_at = timezone.now()
         locked.holder = holder

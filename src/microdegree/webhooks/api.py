@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.security import HttpBearer
 
@@ -49,9 +50,9 @@ router = Router(auth=TokenAuth(), tags=["Webhooks"])
 def _institution(request: HttpRequest, slug: str, *, write: bool = False) -> Institution:
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     if token.institution.slug != slug:
-        raise NotFound("No such institution.")
+        raise NotFound(_("No such institution."))
     if write and token.role != ApiToken.Role.ISSUER:
-        raise PermissionDenied("This token cannot do that (it needs the issuer role).")
+        raise PermissionDenied(_("This token cannot do that (it needs the issuer role)."))
     return token.institution
 
 

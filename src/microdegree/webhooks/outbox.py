@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.webhooks.models import EVENTS, TEST_EVENT, Delivery, Event, Subscription
 
@@ -34,7 +35,7 @@ def emit(event: str, institution: Any, payload: Payloads | Callable[[], Payloads
     Returns the number of deliveries queued.
     """
     if event not in EVENTS and event != TEST_EVENT:
-        raise ValueError(f"unknown webhook event {event!r}")
+        raise ValueError(_("unknown webhook event %(event)s") % {"event": repr(event)})
     inst_id = getattr(institution, "pk", institution)
     subscriptions = [s for s in Subscription.objects.filter(institution_id=inst_id, active=True)
                      .only("id", "events") if event in s.events]

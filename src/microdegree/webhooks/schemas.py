@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, model_validator
 
@@ -18,7 +19,7 @@ class JsonObject(Schema):
     @classmethod
     def _an_object(cls, data: Any) -> Any:
         if not isinstance(getattr(data, "_obj", data), dict):
-            raise ValueError("must be a JSON object")
+            raise ValueError(_("must be a JSON object"))
         return data
 
 

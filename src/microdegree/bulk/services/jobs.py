@@ -15,6 +15,7 @@ from django.db.models import Count, Min
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
 from microdegree import config
 from microdegree.audit.services import actor_label, log_action
@@ -88,7 +89,7 @@ def job_for(inst: Institution, job_uuid: Any) -> BulkJob:
     job = (BulkJob.objects.select_related("achievement_version__definition", "institution")
            .filter(institution=inst, uuid=value).first() if value else None)
     if job is None:
-        raise NotFound("No such bulk job.")
+        raise NotFound(_("No such bulk job."))
     return job
 
 
@@ -134,11 +135,11 @@ def is_stalled(job: BulkJob) -> bool:
 def _check_version(version: AchievementVersion) -> Institution:
     inst = version.definition.institution
     if not inst.is_approved:
-        raise PermissionDenied("The institution is not approved yet, so it cannot award.",
+        raise PermissionDenied(_("The institution is not approved yet, so it cannot award."),
                                code="INSTITUTION_NOT_APPROVED")
     if version.definition.is_microdegree:
-        raise Invalid("A microdegree is awarded automatically when its pathway is complete; "
-                      "it cannot be issued in bulk.", code="MICRODEGREE_NOT_BULK")
+        raise Invalid(_("A microdegree is awarded automatically when its pathway is complete; "
+                        "it cannot be issued in bulk."), code="MICRODEGREE_NOT_BULK")
     return inst
 
 
@@ -323,7 +324,7 @@ def _existing(inst: Institution, version: AchievementVersion, key: str | None,
         job = BulkJob.objects.filter(institution=inst, idempotency_key=key).first()
         if job is not None:
             if job.content_hash != content_hash or job.achievement_version_id != version.pk:
-                raise Conflict("This idempotency key was already used for a different batch.",
+                raise Conflict(_("This idempotency key was already used for a different batch."),
                                code="IDEMPOTENCY_KEY_REUSED")
             return job
     return (BulkJob.objects.filter(institution=inst, achievement_version=version,
@@ -391,8 +392,9 @@ def confirm_job(actor: Any, job: BulkJob, *, valid_only: bool = False) -> BulkJo
         if locked.state in (State.QUEUED, State.RUNNING, State.DONE):
             return locked
         if locked.state != State.VALIDATED:
-            raise Conflict(f"This job is {locked.get_state_display().lower()}; it cannot be "
-                           "confirmed.", code="JOB_NOT_CONFIRMABLE")
+            raise Conflict(_("This job is %(state)s; it cannot be confirmed.")
+                           % {"state": locked.get_state_display().lower()},
+                           code="JOB_NOT_CONFIRMABLE")
         if locked.invalid_count and not (valid_only and locked.valid_count):
             raise Invalid(blocked_reason(locked), code="BATCH_INVALID", status=422)
         if not locked.total:
@@ -419,7 +421,8 @@ def cancel_job(actor: Any, job: BulkJob) -> BulkJob:
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.is_finished:
-            raise Conflict(f"This job is already {locked.get_state_display().lower()}.",
+            raise Conflict(_("This job is already %(value)s.")
+                           % {"value": locked.get_state_display().lower()},
                            code="JOB_FINISHED")
         before = locked.state
         locked.state = State.CANCELLED
@@ -437,7 +440,8 @@ def resume_job(actor: Any, job: BulkJob) -> BulkJob:
     with transaction.atomic():
         locked = BulkJob.objects.select_for_update().get(pk=job.pk)
         if locked.state not in (State.FAILED, State.QUEUED, State.RUNNING):
-            raise Conflict("Only a failed or stalled job can be resumed.", code="JOB_NOT_RESUMABLE")
+            raise Conflict(_("Only a failed or stalled job can be resumed."),
+                           code="JOB_NOT_RESUMABLE")
         before = locked.state
         locked.state = State.QUEUED if before == State.FAILED else before
         locked.error = ""

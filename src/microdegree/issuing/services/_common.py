@@ -7,6 +7,7 @@ import functools
 from datetime import UTC, date, datetime
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from microdegree import config
 from microdegree.catalog.models import AchievementVersion
@@ -64,6 +65,6 @@ def json_number(value: float | None) -> int | float | None:
 def check_can_award(version: AchievementVersion) -> Institution:
     inst = version.definition.institution
     if not inst.is_approved:
-        raise PermissionDenied("The institution is not approved yet, so it cannot award.",
+        raise PermissionDenied(_("The institution is not approved yet, so it cannot award."),
                                code="INSTITUTION_NOT_APPROVED")
     return inst

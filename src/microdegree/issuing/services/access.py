@@ -7,6 +7,7 @@ import uuid as uuid_mod
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.institutions import services as inst_services
@@ -21,7 +22,7 @@ def resend_award_email(actor: Any, credential: IssuedCredential) -> IssuedCreden
     expiry). The caller checked that `actor` may award at the institution. Staff never see
     the link: it is for the recipient's mailbox only."""
     if credential.state == IssuedCredential.State.REVOKED:
-        raise Conflict("A revoked credential is not sent again.", code="ALREADY_REVOKED")
+        raise Conflict(_("A revoked credential is not sent again."), code="ALREADY_REVOKED")
     with transaction.atomic():
         log_action(actor, "issuing.award_email_resent", credential,
                    institution_id=credential.institution_id,
@@ -38,7 +39,7 @@ def credential_for(user: Any, slug: str, cred_uuid: Any, *, role: str = "viewer"
     inst = inst_services.institution_for(user, slug, role=role)
     cred = _by_uuid(cred_uuid, inst)
     if cred is None:
-        raise NotFound("No such credential.")
+        raise NotFound(_("No such credential."))
     return cred
 
 
@@ -46,7 +47,7 @@ def credential_by_uuid_for(user: Any, cred_uuid: Any, *, role: str = "viewer"
                            ) -> IssuedCredential:
     cred = _by_uuid(cred_uuid, None)
     if cred is None:
-        raise NotFound("No such credential.")
+        raise NotFound(_("No such credential."))
     inst_services.institution_for(user, cred.institution.slug, role=role)
     return cred
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.issuing.errors import Conflict, Invalid
@@ -19,12 +20,12 @@ def approve_microdegree(actor: Any, pending: PendingMicrodegree) -> IssuedCreden
     with transaction.atomic():
         locked = PendingMicrodegree.objects.select_for_update().get(pk=pending.pk)
         if locked.state != PendingMicrodegree.State.PENDING:
-            raise Conflict("This microdegree was already decided.", code="ALREADY_DECIDED")
+            raise Conflict(_("This microdegree was already decided."), code="ALREADY_DECIDED")
         parts = list(locked.components.select_related("achievement_version"))
         valid_ids = {c.pk for c in valid_credentials(locked.institution, locked.recipient_email)}
         if any(p.pk not in valid_ids for p in parts):
-            raise Conflict("A component credential is no longer valid (revoked, suspended or "
-                           "expired).", code="COMPONENT_INVALID")
+            raise Conflict(_("A component credential is no longer valid (revoked, suspended or "
+                             "expired)."), code="COMPONENT_INVALID")
         cred = issue_credential(
             actor, locked.achievement_version, recipient_email=locked.recipient_email,
             recipient_name=locked.recipient_name, credits_earned=locked.credits,
@@ -45,11 +46,11 @@ def approve_microdegree(actor: Any, pending: PendingMicrodegree) -> IssuedCreden
 
 def reject_microdegree(actor: Any, pending: PendingMicrodegree, reason: str) -> PendingMicrodegree:
     if not (reason or "").strip():
-        raise Invalid("Give a reason.", code="REASON_REQUIRED")
+        raise Invalid(_("Give a reason."), code="REASON_REQUIRED")
     with transaction.atomic():
         locked = PendingMicrodegree.objects.select_for_update().get(pk=pending.pk)
         if locked.state != PendingMicrodegree.State.PENDING:
-            raise Conflict("This microdegree was already decided.", code="ALREADY_DECIDED")
+            raise Conflict(_("This microdegree was already decided."), code="ALREADY_DECIDED")
         locked.state = PendingMicrodegree.State.REJECTED
         locked.decided_at = timezone.now()
         locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions.models import Institution
@@ -141,7 +142,7 @@ def existing_for_key(inst: Institution, key: str, row: AwardRow,
     if (existing.recipient_email != row.recipient_email
             or existing.achievement_version_id != version.pk):
         raise Conflict(
-            "This idempotency key was already used for a different award.",
+            _("This idempotency key was already used for a different award."),
             code="IDEMPOTENCY_KEY_REUSED",
         )
     return existing
@@ -172,7 +173,7 @@ def insert(inst: Institution, version: AchievementVersion,
         if any(c.pk is None for c, _ in new):  # a backend that returns no ids
             by_uuid = {c.uuid: c for c in IssuedCredential.objects.filter(
                 uuid__in=[c.uuid for c, _ in new])}
-            for cred, _ in new:
+            for cred, _row in new:
                 cred.pk = by_uuid[cred.uuid].pk
         out = {c.uuid: c for c, _ in new}
     through = IssuedCredential.components.through

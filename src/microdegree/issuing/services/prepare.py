@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.catalog.achievement import achievement_builder
 from microdegree.catalog.models import AchievementVersion
@@ -73,7 +74,7 @@ def prepare_issue(
     inst = check_can_award(version)
     signer = signer or prepare_signer(inst)
     if signer.institution.pk != inst.pk:
-        raise Invalid("The signer belongs to another institution.", code="SIGNER_MISMATCH")
+        raise Invalid(_("The signer belongs to another institution."), code="SIGNER_MISMATCH")
     valid = [validate_row(r) for r in rows]
     if not valid:
         return []
@@ -81,8 +82,8 @@ def prepare_issue(
     for row in valid:  # credits and result within what the achievement offers
         limits.check(row.credits_earned, row.result)
     if version.definition.is_microdegree and any(not r.components for r in valid):
-        raise Invalid("A microdegree is awarded with its component credentials (it is awarded "
-                      "automatically when its pathway is complete).", code="COMPONENTS_REQUIRED")
+        raise Invalid(_("A microdegree is awarded with its component credentials (it is awarded "
+                        "automatically when its pathway is complete)."), code="COMPONENTS_REQUIRED")
     built = achievement_builder(version)
     achievement = BuiltAchievement(document=built.to_dict(), name=built.name)
     issuer = issuer_without_address(inst)
@@ -150,6 +151,6 @@ def _components(inst: Institution, pks: Iterable[int]) -> dict[int, IssuedCreden
         .filter(pk__in=pks, institution=inst)
     }
     if set(found) != pks:
-        raise Invalid("A component credential does not exist at this institution.",
+        raise Invalid(_("A component credential does not exist at this institution."),
                       code="COMPONENT_UNKNOWN")
     return found

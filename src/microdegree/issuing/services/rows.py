@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from microdegree.issuing.errors import Invalid
 from microdegree.issuing.services._common import iso, normalise_email
@@ -62,7 +63,8 @@ def _when(value: Any, name: str) -> datetime | None:
             parsed = datetime(day.year, day.month, day.day)
         if parsed is not None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise Invalid(f"{name} is not a date (use YYYY-MM-DD).", code="DATE_INVALID")
+    raise Invalid(_("%(name)s is not a date (use YYYY-MM-DD).")
+                  % {"name": name}, code="DATE_INVALID")
 
 
 def validate_row(row: AwardRow | Mapping[str, Any]) -> AwardRow:
@@ -71,25 +73,26 @@ def validate_row(row: AwardRow | Mapping[str, Any]) -> AwardRow:
         row = row.as_dict()
     unknown = set(row) - _ROW_FIELDS
     if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.", code="FIELD_UNKNOWN")
+        raise Invalid(_("Unknown field(s): %(value)s.")
+                      % {"value": ', '.join(sorted(unknown))}, code="FIELD_UNKNOWN")
     email = normalise_email(str(row.get("recipient_email") or ""))
     if not email:
-        raise Invalid("The recipient's e-mail address is required.", code="EMAIL_REQUIRED")
+        raise Invalid(_("The recipient's e-mail address is required."), code="EMAIL_REQUIRED")
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise Invalid(f"{email!r} is not a valid e-mail address.",
+        raise Invalid(_("%(email)s is not a valid e-mail address.") % {"email": repr(email)},
                       code="EMAIL_INVALID") from exc
     evidence = str(row.get("evidence_url") or "").strip()
     if evidence:
         try:
             URLValidator(schemes=["http", "https"])(evidence)
         except ValidationError as exc:
-            raise Invalid("The evidence URL is not a valid http(s) URL.",
+            raise Invalid(_("The evidence URL is not a valid http(s) URL."),
                           code="EVIDENCE_URL_INVALID") from exc
     did = str(row.get("recipient_did") or "").strip()
     if did and not did.startswith("did:"):
-        raise Invalid("The recipient DID must start with 'did:'.", code="DID_INVALID")
+        raise Invalid(_("The recipient DID must start with 'did:'."), code="DID_INVALID")
     try:
         credits = parse_credits(row.get("credits_earned"), "credits_earned")
     except CreditsInvalid as exc:
@@ -97,7 +100,7 @@ def validate_row(row: AwardRow | Mapping[str, Any]) -> AwardRow:
     start = _when(row.get("activity_start"), "The activity start date")
     end = _when(row.get("activity_end"), "The activity end date")
     if start and end and end < start:
-        raise Invalid("The activity ends before it starts.", code="DATES_INVALID")
+        raise Invalid(_("The activity ends before it starts."), code="DATES_INVALID")
     key = row.get("idempotency_key")
     key = str(key).strip()[:200] if key not in (None, "") else None
     return AwardRow(

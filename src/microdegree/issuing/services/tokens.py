@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.institutions.models import Institution
@@ -25,9 +26,9 @@ def create_api_token(actor: Any, inst: Institution, name: str, *, role: str = "i
                      ) -> tuple[ApiToken, str]:
     """A new bearer token; the raw value is returned once and never stored."""
     if role not in ApiToken.Role.values:
-        raise Invalid(f"Unknown role {role!r}.", code="ROLE_INVALID")
+        raise Invalid(_("Unknown role %(role)s.") % {"role": repr(role)}, code="ROLE_INVALID")
     if not (name or "").strip():
-        raise Invalid("Name the token.", code="NAME_REQUIRED")
+        raise Invalid(_("Name the token."), code="NAME_REQUIRED")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
