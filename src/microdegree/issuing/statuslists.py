@@ -18,6 +18,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from microdegree.audit.services import log_action
@@ -58,6 +59,15 @@ def _bitstring(data: bytes | memoryview, status_size: int = 1) -> BitstringStatu
 
 def _empty_bits(size: int, status_size: int = 1) -> bytes:
     return bytes((size * status_size + 7) // 8)
+
+
+def list_size() -> int:
+    """Entries of each new list: the spec's minimum, 131,072 (herd privacy: a list shows which
+    of its entries are set, so each must hide an entry among many). `STATUS_LIST_SIZE` in the
+    settings changes it for tests only, so that a list fills up after a few awards and the next
+    one opens (a million credentials take eight lists of each purpose at the minimum size, 90%
+    used each)."""
+    return int(getattr(settings, "STATUS_LIST_SIZE", 0) or MIN_ENTRIES)
 
 
 def _capacity(status_list: StatusList) -> int:
@@ -106,15 +116,16 @@ def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusL
         return current
     last = (StatusList.objects.filter(institution=inst, purpose=purpose)
             .order_by("-sequence").values_list("sequence", flat=True).first())
+    size = list_size()
     return StatusList.objects.create(
         institution=inst,
         purpose=purpose,
         sequence=(last or 0) + 1,
-        size=MIN_ENTRIES,
+        size=size,
         status_size=status_size,
         signing_key=bound,
-        bits=_empty_bits(MIN_ENTRIES, status_size),
-        allocated=_empty_bits(MIN_ENTRIES),
+        bits=_empty_bits(size, status_size),
+        allocated=_empty_bits(size),
     )
 
 
