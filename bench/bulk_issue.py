@@ -193,6 +193,17 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _high_water_kb(pid: int) -> int:
+    """The process's RSS high-water mark so far (VmHWM, Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def sign_rates(version, signer, rounds: int = 5, per_round: int = 1500) -> list[float]:
     """The core's single-core signing rate for this credential shape, in `rounds` rounds of
     `per_round` distinct documents each (as in a real batch: each has its own id, salt, recipient
@@ -318,6 +329,7 @@ def run(args: argparse.Namespace, n_rows: int, n_workers: int, db_name: str
     wall_s = job_s_wall
     peak_kb: dict[int, int] = {}
     cpu_s: dict[int, float] = {}
+    hwm_kb = {w.pid: _high_water_kb(w.pid) for w in workers}  # before the workers stop
     for worker in workers:
         worker.send_signal(signal.SIGTERM)  # graceful: the worker is idle
         _, status, usage = os.wait4(worker.pid, 0)  # reaps it, with its resource usage
@@ -365,9 +377,11 @@ def run(args: argparse.Namespace, n_rows: int, n_workers: int, db_name: str
               + f" /s; median {core:,.1f}/s (min {min(every):,.0f}, max {max(every):,.0f}, "
               f"spread {(max(every) - min(every)) / core:.0%} of the median)")
         print(f"ratio per worker / core: {per_worker / core:.0%} (target >= 50%)")
-    peak_mib = max(peak_kb.values()) / 1024
-    print("worker peak memory (ru_maxrss, RSS high-water): "
-          + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in peak_kb.values()))
+    peak_mib = max(hwm_kb.values()) / 1024
+    print("worker peak memory while working (VmHWM, the RSS high-water, read before they "
+          "stop): " + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in hwm_kb.values())
+          + "; at exit (ru_maxrss): " + ", ".join(f"{kb / 1024:,.0f} MiB"
+                                                 for kb in peak_kb.values()))
     print("worker CPU time (user+sys), start-up included: "
           + ", ".join(f"{cpu:.1f} s" for cpu in cpu_s.values())
           + f" of {all_s:.1f} s; {os.cpu_count()} cores; load average at confirm "
