@@ -1,24 +1,27 @@
 """Bulk issuance end to end: a generated CSV through the real job path into PostgreSQL.
 
-    uv run python bench/bulk_issue.py                 # 10,000 rows, one worker
-    uv run python bench/bulk_issue.py --workers 2     # one worker, then two, and the scaling
-    uv run python bench/bulk_issue.py --rows 1000     # a quick run
+    uv run python bench/bulk_issue.py                        # 10,000 then 100,000 rows, 2 workers
+    uv run python bench/bulk_issue.py --sizes 10000 --million --no-core    # the 1M run
+    uv run python bench/bulk_issue.py --rows 1000 --workers 1 # a quick run
+    uv run python bench/bulk_issue.py --sizes 10000,40000 --explain   # with the chunk's plans
 
-What runs: a scratch database (`microdegree_bench`, created and dropped), migrations, an approved
-institution and a course; `prepare_job` (parse and validate the CSV, store the rows); W real
-worker processes (`python -m microdegree.manage db_worker`) are started and left idle, as in
-production; then `confirm_job` enqueues the django-tasks task in the database and the workers
-sign, allocate status indices and store until the job is done. E-mails are composed by their own
-tasks and handed to Django's dummy mail backend.
+What runs, per size, on a fresh scratch database (`microdegree_bench`, created and dropped):
+migrations, an approved institution and a course; `prepare_job` (parse and validate the CSV,
+store the rows; not timed); W real worker processes (`python -m microdegree.manage worker`) are
+started and left idle, as in production; then `confirm_job` enqueues the job's tasks and the
+workers sign, allocate status indices and store until the job is done. E-mails are composed by
+their own tasks (after the job: lower priority) and handed to Django's dummy mail backend.
 
-It prints credentials/second end to end (confirm to job done; and to the last e-mail task) and
-per worker, each worker's peak memory (ru_maxrss) and CPU time, and the core's own single-core
-signing rate (`microdegree.vc.proofs.sign` of distinct credentials of the same shape, measured in
-the same run in five rounds before and five after the job; the median and the spread are
-printed) with the ratio. `--profile FILE` runs the job in-process under cProfile instead.
-With `--workers N` (N > 1) it runs the whole thing twice on a fresh database, with one worker
-and with N, and prints the scaling factor (N workers' rate / one worker's). Figures on a shared
-machine move with its load: the load average at confirm is printed with each pass.
+It prints, per size: credentials/second from confirm to job done (and to the last e-mail task),
+each worker's peak memory (VmHWM, read before it stops), the workers' CPU
+per credential, the CPU per credential of the PostgreSQL backends serving the database (from
+/proc), what was issued (credentials, distinct ids, keys and status entries: all must equal the
+rows), the load average; and at the end the cost curve with each size's CPU per credential
+against the first size's. Unless `--no-core`, the core's single-core signing rate is measured
+too (five rounds before and five after the job). `--explain` replays the last two chunks of each
+size in this process and prints EXPLAIN (ANALYZE, BUFFERS) of every statement they run.
+`--profile FILE` runs the job in-process under cProfile instead. On a shared machine compare
+ratios measured in one run, not rates.
 """
 
 from __future__ import annotations
@@ -329,7 +332,11 @@ def run(args: argparse.Namespace, n_rows: int, n_workers: int, db_name: str
     wall_s = job_s_wall
     peak_kb: dict[int, int] = {}
     cpu_s: dict[int, float] = {}
-    hwm_kb = {w.pid: _high_water_kb(w.pid) for w in workers}  # before the workers stop
+    # The workers' own high-water mark, read while they run. Not ru_maxrss: on Linux that
+    # keeps the high-water of the process before exec, i.e. of this bench process forked to
+    # start the worker, which holds the whole generated CSV and its report (it grows with the
+    # batch, ~2 KB a row: the "worker memory growing with the batch" of issue 17 was this).
+    hwm_kb = {w.pid: _high_water_kb(w.pid) for w in workers}
     for worker in workers:
         worker.send_signal(signal.SIGTERM)  # graceful: the worker is idle
         _, status, usage = os.wait4(worker.pid, 0)  # reaps it, with its resource usage
@@ -380,8 +387,8 @@ def run(args: argparse.Namespace, n_rows: int, n_workers: int, db_name: str
     peak_mib = max(hwm_kb.values()) / 1024
     print("worker peak memory while working (VmHWM, the RSS high-water, read before they "
           "stop): " + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in hwm_kb.values())
-          + "; at exit (ru_maxrss): " + ", ".join(f"{kb / 1024:,.0f} MiB"
-                                                 for kb in peak_kb.values()))
+          + "; ru_maxrss (the bench's own memory when it forked them included): "
+          + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in peak_kb.values()))
     print("worker CPU time (user+sys), start-up included: "
           + ", ".join(f"{cpu:.1f} s" for cpu in cpu_s.values())
           + f" of {all_s:.1f} s; {os.cpu_count()} cores; load average at confirm "
