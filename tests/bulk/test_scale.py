@@ -5,9 +5,11 @@ exactly once."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from microdegree.bulk import services
@@ -173,3 +175,42 @@ def test_cancel_stops_at_a_chunk_boundary_and_issues_nothing_more(issuer, course
         claimed_until=None).exists()  # the cancelled chunk's rows were released
     assert services.process_job(job.pk, size=4)["state"] == "cancelled"
     assert IssuedCredential.objects.count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="needs PostgreSQL: SQLite serialises all writers")
+def test_concurrent_allocations_extend_the_lists_without_sharing_an_index(institution,
+                                                                        small_lists):
+    """Four workers' chunks allocated at once while lists fill up and new ones open: no
+    (list, index) twice, no list past its capacity, and each list's count matches its bitmap."""
+    barrier = threading.Barrier(4)
+    results: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(6):
+                results.extend((sl.pk, i) for sl, i in statuslists.allocate_indices(
+                    institution, "revocation", 10))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(results) == 240
+    assert len(set(results)) == 240
+    lists = StatusList.objects.filter(purpose="revocation").order_by("sequence")
+    assert [sl.sequence for sl in lists] == list(range(1, len(lists) + 1))
+    assert len(lists) >= 5  # 240 entries, 57 usable in each list of 64
+    for sl in lists:
+        assert sl.used <= int(SIZE * statuslists.FULL_THRESHOLD)
+        assert sl.used == sum(bin(b).count("1") for b in bytes(sl.allocated))
+        assert sl.used == sum(1 for pk, _ in results if pk == sl.pk)

@@ -142,6 +142,13 @@ def allocate_indices(inst: Institution, purpose: str, count: int, status_size: i
         raise Invalid(f"Unknown status purpose {purpose!r}.", code="STATUS_PURPOSE_INVALID")
     out: list[tuple[StatusList, int]] = []
     with transaction.atomic():
+        # One lock order for every allocator: the institution row, then its lists. Locking the
+        # open list first deadlocked once lists extend under concurrent workers: a worker
+        # holding the full list N and the institution (opening list N+1) waited for list N+1,
+        # held by a worker that had already allocated from it and, needing more, waited for
+        # the institution (tests/bulk/test_scale.py, concurrent allocations).
+        Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).values_list(
+            "pk", flat=True).first()
         while len(out) < count:
             status_list = _open_list(inst, purpose, status_size)
             allocated = bytearray(status_list.allocated)
