@@ -100,6 +100,9 @@ def main() -> None:
 
     write(ROOT / "registry.json", [{"id": issuer, "name": "Example University (demo)"}])
     write(ROOT / "unsigned" / "ob-credential.json", sample_credential(issuer, status_list=None))
+    # The demonstration key itself (derived from the public phrase above; never for real use),
+    # so the README's `microdegree sign` example signs examples/unsigned/ as its issuer.
+    write(ROOT / "keys" / "demo-issuer-key.json", key.to_keyfile())
 
 
 if __name__ == "__main__":

@@ -302,12 +302,18 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     document = _read_json(args.file)
     if not isinstance(document, dict):
         raise CliError(f"{args.file} is not a JSON object")
+    keyfile = _read_json(args.key)
     try:
-        key, vm_id = load_keyfile(_read_json(args.key))
+        key, vm_id = load_keyfile(keyfile)
     except (KeyError, TypeError, ValueError) as exc:
         raise CliError(f"{args.key} is not a Multikey key file: {exc}") from exc
     if key.seed is None:
         raise CliError(f"{args.key} holds no secret key")
+    controller = keyfile.get("controller") if isinstance(keyfile, dict) else None
+    warning = proofs.signer_mismatch(document, vm_id,
+                                     controller if isinstance(controller, str) else None)
+    if warning:  # the proof is made, but verifiers will not bind it to the issuer
+        print(f"warning: {warning}", file=sys.stderr)
     signed = proofs.sign(
         document,
         key,

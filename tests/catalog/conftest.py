@@ -48,3 +48,33 @@ def make_definition(institution, issuer):
                                           **{**defaults, **fields})
 
     return make
+
+
+@pytest.fixture
+def courses(make_definition):
+    """Statistics, Python, R, SQL (5 credits each) and the Data Science microdegree."""
+    found = {slug: make_definition(name, slug=slug) for slug, name in (
+        ("statistics", "Statistics"), ("python", "Python"), ("r", "R"), ("sql", "SQL"))}
+    found["data-science"] = make_definition("Data Science", slug="data-science",
+                                            kind="microdegree", credits_available=15)
+    return found
+
+
+@pytest.fixture
+def awarded(courses, issuer):
+    """Real signed credentials: ann holds Statistics, Python and R; bob Statistics and Python;
+    cy Python, R and SQL; dee Statistics, Python and SQL but her Statistics is revoked."""
+    from microdegree.issuing import services as issuing
+
+    held = {"ann@learner.example": ("statistics", "python", "r"),
+            "bob@learner.example": ("statistics", "python"),
+            "cy@learner.example": ("python", "r", "sql"),
+            "dee@learner.example": ("statistics", "python", "sql")}
+    creds = {}
+    for email, slugs in held.items():
+        for slug in slugs:
+            creds[email, slug] = issuing.issue_credential(
+                issuer, courses[slug], recipient_email=email, recipient_name=email[:3],
+                send_email=False)
+    issuing.revoke(issuer, creds["dee@learner.example", "statistics"], "Issued in error.")
+    return creds

@@ -101,7 +101,11 @@ def test_generated_svg_badge(client, make_definition):
     title = root.find("{http://www.w3.org/2000/svg}title")
     assert title is not None
     assert title.text == "Data Literacy & <Ethics>, Example University, EQF level 4"
-    assert client.get(f"{URL}/v1/image.png").status_code == 404
+    png = client.get(f"{URL}/v1/image.png")  # the same badge drawn as a PNG (link previews)
+    assert png.status_code == 200
+    assert png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert int.from_bytes(png.content[16:20], "big") == 600  # IHDR width
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_award_form_issues_and_shows_the_credential(client, institution, course,
     assert cred.credits_earned == 5
     detail = client.get(response["Location"])
     assert detail.status_code == 200
-    assert b"Revoke (permanent)" in detail.content
+    assert b"Revoke permanently" in detail.content
     bad = client.post(url, {"recipient_email": "nope"})
     assert bad.status_code == 400
     assert IssuedCredential.objects.count() == 1
@@ -75,7 +75,8 @@ def test_status_buttons_need_a_reason_and_the_issuer_role(client, institution, c
     base = f"/institutions/{institution.slug}/credentials/{cred.uuid}"
     client.force_login(viewer)
     assert client.get(f"{base}/").status_code == 200  # viewers read
-    assert b"Revoke (permanent)" not in client.get(f"{base}/").content
+    assert b"Revoke permanently" not in client.get(f"{base}/").content
+    assert client.get(f"{base}/revoke/").status_code == 403
     assert client.post(f"{base}/revoke/", {"reason": "x"}).status_code == 403
     client.force_login(issuer)
     client.post(f"{base}/suspend/", {"reason": ""})
@@ -85,10 +86,9 @@ def test_status_buttons_need_a_reason_and_the_issuer_role(client, institution, c
     cred.refresh_from_db()
     assert cred.state == "suspended"
     client.post(f"{base}/unsuspend/", {"reason": "ok"})
-    client.post(f"{base}/revoke/", {"reason": "fraud"})
+    client.post(f"{base}/revoke/", {"reason": "fraud", "confirm": "permanent"})
     cred.refresh_from_db()
     assert cred.state == "revoked"
-    assert client.get(f"{base}/revoke/").status_code == 405
 
 
 def test_other_institutions_staff_get_404(client, institution, other_institution, course):

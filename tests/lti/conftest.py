@@ -24,12 +24,12 @@ def platform(db):
     started.stop()
 
 
-def make_course(inst, slug: str):
+def make_course(inst, slug: str, **fields):
     from microdegree.catalog import services as catalog
 
     return catalog.create_definition(
         None, inst, name=f"Course {slug}", slug=slug, description=f"The {slug} course.",
-        criteria_narrative="Pass the final quiz.", credits_available=5)
+        criteria_narrative="Pass the final quiz.", credits_available=5, **fields)
 
 
 @pytest.fixture

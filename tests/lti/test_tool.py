@@ -311,3 +311,21 @@ def test_jwks_matches_the_served_openapi_document(client):
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     jsonschema.validate(client.get("/lti/jwks.json").json(),
                         {**schema, "components": document["components"]})
+
+
+def test_a_percentage_the_grading_scheme_has_no_place_for_is_left_out(
+        client, institution, platform, registered):
+    """Issue 16, point 1: a course graded 1-10 refuses a result of "82%"; a passing grade still
+    awards it, without the result (not a refused award)."""
+    from microdegree.issuing.models import IssuedCredential
+
+    course = make_course(institution, "graded", grade_scheme="1-10, 5.5 to pass").definition
+    first = _flow.launch(client, platform, custom={"microcredential": course.slug,
+                                                   "threshold": "0.6"})
+    platform.results = [{"userId": "learner-1", "resultScore": 82, "resultMaximum": 100}]
+    passed = client.post("/lti/check", {"launch_id": _flow.launch_id(first)})
+    assert passed.status_code == 200
+    assert "You earned this microcredential" in passed.content.decode()
+    credential = IssuedCredential.objects.get()
+    assert credential.result_value == ""
+    assert "result" not in json.loads(credential.document)["credentialSubject"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from microdegree.audit.models import AuditEntry
 from microdegree.obapi import services
 from microdegree.records import services as records
-from microdegree.records.models import CredentialPreference, ImportedCredential
+from microdegree.records.models import ImportedCredential
 from microdegree.records.services import imports as record_imports
 
 from .conftest import signed_credential
@@ -184,12 +184,14 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
         other = imp(ada, "urn:other", 5)
         blank = [imp(ada, "", 4), imp(ada, "", 4)]
         bens = imp(ben, CRED_ID, 9)
-        shared = CredentialPreference.objects.create(user=ada, imported_id=older.pk,
-                                                     share_enabled=True, share_token="t-older")
-        CredentialPreference.objects.create(user=ada, imported_id=oldest.pk,
-                                            share_token="t-oldest")
+        # preferences as they were at 0005 (later, `visibility` replaced `share_enabled`)
+        old_pref = executor.loader.project_state(BEFORE).apps.get_model(
+            "records", "CredentialPreference")
+        shared = old_pref.objects.create(user_id=ada.pk, imported_id=older.pk,
+                                         share_enabled=True, share_token="t-older")
+        old_pref.objects.create(user_id=ada.pk, imported_id=oldest.pk, share_token="t-oldest")
         # changed later than the shared one, but without a live link: the link must survive
-        CredentialPreference.objects.filter(share_token="t-oldest").update(
+        old_pref.objects.filter(share_token="t-oldest").update(
             updated_at=now + timedelta(minutes=1))
         program = Program.objects.create(
             institution=institution, slug="msc", name="MSc", total_credits=60,
@@ -206,7 +208,7 @@ def test_migration_keeps_the_newest_import_and_moves_what_pointed_at_older_ones(
         assert left == {newest.pk, other.pk, bens.pk, *(b.pk for b in blank)}
         cited.refresh_from_db()
         assert cited.imported_id == newest.pk
-        prefs = list(CredentialPreference.objects.filter(user=ada))
+        prefs = list(old_pref.objects.filter(user_id=ada.pk))
         assert [(p.pk, p.imported_id) for p in prefs] == [(shared.pk, newest.pk)]
     finally:
         executor.loader.build_graph()

@@ -211,3 +211,12 @@ def test_a_programs_decision_achievement_is_not_offered(client, catalogue):
                 "/open-data/microcredentials.csv", "/open-data/dump.json"):
         assert version.name not in client.get(url).content.decode(), url
     assert client.get(version.path).status_code == 200  # its own page still resolves
+
+
+def test_each_result_shows_its_badge_with_alt_text(client, catalogue):
+    page = client.get("/catalogue").content.decode()
+    images = dict(re.findall(r'<img src="([^"]+)" alt="Badge image of ([^"]+)"', page))
+    assert "/achievements/" in next(iter(images))
+    assert "Data Science Microdegree" in images.values()
+    for src in images:
+        assert client.get(src).status_code == 200

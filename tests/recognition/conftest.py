@@ -164,6 +164,21 @@ def completed(pathway, learner):
     return whole, parts
 
 
+def user_by_email(email: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(email=email)
+
+
+def signed_in_as(user: Any) -> Any:
+    """A fresh test client signed in as `user` (staff pages; no e-mailed link needed)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def last_link(pattern: str) -> str:
     body = mail.outbox[-1].body
     found = re.findall(r"https?://[^\s]+(" + re.escape(pattern) + r"[^\s]+)", body)

@@ -110,3 +110,39 @@ def test_a_presentation_is_read_credential_by_credential(program, learner, elsew
     result = evaluate(program, learner, presentation)
     assert [c["code"] for c in result["credentials"]] == ["MATCHED", "MATCHED"]
     assert result["recognised"] == 36
+
+
+def test_credits_claimed_above_the_achievement_count_as_what_it_offers(client, program, learner,
+                                                                       elsewhere):
+    """Issue 16, point 1: another issuer's credential claiming 50 credits earned on a 5-credit
+    achievement (signed: its proof is valid) counts for 5, and the reader is told why."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.create_agreement(
+        None, program, name="Any microcredential, credit for credit", source_kind="criteria",
+        criteria_registry="any", value_kind="factor", value_factor=1)
+    forged = external(elsewhere, email=LEARNER, creditsEarned=50)
+    assert forged["credentialSubject"]["achievement"]["creditsAvailable"] == 5
+    result = evaluate(program, learner, forged)
+    item = result["credentials"][0]
+    assert item["code"] == "MATCHED"
+    assert item["credits"] == 5
+    assert (item["credential"]["credits_ects"], item["credential"]["credits_claimed"]) == (5, 50)
+    assert result["recognised"] == 5
+    # the public page says so, and so does the JSON API
+    upload = SimpleUploadedFile("forged.json", json.dumps(forged).encode(), "application/json")
+    page = client.post("/worth", {"files": [upload]}).content.decode()
+    assert ("This credential claims 50 credits earned, more than the 5 its own achievement "
+            "offers: at most 5 count.") in page
+    assert "50 ECTS" not in page
+    body = client.post("/api/worth", json.dumps({"credentials": [forged]}),
+                       content_type="application/json").json()
+    assert body["credentials"][0]["credits_claimed"] == 50
+    proposal = body["programs"][0]["proposal"]
+    assert proposal["recognised"] == 5
+    # a claim within what the achievement offers carries no warning
+    honest = evaluate(program, learner, external(elsewhere, email=LEARNER, creditsEarned=4))
+    assert honest["credentials"][0]["credential"]["credits_claimed"] is None
+    assert honest["recognised"] == 4

@@ -94,7 +94,7 @@ def test_axe_finds_no_serious_violations(live_server, cred, browser_page):
     assert axe_problems(page) == [], "the learner's record"
 
     page.goto(f"{base}/me/credentials/p-{cred.uuid}/")
-    page.check("#share_enabled")
+    page.check("#visibility-link")
     page.click("form[action$='/preferences'] button[type=submit]")
     page.wait_for_selector("svg.qr")
     assert axe_problems(page) == [], "the learner's credential page, shared, with its QR code"

@@ -50,12 +50,12 @@ def test_learner_journey_in_chromium(live_server, cred, browser_page):
     assert page.locator("text=Course stats").count() >= 1
     assert page.locator("text=Progress toward microdegrees").count() == 1
 
-    page.click("table a:has-text('Course stats')")
+    page.click(".item-name a:has-text('Course stats')")
     page.wait_for_selector("h1:has-text('Course stats')")
     assert page.evaluate(A11Y) == []
-    page.check("#share_enabled")
+    page.check("#visibility-link")
     page.click("form[action$='/preferences'] button[type=submit]")
-    page.wait_for_selector("text=Public link:")
+    page.wait_for_selector("text=Share link:")
     share = page.locator("a[href*='/share/']").first.get_attribute("href")
     assert page.locator("a:has-text('Add to LinkedIn profile')").count() == 1
 

@@ -31,7 +31,7 @@ def held(institution, pathway, sign_in):
 
 
 def _hide(client, cred, hidden: bool) -> None:
-    form = {"hidden": "on"} if hidden else {}
+    form = {"visibility": "hidden" if hidden else "public"}
     assert client.post(f"/me/credentials/p-{cred.uuid}/preferences", form).status_code == 302
 
 

@@ -61,7 +61,7 @@ def test_wallet_page_shows_a_qr_code_of_the_wallet_link(client, held):
 def test_share_pages_show_a_qr_code_of_the_public_link(client, held):
     key = f"p-{held.uuid}"
     assert _qr_svgs(client.get(f"/me/credentials/{key}/").content.decode()) == []
-    client.post(f"/me/credentials/{key}/preferences", {"share_enabled": "on"})
+    client.post(f"/me/credentials/{key}/preferences", {"visibility": "link"})
     token = CredentialPreference.objects.get(credential=held).share_token
     url = f"{settings.PUBLIC_URL}/share/{token}"
     # the learner's credential page, beside the public link

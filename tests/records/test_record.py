@@ -57,7 +57,7 @@ def test_grouped_by_competency_with_totals_and_states(client, institution, pathw
     totals = record.totals(items)
     assert totals.ects == 10  # the microdegree is not added on top of its parts
     assert totals.by_level == {"EQF 6": 10}
-    page = client.get("/me/")
+    page = client.get("/me/?view=competencies")  # the second tab
     assert page.status_code == 200
     html = page.content.decode()
     assert "Data analysis" in html
@@ -175,7 +175,7 @@ def test_learners_see_only_their_own_record(client, institution, pathway, sign_i
             response = client.get(f"/me/credentials/{key}{path}")
             assert response.status_code == 404, (key, path)
         assert client.post(f"/me/credentials/{key}/preferences",
-                           {"share_enabled": "on"}).status_code == 404
+                           {"visibility": "link"}).status_code == 404
     assert client.post(f"/me/credentials/i-{ada_import.uuid}/remove").status_code == 404
     assert ImportedCredential.objects.filter(pk=ada_import.pk).exists()
     # a CLR cannot name someone else's credential

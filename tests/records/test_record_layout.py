@@ -1,5 +1,5 @@
 """The record page after the design review: two main actions, the rest under "More options",
-a "Share link" column in words, tables that scroll on their own, and a translatable name for
+a "Who can see it" column in words, tables that scroll on their own, and a translatable name for
 the group of credentials without a competency."""
 
 from __future__ import annotations
@@ -40,29 +40,31 @@ def test_main_actions_and_more_options(client, institution, pathway, sign_in):
     assert html.count('id="did-h"') == 1
 
 
-def test_share_link_column_in_words(client, institution, pathway, sign_in):
+def test_who_can_see_it_column_in_words(client, institution, pathway, sign_in):
     _, (stats, viz, ethics) = pathway
     shared, hidden, plain = award(stats, ADA), award(viz, ADA), award(ethics, ADA)
     user = sign_in(ADA)
-    services.set_preference(user, f"p-{shared.uuid}", share_enabled=True)
-    services.set_preference(user, f"p-{hidden.uuid}", hidden=True)
-    html = client.get("/me/").content.decode()
-    assert '<th scope="col">Share link</th>' in html
-    assert ">Public<" not in html
-    assert ">Private<" not in html
+    services.set_preference(user, f"p-{shared.uuid}", visibility="link")
+    services.set_preference(user, f"p-{hidden.uuid}", visibility="hidden")
+    html = client.get("/me/?view=competencies").content.decode()
+    assert '<th scope="col">Who can see it</th>' in html
+    assert "Not shared" not in html
     cells = {}
     for cred in (shared, hidden, plain):
         row = _between(html, f'href="/me/credentials/p-{cred.uuid}/"', "</tr>")
-        cells[cred] = re.findall(r"<td>([^<]*)</td>", row)[-1]
-    assert cells == {shared: "Shared", hidden: "Hidden", plain: "Not shared"}
-    assert "Anyone who has a credential's address can check it unless you hide it." in html
+        cells[cred] = re.findall(r'<span class="visibility"[^>]*>([^<]*)</span>', row)[-1]
+    assert cells == {shared: "Only people with your share link",
+                     hidden: "Hidden: only you and its issuer",
+                     plain: "Public: anyone with its address"}
+    assert ("A public credential's page answers anyone with its address; on each credential's "
+            "page you can share it by link only or hide it.") in html
 
 
 def test_tables_scroll_in_a_labelled_region(client, institution, pathway, sign_in):
     _, (stats, _viz, _ethics) = pathway
     award(stats, ADA)
     sign_in(ADA)
-    html = client.get("/me/").content.decode()
+    html = client.get("/me/?view=competencies").content.decode()
     regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" '
                          r'aria-label="([^"]+)">\s*<table', html)
     assert "ECTS by level" in regions

@@ -49,7 +49,7 @@ def test_share_link_on_and_off_and_hiding(client, held):
     user, cred, _ = held
     key = f"p-{cred.uuid}"
     assert client.post(f"/me/credentials/{key}/preferences",
-                       {"share_enabled": "on"}).status_code == 302
+                       {"visibility": "link"}).status_code == 302
     token = _share_token(user, cred)
     anonymous = client.__class__()
     page = anonymous.get(f"/share/{token}")
@@ -58,27 +58,25 @@ def test_share_link_on_and_off_and_hiding(client, held):
     assert '<meta property="og:title" content="Course stats">' in html
     assert f'<meta property="og:url" content="{settings.PUBLIC_URL}/share/{token}">' in html
     assert "Ada Lovelace" not in html  # the name only when the learner says so
-    client.post(f"/me/credentials/{key}/preferences", {"share_enabled": "on", "show_name": "on"})
+    client.post(f"/me/credentials/{key}/preferences", {"visibility": "link", "show_name": "on"})
     assert "Ada Lovelace" in anonymous.get(f"/share/{token}").content.decode()
     # hidden: no public page, the credential stays valid
-    client.post(f"/me/credentials/{key}/preferences", {"share_enabled": "on", "hidden": "on"})
+    client.post(f"/me/credentials/{key}/preferences", {"visibility": "hidden"})
     assert anonymous.get(f"/share/{token}").status_code == 404
     cred.refresh_from_db()
     assert cred.state == IssuedCredential.State.ACTIVE
     assert vservices.verify_for_people(cred.document).verified
-    # switched off: 404; on again: the same link works
-    client.post(f"/me/credentials/{key}/preferences", {})
-    assert anonymous.get(f"/share/{token}").status_code == 404
-    client.post(f"/me/credentials/{key}/preferences", {"share_enabled": "on"})
+    # shared again: the same link works
+    client.post(f"/me/credentials/{key}/preferences", {"visibility": "public"})
     assert anonymous.get(f"/share/{token}").status_code == 200
     assert anonymous.get("/share/unknown-token").status_code == 404
-    assert AuditEntry.objects.filter(action="records.preference_set", actor=user).count() == 5
+    assert AuditEntry.objects.filter(action="records.preference_set", actor=user).count() == 4
 
 
 def test_linkedin_link_carries_the_credential(client, held):
     user, cred, _ = held
     key = f"p-{cred.uuid}"
-    client.post(f"/me/credentials/{key}/preferences", {"share_enabled": "on"})
+    client.post(f"/me/credentials/{key}/preferences", {"visibility": "link"})
     html = client.get(f"/me/credentials/{key}/").content.decode()
     start = html.index("https://www.linkedin.com/profile/add?")
     url = html[start:html.index('"', start)].replace("&amp;", "&")
@@ -205,14 +203,16 @@ def _host():
 
 def test_data_export(client, held):
     _user, cred, other = held
-    client.post(f"/me/credentials/p-{cred.uuid}/preferences", {"share_enabled": "on"})
+    client.post(f"/me/credentials/p-{cred.uuid}/preferences", {"visibility": "link"})
     response = client.get("/me/export")
     assert "attachment" in response["Content-Disposition"]
     data = json.loads(response.content)
     assert data["emails"][0]["email"] == ADA
     documents = {c["id"]: c for c in data["credentials"]}
     assert documents[cred.credential_id]["document"] == cred.document
-    assert documents[cred.credential_id]["preferences"]["share_enabled"] is True
+    assert documents[cred.credential_id]["preferences"]["visibility"] == "link"
+    assert documents[cred.credential_id]["visibility"] == "link"
+    assert documents[other.credential_id]["visibility"] == "public"  # the default, no choice
     assert documents[cred.credential_id]["shareUrl"].startswith(f"{settings.PUBLIC_URL}/share/")
     assert other.credential_id in documents
     assert data["did"] is None
@@ -221,7 +221,7 @@ def test_data_export(client, held):
 
 def test_account_deletion_keeps_issued_credentials_valid(client, held):
     user, cred, _ = held
-    client.post(f"/me/credentials/p-{cred.uuid}/preferences", {"share_enabled": "on"})
+    client.post(f"/me/credentials/p-{cred.uuid}/preferences", {"visibility": "link"})
     token = _share_token(user, cred)
     client.post("/me/import", {"credential": json.dumps(key_credential())})
     assert client.post("/me/delete", {"confirm": "nope"}).status_code == 400

@@ -149,7 +149,7 @@ def test_the_public_credential_and_share_pages_name_the_registered_issuer(
 
     ada = make_user("ada-account@example.org")
     LearnerEmail.objects.create(user=ada, email="ada@example.org", verified_at=timezone.now())
-    pref = records_services.set_preference(ada, f"p-{issued.uuid}", share_enabled=True)
+    pref = records_services.set_preference(ada, f"p-{issued.uuid}", visibility="link")
     html = client.get(f"/share/{pref.share_token}").content.decode()
     assert re.search(r'<span class="issuer-name">Example University of Tech ', html)
     assert flagged in html

@@ -103,10 +103,10 @@ def test_the_platform_signs_no_clr_holding_it(ada_with_bobs_credential):
 
 def test_it_cannot_be_shared(ada_with_bobs_credential):
     ada, _own, _bobs, imported = ada_with_bobs_credential
-    answer = ada.post(f"/me/credentials/i-{imported.uuid}/preferences", {"share_enabled": "on"})
+    answer = ada.post(f"/me/credentials/i-{imported.uuid}/preferences", {"visibility": "link"})
     assert answer.status_code == 409
     assert b"does not name you" in answer.content
-    assert not imported.preferences.filter(share_enabled=True).exists()
+    assert not imported.preferences.filter(visibility="link").exists()
 
 
 def test_a_share_link_switched_on_before_is_dead(ada_with_bobs_credential):
@@ -114,7 +114,7 @@ def test_a_share_link_switched_on_before_is_dead(ada_with_bobs_credential):
 
     _ada, _own, _bobs, imported = ada_with_bobs_credential
     pref = CredentialPreference.objects.create(user=imported.user, imported=imported,
-                                               share_enabled=True, share_token="t" * 32)
+                                               visibility="link", share_token="t" * 32)
     assert Client().get(f"/share/{pref.share_token}").status_code == 404
 
 

@@ -252,3 +252,25 @@ def test_issuing_is_audited(api, token, institution, credential):
     assert entry.institution_id == institution.pk
     assert entry.after["credential_id"] == vc["id"]
     assert entry.actor_label.startswith("api-token:")
+
+
+@pytest.mark.parametrize(("change", "code", "path", "sentence"), [
+    ({"creditsEarned": 50}, "CREDITS_EXCEED_ACHIEVEMENT", "$.credentialSubject.creditsEarned",
+     "50 is more than the 5 credits “Data Literacy for Public Policy” offers; give at most 5."),
+    ({"result": [{"type": ["Result"], "resultDescription": "urn:uuid:rd-grade", "value": "12"}]},
+     "RESULT_OUT_OF_RANGE", "$.credentialSubject.result[0].value",
+     "12 is outside the results “Data Literacy for Public Policy” gives (a number from 1 to "
+     "10)."),
+])
+def test_claims_beyond_the_achievement_are_400(api, token, institution, change, code, path,
+                                               sentence):
+    """Issue 16, point 1: what the awarding service refuses, the VC API refuses too."""
+    credential = _badge(institution)
+    credential["credentialSubject"].update(change)
+    response = api.issue(credential, token)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == code
+    assert body["message"] == f"{path}: {sentence}"
+    assert [(p["code"], p["path"]) for p in body["problems"]] == [(code, path)]
+    assert not ApiCredential.objects.exists()

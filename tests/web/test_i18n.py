@@ -161,9 +161,10 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert '<html lang="de">' in page
     assert "<h1>Ihr Lernprofil</h1>" in page
     assert "7,5 ECTS aus 1 gültigen Nachweis" in page
-    assert "Nachweise nach Kompetenz" in page
     assert ">Gültig</span>" in page  # the credential's state
     assert "<td>EQR 6</td><td>7,5</td>" in page  # ECTS by level
+    by_competency = html_of(client.get("/me/?view=competencies", HTTP_ACCEPT_LANGUAGE="de"))
+    assert "Nachweise für" in by_competency
     detail = html_of(client.get(f"/me/credentials/p-{credential.uuid}/",
                                 HTTP_ACCEPT_LANGUAGE="de"))
     assert f"<dt>Ausgestellt</dt><dd>{german_date(credential.valid_from)}</dd>" in detail
@@ -176,7 +177,9 @@ def test_record_page_in_german_with_german_numbers(client, credential):
     assert refused.status_code == 400
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in refused.content.decode()
     assert "<h2>Teilen</h2>" in detail
-    assert "Vor der Öffentlichkeit verbergen" in detail
+    # the three choices of who can see it (ADR 0027), the new sentences come with the catalogue
+    assert '<label for="visibility-public" class="inline">Öffentlich</label>' in detail
+    assert '<label for="visibility-hidden" class="inline">Verborgen</label>' in detail
 
 
 def test_progress_toward_a_microdegree_in_german(client, institution, course, credential):

@@ -13,20 +13,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BulkJob(models.Model):
     class Source(models.TextChoices):
-        CSV = "csv", "CSV upload"
-        API = "api", "JSON API"
+        CSV = "csv", _("CSV upload")
+        API = "api", _("JSON API")
 
     class State(models.TextChoices):
-        VALIDATED = "validated", "Validated, awaiting confirmation"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        VALIDATED = "validated", _("Validated, awaiting confirmation")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(
@@ -48,14 +49,14 @@ class BulkJob(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     filename = models.CharField(max_length=255, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
-    content_hash = models.CharField(max_length=64, help_text="sha256 of the normalised rows")
+    content_hash = models.CharField(max_length=64, help_text=_("sha256 of the normalised rows"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.VALIDATED)
     send_email = models.BooleanField(default=True)
     total = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
     issued_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True, help_text="the validation report")
+    report = models.JSONField(default=dict, blank=True, help_text=_("the validation report"))
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,14 +107,14 @@ class BulkJob(models.Model):
 
 class BulkRow(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ISSUED = "issued", "Issued"
-        FAILED = "failed", "Failed"
-        INVALID = "invalid", "Invalid"
+        PENDING = "pending", _("Pending")
+        ISSUED = "issued", _("Issued")
+        FAILED = "failed", _("Failed")
+        INVALID = "invalid", _("Invalid")
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()
-    data = models.JSONField(help_text="the normalised award row")
+    data = models.JSONField(help_text=_("the normalised award row"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     credential = models.ForeignKey(
         "issuing.IssuedCredential", null=True, blank=True, on_delete=models.SET_NULL,

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from microdegree.vc import builders as b
 from microdegree.vc.builders import EU_TERMS, OB_CONTEXTS
+from microdegree.vc.claims import scheme_description
 from microdegree.vc.contexts import OB_EXTENSIONS_CONTEXT
 
 if TYPE_CHECKING:
@@ -33,6 +34,32 @@ def image_url(version: AchievementVersion) -> str:
     """The uploaded image (PNG or SVG) if there is one, else the generated SVG badge."""
     suffix = "png" if version.image and version.image.name.endswith(".png") else "svg"
     return f"{version.achievement_id}/image.{suffix}"
+
+
+def image_path(version: AchievementVersion) -> str:
+    """`image_url` as a path on this site (for <img> on our own pages, whatever PUBLIC_URL)."""
+    suffix = "png" if version.image and version.image.name.endswith(".png") else "svg"
+    return f"{version.path}/image.{suffix}"
+
+
+def badge_of(achievement_id: str, issuer_id: str) -> str:
+    """The badge image path of one of this platform's achievements, named by its `id` in a
+    credential issued by the achievement's own institution; "" for anything else (another
+    issuer's credential naming our achievement gets no picture of ours)."""
+    from microdegree.catalog.models import AchievementVersion
+
+    prefix = f"{settings.PUBLIC_URL}/achievements/"
+    if not achievement_id.startswith(prefix):
+        return ""
+    parts = achievement_id[len(prefix):].split("/")
+    if len(parts) != 3 or not parts[2].startswith("v") or not parts[2][1:].isdigit():
+        return ""
+    version = (AchievementVersion.objects.select_related("definition__institution")
+               .filter(definition__institution__slug=parts[0], definition__slug=parts[1],
+                       number=int(parts[2][1:])).first())
+    if version is None or version.definition.institution.did != issuer_id:
+        return ""
+    return image_path(version)
 
 
 def competency_url(competency: Competency) -> str:
@@ -94,8 +121,12 @@ def achievement_builder(version: AchievementVersion) -> b.Achievement:
     achievement_id = version.achievement_id
     results = []
     if version.grade_scheme:
+        limits = scheme_description(version.grade_scheme)  # docs/adr/0099
         results.append(b.ResultDescription(
             id=f"{achievement_id}#grade", name=version.grade_scheme, result_type="Result",
+            allowed_value=limits.get("allowedValue", ()),
+            required_value=limits.get("requiredValue"),
+            value_min=limits.get("valueMin"), value_max=limits.get("valueMax"),
         ))
     competencies = sorted(version.competencies.all(), key=lambda c: (c.name, c.pk))
     return b.Achievement(

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from microdegree.institutions.models import Institution
 
@@ -24,8 +25,8 @@ class Competency(models.Model):
     class Framework(models.TextChoices):
         ESCO = "esco", "ESCO"
         ONET = "onet", "O*NET"
-        OWN = "own", "The institution's own"
-        OTHER = "other", "Other framework"
+        OWN = "own", _("The institution's own")
+        OTHER = "other", _("Other framework")
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="competencies"
@@ -34,7 +35,7 @@ class Competency(models.Model):
     description = models.TextField(blank=True)
     framework = models.CharField(max_length=10, choices=Framework.choices, default=Framework.OWN)
     framework_name = models.CharField(max_length=200, blank=True)
-    target_url = models.URLField(max_length=500, blank=True, help_text="URI in the framework")
+    target_url = models.URLField(max_length=500, blank=True, help_text=_("URI in the framework"))
     code = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -48,8 +49,8 @@ class Competency(models.Model):
 
 class AchievementDefinition(models.Model):
     class Kind(models.TextChoices):
-        MICROCREDENTIAL = "microcredential", "Microcredential"
-        MICRODEGREE = "microdegree", "Microdegree (pathway)"
+        MICROCREDENTIAL = "microcredential", _("Microcredential")
+        MICRODEGREE = "microdegree", _("Microdegree (pathway)")
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="achievement_definitions"
@@ -73,51 +74,51 @@ class AchievementDefinition(models.Model):
 
 
 class AchievementType(models.TextChoices):
-    MICROCREDENTIAL = "MicroCredential", "Micro-credential"
-    COURSE = "Course", "Course"
-    BADGE = "Badge", "Badge"
-    CERTIFICATE = "Certificate", "Certificate"
-    CERTIFICATE_OF_COMPLETION = "CertificateOfCompletion", "Certificate of completion"
-    CERTIFICATION = "Certification", "Certification"
-    COMPETENCY = "Competency", "Competency"
-    LEARNING_PROGRAM = "LearningProgram", "Learning program"
-    MASTER_CERTIFICATE = "MasterCertificate", "Master certificate"
-    DEGREE = "Degree", "Degree"
-    DIPLOMA = "Diploma", "Diploma"
-    ASSESSMENT = "Assessment", "Assessment"
-    AWARD = "Award", "Award"
-    ACHIEVEMENT = "Achievement", "Achievement"
+    MICROCREDENTIAL = "MicroCredential", _("Micro-credential")
+    COURSE = "Course", _("Course")
+    BADGE = "Badge", _("Badge")
+    CERTIFICATE = "Certificate", _("Certificate")
+    CERTIFICATE_OF_COMPLETION = "CertificateOfCompletion", _("Certificate of completion")
+    CERTIFICATION = "Certification", _("Certification")
+    COMPETENCY = "Competency", _("Competency")
+    LEARNING_PROGRAM = "LearningProgram", _("Learning program")
+    MASTER_CERTIFICATE = "MasterCertificate", _("Master certificate")
+    DEGREE = "Degree", _("Degree")
+    DIPLOMA = "Diploma", _("Diploma")
+    ASSESSMENT = "Assessment", _("Assessment")
+    AWARD = "Award", _("Award")
+    ACHIEVEMENT = "Achievement", _("Achievement")
 
 
 # Values are those of the EU extension context (SURF Edubadges compatible, vc/builders/eu.py).
 class AssessmentType(models.TextChoices):
-    TESTING = "testing", "Testing"
-    SKILL = "application of a skill", "Application of a skill"
-    PORTFOLIO = "portfolio", "Portfolio"
-    PRIOR_LEARNING = "recognition of prior learning", "Recognition of prior learning"
-    OTHER = "ext:other", "Other"
+    TESTING = "testing", _("Testing")
+    SKILL = "application of a skill", _("Application of a skill")
+    PORTFOLIO = "portfolio", _("Portfolio")
+    PRIOR_LEARNING = "recognition of prior learning", _("Recognition of prior learning")
+    OTHER = "ext:other", _("Other")
 
 
 class ParticipationForm(models.TextChoices):
-    ONLINE = "online", "Online"
-    ONSITE = "onsite", "On site"
-    BLENDED = "blended", "Blended"
-    VOLUNTEERING = "volunteering", "Volunteering"
-    WORK = "work experience", "Work experience"
+    ONLINE = "online", _("Online")
+    ONSITE = "onsite", _("On site")
+    BLENDED = "blended", _("Blended")
+    VOLUNTEERING = "volunteering", _("Volunteering")
+    WORK = "work experience", _("Work experience")
 
 
 class Supervision(models.TextChoices):
     UNSUPERVISED = "unsupervised with no identity verification", \
-        "Unsupervised, no identity check"
-    SUPERVISED = "supervised with no identity verification", "Supervised, no identity check"
-    ONLINE_ID = "supervised online", "Supervised online with identity check"
-    ONSITE_ID = "onsite with identity verification", "Supervised on site with identity check"
+        _("Unsupervised, no identity check")
+    SUPERVISED = "supervised with no identity verification", _("Supervised, no identity check")
+    ONLINE_ID = "supervised online", _("Supervised online with identity check")
+    ONSITE_ID = "onsite with identity verification", _("Supervised on site with identity check")
 
 
 class Stackability(models.TextChoices):
-    STANDALONE = "stand-alone", "Stand-alone"
-    INTEGRATED = "integrated", "Integrated into a larger credential"
-    STACKABLE = "stackable", "Stackable towards another credential"
+    STANDALONE = "stand-alone", _("Stand-alone")
+    INTEGRATED = "integrated", _("Integrated into a larger credential")
+    STACKABLE = "stackable", _("Stackable towards another credential")
 
 
 def _image_path(version: AchievementVersion, filename: str) -> str:
@@ -134,14 +135,14 @@ class AchievementVersion(models.Model):
     number = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
     description = models.TextField()
-    criteria_narrative = models.TextField(help_text="How it is earned (Markdown)")
+    criteria_narrative = models.TextField(help_text=_("How it is earned (Markdown)"))
     criteria_url = models.URLField(max_length=500, blank=True)
     achievement_type = models.CharField(
         max_length=40, choices=AchievementType.choices, default=AchievementType.MICROCREDENTIAL
     )
     human_code = models.CharField(max_length=60, blank=True)
     field_of_study = models.CharField(max_length=200, blank=True)
-    language = models.CharField(max_length=20, default="en", help_text="BCP 47, e.g. en, nl-NL")
+    language = models.CharField(max_length=20, default="en", help_text=_("BCP 47, e.g. en, nl-NL"))
     tags = models.JSONField(default=list, blank=True)
     learning_outcomes = models.JSONField(default=list, blank=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="versions")
@@ -149,7 +150,7 @@ class AchievementVersion(models.Model):
     ects = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)])
     credits_available = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(0)],
-        help_text="Credits a holder earns (a microdegree: its total credits)",
+        help_text=_("Credits a holder earns (a microdegree: its total credits)"),
     )
     eqf_level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
@@ -164,28 +165,28 @@ class AchievementVersion(models.Model):
     supervision = models.CharField(max_length=60, choices=Supervision.choices, blank=True)
     identity_checked = models.BooleanField(default=False)
     grade_scheme = models.CharField(max_length=200, blank=True,
-                                    help_text="e.g. 'Pass/Fail' or '1-10, 5.5 to pass'")
+                                    help_text=_("e.g. 'Pass/Fail' or '1-10, 5.5 to pass'"))
     stackability = models.CharField(max_length=20, choices=Stackability.choices, blank=True)
     further_info_url = models.URLField(max_length=500, blank=True)
     validity_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How long a credential is valid; empty = no expiry"
+        null=True, blank=True, help_text=_("How long a credential is valid; empty = no expiry")
     )
     # Cost and typical duration are catalogue facts (open data exports), not Achievement terms:
     # neither OB 3.0 nor our EU context defines them (see docs/adr/0008-open-catalogue.md).
     cost_amount = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(0)],
-        help_text="What a learner pays; 0 = free; empty = not stated",
+        help_text=_("What a learner pays; 0 = free; empty = not stated"),
     )
     cost_currency = models.CharField(
         max_length=3, blank=True, validators=[RegexValidator(r"^[A-Z]{3}$", CURRENCY_MESSAGE)],
-        help_text="ISO 4217 code, e.g. EUR (needed when the cost is not 0)",
+        help_text=_("ISO 4217 code, e.g. EUR (needed when the cost is not 0)"),
     )
     duration_weeks = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(520)],
-        help_text="Typical duration in weeks (exported as ISO 8601, e.g. P6W)",
+        help_text=_("Typical duration in weeks (exported as ISO 8601, e.g. P6W)"),
     )
     image = models.FileField(upload_to=_image_path, blank=True, max_length=300)
-    rule = models.JSONField(null=True, blank=True, help_text="A microdegree's award rule")
+    rule = models.JSONField(null=True, blank=True, help_text=_("A microdegree's award rule"))
     awarded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -229,6 +230,13 @@ class AchievementVersion(models.Model):
         from django.conf import settings
 
         return f"{settings.PUBLIC_URL}{self.path}"
+
+    @property
+    def badge_path(self) -> str:
+        """The badge image's path on this site (the uploaded image, else the generated SVG)."""
+        from microdegree.catalog.achievement import image_path
+
+        return image_path(self)
 
     def to_achievement(self) -> dict[str, Any]:
         from microdegree.catalog.achievement import achievement_document

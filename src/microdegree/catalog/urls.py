@@ -27,6 +27,8 @@ urlpatterns = [
          name="definition-edit"),
     path(f"{_staff}/achievements/<slug:def_slug>/rule", staff_views.definition_rule,
          name="definition-rule"),
+    path(f"{_staff}/achievements/<slug:def_slug>/rule/preview",
+         staff_views.definition_rule_preview, name="definition-rule-preview"),
     path(f"{_staff}/achievements/<slug:def_slug>/image", staff_views.definition_image,
          name="definition-image"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from microdegree.audit.services import log_action
+from microdegree.catalog import hooks
 from microdegree.catalog.errors import Conflict, NotFound
 from microdegree.catalog.models import EDITABLE_FIELDS, AchievementDefinition, AchievementVersion
 from microdegree.institutions.models import Institution
@@ -77,6 +78,8 @@ def writable(definition: AchievementDefinition, version: AchievementVersion | No
 
 def log_change(actor: Any, action: str, version: AchievementVersion, before: dict[str, Any],
                created: bool) -> None:
+    if created:  # receiving institutions whose agreements name it may need to know
+        hooks.version_created(actor, version, before)
     log_action(actor, "catalog.version_created" if created else action, version,
                institution_id=version.definition.institution_id, before=before,
                after=snapshot(version),

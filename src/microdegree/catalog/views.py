@@ -124,9 +124,13 @@ def achievement_image_svg(request: HttpRequest, inst_slug: str, def_slug: str,
 @public
 def achievement_image_png(request: HttpRequest, inst_slug: str, def_slug: str,
                           number: int) -> HttpResponse:
+    """The uploaded PNG, or the generated badge drawn as a PNG if no image was uploaded (for
+    sites that show no SVG, such as link previews)."""
     version = services.get_public_version(inst_slug, def_slug, number)
-    if not (version.image and version.image.name.endswith(".png")):
-        raise NotFound("This achievement has no PNG image.")
+    if not version.image:
+        return _image_response(images.generated_png(version), "image/png")
+    if not version.image.name.endswith(".png"):
+        raise NotFound("This achievement's image is an SVG.")
     with version.image.open("rb") as handle:
         return _image_response(handle.read(), "image/png")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,32 +23,36 @@ class Institution(models.Model):
         SUSPENDED = "suspended", _("Suspended")
 
     class DidMethod(models.TextChoices):
-        WEB = "web", "did:web (a stable address on this platform; survives key rotation)"
-        KEY = "key", "did:key (the signing key itself; a new key is a new issuer id)"
+        WEB = "web", _("did:web (a stable address on this platform; survives key rotation)")
+        KEY = "key", _("did:key (the signing key itself; a new key is a new issuer id)")
 
     class Suite(models.TextChoices):
-        RDFC = "eddsa-rdfc-2022", "eddsa-rdfc-2022 (Open Badges certified)"
-        JCS = "eddsa-jcs-2022", "eddsa-jcs-2022 (fast)"
+        RDFC = "eddsa-rdfc-2022", _("eddsa-rdfc-2022 (Open Badges certified)")
+        JCS = "eddsa-jcs-2022", _("eddsa-jcs-2022 (fast)")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
-    country_code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    country_code = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     region = models.CharField(max_length=100, blank=True)
     locality = models.CharField(max_length=100, blank=True)
     quality_assurance = models.TextField(
-        blank=True, help_text="Type of quality assurance (EU micro-credential element)"
+        blank=True, help_text=_("Type of quality assurance (EU micro-credential element)")
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     suite = models.CharField(max_length=30, choices=Suite.choices, default=Suite.RDFC)
     did_method = models.CharField(
         max_length=8, choices=DidMethod.choices, default=DidMethod.WEB,
-        help_text="the issuer id credentials carry (docs/adr: did:key issuers)")
+        help_text=_("the issuer id credentials carry (docs/adr: did:key issuers)"))
     approve_microdegrees = models.BooleanField(
-        default=False, help_text="Staff approve each microdegree award before it is issued"
+        default=False, help_text=_("Staff approve each microdegree award before it is issued")
     )
+    # The language of the e-mails the institution's staff and contact address receive
+    # (new credit applications, re-issue requests, changed achievements; base/notify.py).
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 
@@ -79,9 +84,9 @@ class Institution(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ISSUER = "issuer", "Issuer"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", _("Owner")
+        ISSUER = "issuer", _("Issuer")
+        VIEWER = "viewer", _("Viewer")
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -131,3 +136,47 @@ class SigningKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.retired_at is None and self.revoked_at is None
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join the institution's staff, e-mailed as a link.
+
+    Only the SHA-256 of the link's token is stored: the token itself is in the e-mail and
+    nowhere else (staff pages never show it). Pending until accepted, withdrawn or expired.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REVOKED = "revoked", _("withdrawn")
+        EXPIRED = "expired", _("expired")
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE,
+                                    related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["institution", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) to {self.institution}"
+
+    def state_at(self, now: Any) -> str:
+        if self.accepted_at is not None:
+            return str(self.State.ACCEPTED)
+        if self.revoked_at is not None:
+            return str(self.State.REVOKED)
+        if self.expires_at <= now:
+            return str(self.State.EXPIRED)
+        return str(self.State.PENDING)

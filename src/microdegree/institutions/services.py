@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from microdegree.audit.services import log_action
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -26,7 +27,7 @@ def _snapshot(inst: Institution) -> dict[str, Any]:
     return {
         "slug": inst.slug, "name": inst.name, "status": inst.status, "suite": inst.suite,
         "did_method": inst.did_method,
-        "country_code": inst.country_code, "url": inst.url,
+        "country_code": inst.country_code, "url": inst.url, "language": inst.language,
     }
 
 
@@ -65,6 +66,19 @@ def institution_for(user: Any, slug: str, *, role: str = "viewer") -> Institutio
 def role_of(user: Any, inst: Institution) -> str | None:
     member = Membership.objects.filter(institution=inst, user=user).first()
     return member.role if member else None
+
+
+def staff_addresses(inst: Institution, *, role: str = "issuer",
+                    contact: bool = False) -> list[str]:
+    """E-mail addresses of the institution's members with at least `role` (active accounts
+    with an address), and its contact address when `contact`: who hears of work waiting."""
+    wanted = [r for r, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role(role)]]
+    addresses = set(Membership.objects.filter(
+        institution=inst, role__in=wanted, user__is_active=True,
+    ).exclude(user__email="").values_list("user__email", flat=True))
+    if contact and inst.email:
+        addresses.add(inst.email)
+    return sorted(addresses)
 
 
 # --- institutions ---------------------------------------------------------------------------
@@ -132,7 +146,8 @@ def approve_institution(actor: Any, inst: Institution) -> Institution:
 @transaction.atomic
 def update_institution(actor: Any, inst: Institution, **fields: Any) -> Institution:
     allowed = {"name", "description", "url", "email", "country_code", "region", "locality",
-               "quality_assurance", "suite", "approve_microdegrees", "did_method"}
+               "quality_assurance", "suite", "approve_microdegrees", "did_method",
+               "language"}
     unknown = set(fields) - allowed
     if unknown:
         raise Invalid(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -190,7 +205,8 @@ def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membershi
 def _keep_an_owner(inst: Institution, leaving: Membership) -> None:
     others = Membership.objects.filter(institution=inst, role=Role.OWNER).exclude(pk=leaving.pk)
     if not others.exists():
-        raise Conflict("An institution needs at least one owner.", code="LAST_OWNER")
+        raise Conflict(gettext("An institution needs at least one owner: make someone else "
+                               "an owner first."), code="LAST_OWNER")
 
 
 @transaction.atomic

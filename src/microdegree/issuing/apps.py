@@ -6,6 +6,9 @@ class IssuingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from microdegree.catalog import hooks
         from microdegree.issuing import lookups
+        from microdegree.issuing.services.pathways import holdings_by_learner
 
         lookups.register()
+        hooks.register(holdings_by_learner=holdings_by_learner)

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from microdegree.vc.status import MIN_ENTRIES
 
@@ -18,31 +19,31 @@ class StatusList(models.Model):
     """One Bitstring Status List of an institution for one purpose, published as a signed VC."""
 
     class Purpose(models.TextChoices):
-        REVOCATION = "revocation", "Revocation"
-        SUSPENSION = "suspension", "Suspension"
-        MESSAGE = "message", "Message"  # multi-bit statuses with messages (VC API option)
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+        MESSAGE = "message", _("Message")  # multi-bit statuses with messages (VC API option)
 
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.PROTECT, related_name="status_lists"
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    sequence = models.PositiveIntegerField(help_text="n in /status/<institution>/<purpose>/<n>")
+    sequence = models.PositiveIntegerField(help_text=_("n in /status/<institution>/<purpose>/<n>"))
     size = models.PositiveIntegerField(default=MIN_ENTRIES)
     status_size = models.PositiveSmallIntegerField(
-        default=1, help_text="bits per entry (statusSize); more than 1 for message lists")
+        default=1, help_text=_("bits per entry (statusSize); more than 1 for message lists"))
     # Lists of a did:key issuer are bound to the key whose did:key issued their credentials, and
     # published under that id (signed by that key, even once retired): a rotation starts new
     # lists. Empty: the institution's did:web, signed by its active key.
     signing_key = models.ForeignKey(
         "institutions.SigningKey", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text="did:key lists: the key (and so the issuer id) they are of")
+        related_name="+", help_text=_("did:key lists: the key (and so the issuer id) they are of"))
     # The published status bits (1 = revoked / suspended), index 0 = MSB of byte 0; entry i
     # is bits i*status_size .. i*status_size + status_size - 1.
     bits = models.BinaryField()
     # Which indices were ever handed out (never reused, so a new credential never inherits a bit).
     allocated = models.BinaryField()
     used = models.PositiveIntegerField(default=0)
-    version = models.PositiveIntegerField(default=1, help_text="bumped on every change of bits")
+    version = models.PositiveIntegerField(default=1, help_text=_("bumped on every change of bits"))
     # The signed BitstringStatusListCredential for `signed_version` (re-signed when bits change).
     signed_json = models.TextField(blank=True)
     signed_version = models.PositiveIntegerField(default=0)
@@ -72,9 +73,9 @@ class StatusList(models.Model):
 
 class IssuedCredential(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
-        REVOKED = "revoked", "Revoked"
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(
@@ -89,7 +90,7 @@ class IssuedCredential(models.Model):
     recipient_identifier = models.CharField(max_length=200, blank=True)
     recipient_did = models.CharField(max_length=300, blank=True)
     identity_salt = models.CharField(max_length=64)
-    document = models.TextField(help_text="the exact signed JSON, verbatim")
+    document = models.TextField(help_text=_("the exact signed JSON, verbatim"))
     credential_id = models.CharField(max_length=100, unique=True)  # "urn:uuid:..."
     issued_at = models.DateTimeField(db_index=True)
     valid_from = models.DateTimeField()
@@ -142,9 +143,9 @@ class PendingMicrodegree(models.Model):
     """A completed pathway waiting for staff approval (institution.approve_microdegrees)."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.CASCADE, related_name="pending_microdegrees"
@@ -185,14 +186,14 @@ class ApiToken(models.Model):
     """A per-institution bearer token for the JSON API; only its SHA-256 is stored."""
 
     class Role(models.TextChoices):
-        ISSUER = "issuer", "Issuer (award, revoke, read)"
-        VIEWER = "viewer", "Viewer (read)"
+        ISSUER = "issuer", _("Issuer (award, revoke, read)")
+        VIEWER = "viewer", _("Viewer (read)")
 
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, help_text="first characters, to recognise it")
+    prefix = models.CharField(max_length=16, help_text=_("first characters, to recognise it"))
     token_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.ISSUER)
     created_by = models.ForeignKey(

@@ -24,6 +24,8 @@ urlpatterns = [
          views.credential_json, name="download"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/reissue/", views.credential_reissue,
          name="reissue"),
+    path("institutions/<slug:slug>/credentials/<uuid:cred>/revoke/", views.credential_revoke,
+         name="revoke"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/resend/", views.credential_resend,
          name="resend"),
     path("institutions/<slug:slug>/credentials/<uuid:cred>/<str:action>/",

@@ -4,6 +4,7 @@ claim links. Views parse, call services and render; DomainErrors become 4xx page
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 from django import forms
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microdegree.catalog import services as catalog_services
-from microdegree.catalog.models import AchievementDefinition
+from microdegree.catalog.models import AchievementDefinition, AchievementVersion
 from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.issuing import mail, services, statuslists
@@ -69,6 +70,19 @@ class AwardForm(forms.Form):
     activity_end = forms.DateField(label=_("Activity end"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args: Any, version: AchievementVersion | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if version is None:
+            return
+        if version.credits_available is not None:  # the service refuses more: say it up front
+            self.fields["credits_earned"].help_text = gettext(
+                "At most %(credits)s (what “%(name)s” offers).") % {
+                "credits": f"{version.credits_available:g}", "name": version.name}
+        if version.grade_scheme:
+            self.fields["result"].help_text = gettext("Grading scheme: %(scheme)s") % {
+                "scheme": version.grade_scheme}
+
 
 @login_required
 @domain_errors
@@ -79,10 +93,12 @@ def award(request: HttpRequest, slug: str, definition: str) -> HttpResponse:
     if found is None:
         raise NotFound(gettext("No such achievement."))
     version = catalog_services.latest_version(found)
-    form = AwardForm(request.POST or None)
+    form = AwardForm(request.POST or None, version=version)
     if request.method == "POST" and form.is_valid():
         try:
             cred = services.issue_credential(request.user, version, **form.cleaned_data)
+        except services.OutsideAchievement as exc:  # shown on its field
+            form.add_error(exc.field, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -140,11 +156,20 @@ def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     # those who may award may send the award e-mail again instead.
     return _render(request, "issuing/detail.html", {
         "institution": credential.institution, "credential": credential,
-        "can_write": can_write,
+        "can_write": can_write, "pretty_document": pretty_json(credential.document),
         "suspension_embedded": '"statusPurpose":"suspension"' in credential.document,
         "components": credential.components.select_related("achievement_version"),
         "part_of": credential.part_of.select_related("achievement_version"),
     })
+
+
+def pretty_json(document: str) -> str:
+    """The signed JSON indented for reading (the proof covers the data, not its whitespace:
+    both suites canonicalise first); the stored text as it is if it does not parse."""
+    try:
+        return json.dumps(json.loads(document), indent=2, ensure_ascii=False)
+    except ValueError:
+        return document
 
 
 @login_required
@@ -173,8 +198,9 @@ def credential_resend(request: HttpRequest, slug: str, cred: str) -> HttpRespons
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
 
 
-ACTIONS = {"revoke": services.revoke, "suspend": services.suspend,
-           "unsuspend": services.unsuspend}
+# Revoking is not among them: it is permanent, so it has its own confirmation step
+# (`credential_revoke`).
+ACTIONS = {"suspend": services.suspend, "unsuspend": services.unsuspend}
 STATE_MESSAGES = {"active": _("The credential is now active."),
                   "suspended": _("The credential is now suspended."),
                   "revoked": _("The credential is now revoked.")}
@@ -195,6 +221,39 @@ def credential_action(request: HttpRequest, slug: str, cred: str, action: str) -
     done = STATE_MESSAGES.get(credential.state)
     messages.success(request, str(done) if done else f"The credential is now {credential.state}.")
     return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+
+
+CONFIRM_REVOKE = "permanent"
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def credential_revoke(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
+    """Revoking, confirmed: GET shows what revoking means (permanent; every verifier sees it)
+    and asks for the reason; only a POST from that page (`confirm=permanent`) revokes. Any
+    other POST, such as one click on an old form, shows the same page and changes nothing."""
+    credential = services.credential_for(request.user, slug, cred, role="issuer")
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        if request.POST.get("confirm") != CONFIRM_REVOKE:
+            error = gettext("Nothing was revoked: confirm on this page.")
+        elif not reason:
+            error = gettext("Give the reason for revoking: it is kept in the audit log.")
+        else:
+            try:
+                services.revoke(request.user, credential, reason)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, str(STATE_MESSAGES["revoked"]))
+                return redirect("issuing:detail", slug=slug, cred=credential.uuid)
+    return _render(request, "issuing/revoke.html", {
+        "institution": credential.institution, "credential": credential, "error": error,
+        "confirm": CONFIRM_REVOKE, "reason": request.POST.get("reason", ""),
+        "part_of": credential.part_of.select_related("achievement_version"),
+    }, status=400 if error else 200)
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ToolKey(models.Model):
@@ -25,8 +26,8 @@ class PlatformRegistration(models.Model):
     """A course platform (Moodle, Canvas, ...) registered with the tool by one institution."""
 
     class Method(models.TextChoices):
-        DYNAMIC = "dynamic", "Dynamic registration"
-        MANUAL = "manual", "Manual registration"
+        DYNAMIC = "dynamic", _("Dynamic registration")
+        MANUAL = "manual", _("Manual registration")
 
     institution = models.ForeignKey("institutions.Institution", on_delete=models.CASCADE,
                                     related_name="lti_platforms")
@@ -61,7 +62,7 @@ class ResourceLink(models.Model):
     context_title = models.CharField(max_length=300, blank=True)
     definition = models.ForeignKey("catalog.AchievementDefinition", on_delete=models.PROTECT,
                                    related_name="lti_links")
-    threshold = models.FloatField(default=0.6, help_text="score / maximum needed to pass")
+    threshold = models.FloatField(default=0.6, help_text=_("score / maximum needed to pass"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -350,10 +350,14 @@ def check_completion(launch: Any, link: ResourceLink, claims: dict[str, Any]) ->
             "You passed, but the course platform did not share your e-mail address, so the "
             "microcredential cannot be addressed to you."))
     context = claims.get("https://purl.imsglobal.org/spec/lti/claim/context") or {}
+    version = latest_version(link.definition)
+    result = f"{round(fraction * 100)}%"
+    if issuing.achievement_limits(version).problem(None, result) is not None:
+        result = ""  # a percentage the grading scheme has no place for (1-10, Pass/Fail)
     credential = issuing.issue_credential(
-        f"lti:{link.registration.issuer}", latest_version(link.definition),
+        f"lti:{link.registration.issuer}", version,
         recipient_email=email, recipient_name=str(claims.get("name") or "")[:200],
-        result=f"{round(fraction * 100)}%",
+        result=result,
         narrative=_("Passed %(course)s on the course platform.") % {
             "course": str(context.get("title") if isinstance(context, dict) else "")[:200]
             or link.definition.slug},

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from microdegree.catalog.models import AchievementVersion, Competency
 from microdegree.institutions.models import Institution
 from microdegree.opendata import public
@@ -46,6 +48,10 @@ SUPERVISION = f"{SNB}/supervision-verification"
 
 
 def concept(iri: str, label: str, scheme: str, language: str) -> dict[str, Any]:
+    """A concept labelled in the document's language (our choice labels are translatable, so a
+    German specification reads "Vor Ort", whatever language the request asked in)."""
+    with translation.override(language):
+        label = str(label)
     return {"@id": iri, "@type": "Concept", "prefLabel": {language: label},
             "inScheme": {"@id": scheme, "@type": "ConceptScheme"}}
 

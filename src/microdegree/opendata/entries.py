@@ -132,6 +132,8 @@ def agreement(agr: RecognitionAgreement) -> dict[str, Any]:
         "creditUnit": prog.credit_unit,
         "source": agr.source_kind,
         "namedAchievements": agr.named_achievements if agr.source_kind == "named" else [],
+        # false: each named achievement counts in any of its versions (.../v1 names .../v2)
+        "pinVersions": agr.pin_versions,
         "criteria": criteria(agr) if agr.source_kind == "criteria" else None,
         "value": {"kind": agr.value_kind, "credits": number(agr.value_credits),
                   "factor": number(agr.value_factor)},

@@ -53,6 +53,9 @@ class WorthCredential(Schema):
     eqf_level: int | None = None
     nqf_level: int | None = None
     credits_ects: float | None = None
+    credits_claimed: float | None = Field(
+        None, description="The creditsEarned the credential claims when it is above its "
+        "achievement's creditsAvailable: then only creditsAvailable (credits_ects) counts.")
     result: str | None = None
     issued_at: str | None = None
     component_ids: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ import uuid as uuid_mod
 from datetime import UTC
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from microdegree.catalog import services as catalog_services
@@ -91,6 +91,13 @@ def _ects(program: Program, credits: float) -> float:
 
 
 def _narrative(decision: Decision) -> str:
+    """The decision in words, signed into the credential: in English whatever the deciding
+    staff member's language (the credential's text is the institution's record)."""
+    with translation.override("en"):
+        return _narrative_text(decision)
+
+
+def _narrative_text(decision: Decision) -> str:
     program = decision.application.program
     unit = program.get_credit_unit_display()
     equivalent = ("" if program.credit_unit == "ects"

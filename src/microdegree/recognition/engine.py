@@ -19,6 +19,7 @@ Rules, in order, for each credential:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -105,6 +106,17 @@ class ProgramTerms:
         return self.total_credits / self.duration_terms
 
 
+_VERSIONED = re.compile(r"^(https?://[^?#]+/achievements/[^/?#]+/[^/?#]+)/v[1-9][0-9]*/?$")
+
+
+def achievement_series(achievement_id: str) -> str:
+    """An achievement id without its version: this platform's ids end in `/vN`
+    (`https://host/achievements/INSTITUTION/SLUG/v2` -> `.../SLUG`); any other id is its own
+    series (the issuer's ids for versions cannot be known). ADR: agreements across versions."""
+    found = _VERSIONED.match(achievement_id or "")
+    return found.group(1) if found else achievement_id
+
+
 @dataclass(frozen=True)
 class AgreementTerms:
     """One agreement: named achievements (issuer DID, achievement id) or criteria, and a value.
@@ -130,8 +142,14 @@ class AgreementTerms:
     valid_until: date | None = None
     conditions: str = ""
 
+    pin_versions: bool = False  # False: a named achievement in any of its versions
+
     def names(self, facts: CredentialFacts) -> bool:
-        return (facts.issuer_id, facts.achievement_id) in self.named
+        if self.pin_versions:
+            return (facts.issuer_id, facts.achievement_id) in self.named
+        series = achievement_series(facts.achievement_id)
+        return any(issuer == facts.issuer_id and achievement_series(named) == series
+                   for issuer, named in self.named)
 
 
 @dataclass

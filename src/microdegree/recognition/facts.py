@@ -3,7 +3,8 @@ report. Pure (no Django): the verification itself happens in `checking.py`.
 
 Credits in credentials are taken as ECTS (the platform's convention: `creditsEarned`, else the
 achievement's `creditsAvailable`, else its EU `ECTS` element), each a finite number of zero or
-more (`microdegree.vc.credits`): anything else raises `CreditsInvalid`.
+more (`microdegree.vc.credits`): anything else raises `CreditsInvalid`. Credits earned above the
+achievement's `creditsAvailable` count as `creditsAvailable`, with a warning (`credits_claimed`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
+from microdegree.vc.claims import credits_problem
 from microdegree.vc.credits import parse_credits
 from microdegree.vc.report import Outcome, Report
 from microdegree.vc.verify import STATUS_UNDETERMINED, parse_datetime
@@ -59,6 +61,10 @@ class CredentialFacts:
     eqf_level: int | None = None
     nqf_level: int | None = None
     credits_ects: float | None = None
+    # The creditsEarned the credential claims when it is above its achievement's
+    # creditsAvailable (then credits_ects is creditsAvailable: at most what the achievement
+    # offers counts, and the reader is warned); None otherwise.
+    credits_claimed: float | None = None
     result: float | None = None
     result_text: str = ""
     competencies: list[str] = field(default_factory=list)
@@ -75,6 +81,7 @@ class CredentialFacts:
             "achievement_name": self.achievement_name,
             "achievement_type": self.achievement_type, "eqf_level": self.eqf_level,
             "nqf_level": self.nqf_level, "credits_ects": self.credits_ects,
+            "credits_claimed": self.credits_claimed,
             "result": self.result_text or None,
             "issued_at": self.issued_at.isoformat() if self.issued_at else None,
             "component_ids": self.component_ids,
@@ -107,7 +114,8 @@ def _number(value: Any) -> float | None:
 
 
 def credits_of(subject: dict[str, Any], achievement: dict[str, Any]) -> float | None:
-    """The credential's credits in ECTS: `creditsEarned`, else `creditsAvailable`, else `ECTS`.
+    """The credential's credits in ECTS: `creditsEarned`, else `creditsAvailable`, else `ECTS`;
+    never more than `creditsAvailable` (see `claimed_credits`).
 
     Every one of the three that is present must be a finite number of zero or more, else
     `CreditsInvalid` (a 4xx with its sentence where credentials are evaluated).
@@ -115,10 +123,19 @@ def credits_of(subject: dict[str, Any], achievement: dict[str, Any]) -> float | 
     earned = parse_credits(subject.get("creditsEarned"), "creditsEarned")
     available = parse_credits(achievement.get("creditsAvailable"), "creditsAvailable")
     ects = parse_credits(achievement.get("ECTS"), "ECTS")
+    if earned is not None and available is not None and earned > available:
+        return available
     for value in (earned, available, ects):
         if value is not None:
             return value
     return None
+
+
+def claimed_credits(subject: dict[str, Any], achievement: dict[str, Any]) -> float | None:
+    """The `creditsEarned` a credential claims above its achievement's `creditsAvailable`
+    (another issuer's credential can: this platform refuses to issue one), else None."""
+    found = credits_problem(subject.get("creditsEarned"), achievement.get("creditsAvailable"))
+    return parse_credits(subject.get("creditsEarned")) if found else None
 
 
 def _subject(document: dict[str, Any]) -> dict[str, Any]:
@@ -237,6 +254,7 @@ def facts_of(document: dict[str, Any] | None, report: Report, *, key: str,
     achievement = _achievement(document)
     issuer_id, issuer_name = _issuer(document)
     credits = credits_of(subject, achievement)
+    claimed = claimed_credits(subject, achievement)
     result, result_text = _result(subject)
     registry, registry_name, registered_name = _registry(report)
     if registered_name == issuer_id:  # a trusted list of bare DIDs names nobody
@@ -259,6 +277,7 @@ def facts_of(document: dict[str, Any] | None, report: Report, *, key: str,
         eqf_level=eqf_level(achievement),
         nqf_level=_nqf(achievement),
         credits_ects=credits,
+        credits_claimed=claimed,
         result=result,
         result_text=result_text,
         competencies=_competencies(achievement),

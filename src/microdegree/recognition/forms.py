@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from microdegree.recognition.models import Decision, Module, Program, RecognitionAgreement
 from microdegree.recognition.services import AGREEMENT_FIELDS, PROGRAM_FIELDS
@@ -90,6 +91,7 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
         }
         labels: ClassVar[dict[str, Any]] = {
             "name": _("Name"), "source_kind": _("What it recognises"),
+            "pin_versions": _("Only the exact versions named"),
             "criteria_registry": _("Criteria: issuers accepted"),
             "criteria_achievement_type": _("Criteria: achievement type"),
             "criteria_min_eqf_level": _("Criteria: minimum EQF level"),
@@ -103,13 +105,17 @@ class AgreementForm(forms.ModelForm):  # type: ignore[type-arg]
             "public": _("Public"),
         }
         help_texts: ClassVar[dict[str, Any]] = {
+            "pin_versions": _(
+                "Unticked (recommended): a named achievement counts in every version its "
+                "issuer makes of it, and you are told when a new version changes its credits, "
+                "level or parts. Ticked: a learner awarded a later version does not count."),
             "criteria_registry": _(
                 "Trusted issuers (the default) are this platform's approved institutions and the "
                 "operator's trusted list. “Any issuer” also accepts credentials people sign with "
                 "keys of their own, claiming whatever credits they like."),
         }
 
-    ORDER = ("name", "source_kind", "named_text", "criteria_registry",
+    ORDER = ("name", "source_kind", "named_text", "pin_versions", "criteria_registry",
              "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",
              "criteria_min_credits", "competencies_text", "criteria_min_result",
              "criteria_max_age_years", "value_kind", "value_credits", "value_factor", "modules",
@@ -172,8 +178,16 @@ class CredentialsForm(forms.Form):
         required=False, max_length=MAX_UPLOAD, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, record: list[tuple[str, str]] = (),  # type: ignore[assignment]
-                 programs: list[Program] | None = None, **kwargs: Any) -> None:
+                 programs: list[Program] | None = None, carried: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if carried:
+            self.fields["carried"] = forms.BooleanField(
+                required=False,
+                label=ngettext("Include the credential you gave on “What is it worth?”",
+                               "Include the %(count)s credentials you gave on “What is it "
+                               "worth?”", carried) % {"count": carried},
+                help_text=_("They are verified again, and count only if they name you."))
         if programs is not None:
             self.fields["program"] = forms.ModelChoiceField(
                 label=_("Program"), empty_label=None,

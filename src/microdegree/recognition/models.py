@@ -12,6 +12,7 @@ The open catalogue (app `opendata`) exports `Program` and `RecognitionAgreement`
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,8 +23,8 @@ from microdegree.institutions.models import Institution
 
 
 class CreditUnit(models.TextChoices):
-    ECTS = "ects", "ECTS credits"
-    US_CREDIT_HOUR = "us-credit-hour", "US semester credit hours"
+    ECTS = "ects", _("ECTS credits")
+    US_CREDIT_HOUR = "us-credit-hour", _("US semester credit hours")
 
 
 class Program(models.Model):
@@ -35,33 +36,34 @@ class Program(models.Model):
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    url = models.URLField(max_length=500, blank=True, help_text="The program's own web page")
+    url = models.URLField(max_length=500, blank=True, help_text=_("The program's own web page"))
     field_of_study = models.CharField(max_length=200, blank=True)
     eqf_level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)],
-        help_text="EQF level of the degree (7 = master's)",
+        help_text=_("EQF level of the degree (7 = master's)"),
     )
     credit_unit = models.CharField(max_length=20, choices=CreditUnit.choices,
                                    default=CreditUnit.ECTS)
     ects_per_us_credit_hour = models.FloatField(
         default=2.0, validators=[MinValueValidator(0.01)],
-        help_text="The conversion this institution uses: 1 US credit hour = this many ECTS",
+        help_text=_("The conversion this institution uses: 1 US credit hour = this many ECTS"),
     )
     total_credits = models.FloatField(validators=[MinValueValidator(0.01)],
-                                      help_text="Credits of the whole program, in its unit")
+                                      help_text=_("Credits of the whole program, in its unit"))
     duration_terms = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Standard duration in terms (semesters)")
+        validators=[MinValueValidator(1)], help_text=_("Standard duration in terms (semesters)"))
     duration_months = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1)], help_text="Standard duration in months")
+        validators=[MinValueValidator(1)], help_text=_("Standard duration in months"))
     residency_terms = models.PositiveSmallIntegerField(
-        help_text="Terms a learner normally spends enrolled (before any recognition)")
+        help_text=_("Terms a learner normally spends enrolled (before any recognition)"))
     residency_months = models.PositiveSmallIntegerField(
-        help_text="Months a learner normally spends enrolled (before any recognition)")
+        help_text=_("Months a learner normally spends enrolled (before any recognition)"))
     max_recognised_fraction = models.FloatField(
         default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="The most outside credit recognised, as a fraction of total credits (0.5 = 50%)",
+        help_text=_("The most outside credit recognised, as a fraction of total credits "
+                    "(0.5 = 50%)"),
     )
-    public = models.BooleanField(default=True, help_text="Shown in the open catalogue")
+    public = models.BooleanField(default=True, help_text=_("Shown in the open catalogue"))
     # The catalogue definition of the decision credential (created on the first decision).
     decision_achievement = models.ForeignKey(
         "catalog.AchievementDefinition", null=True, blank=True, on_delete=models.SET_NULL,
@@ -96,7 +98,7 @@ class Module(models.Model):
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     credits = models.FloatField(validators=[MinValueValidator(0)],
-                                help_text="In the program's credit unit")
+                                help_text=_("In the program's credit unit"))
 
     class Meta:
         ordering = ["program", "code", "id"]
@@ -138,36 +140,42 @@ class RecognitionAgreement(models.Model):
                                    default=SourceKind.NAMED)
     # [{"issuer": "did:...", "achievement": "https://...", "name": "shown to people"}]
     named_achievements = models.JSONField(default=list, blank=True)
+    # False (the default): a named achievement counts in every version its issuer makes of it
+    # (".../v1" also matches ".../v2"); True: only the exact versions named (ADR: agreements
+    # across versions).
+    pin_versions = models.BooleanField(
+        default=False, help_text="Only the exact versions named count (not later versions)")
     criteria_registry = models.CharField(max_length=10, choices=Registry.choices,
                                          default=Registry.TRUSTED)
     criteria_achievement_type = models.CharField(
         max_length=40, blank=True,
-        help_text="OB achievementType, e.g. MicroCredential; empty = any",
+        help_text=_("OB achievementType, e.g. MicroCredential; empty = any"),
     )
     criteria_min_eqf_level = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(8)])
     criteria_min_nqf_level = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Compared with the number in the credential's NQF level")
+        null=True, blank=True,
+        help_text=_("Compared with the number in the credential's NQF level"))
     criteria_min_credits = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(0)],
-        help_text="Minimum credits of the credential, in the program's unit")
+        help_text=_("Minimum credits of the credential, in the program's unit"))
     # ["http://data.europa.eu/esco/skill/...", ...]: every one must be aligned in the credential
     criteria_competencies = models.JSONField(default=list, blank=True)
     criteria_min_result = models.FloatField(
-        null=True, blank=True, help_text="Minimum numeric result (grade) in the credential")
+        null=True, blank=True, help_text=_("Minimum numeric result (grade) in the credential"))
     criteria_max_age_years = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(0)],
-        help_text="How old (since issuance) a credential may be at the application")
+        help_text=_("How old (since issuance) a credential may be at the application"))
     value_kind = models.CharField(max_length=10, choices=ValueKind.choices,
                                   default=ValueKind.FIXED)
     value_credits = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)],
-                                      help_text="Fixed credits, in the program's unit")
+                                      help_text=_("Fixed credits, in the program's unit"))
     value_factor = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0)],
-                                     help_text="Multiplies the credential's credits earned")
+                                     help_text=_("Multiplies the credential's credits earned"))
     exempted_modules = models.ManyToManyField(Module, blank=True, related_name="agreements")
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
-    conditions = models.TextField(blank=True, help_text="Free text shown to learners")
+    conditions = models.TextField(blank=True, help_text=_("Free text shown to learners"))
     public = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,14 +187,55 @@ class RecognitionAgreement(models.Model):
         return f"{self.name} → {self.program}"
 
 
+# What in a new version of an achievement can change an agreement's value: snapshot field ->
+# label (recognition.notices)
+WATCHED_CHANGES = {
+    "ects": _("ECTS credits"),
+    "credits_available": _("Credits available"),
+    "eqf_level": _("EQF level"),
+    "nqf_level": _("NQF level"),
+    "rule": _("Parts (the microdegree's rule)"),
+}
+
+
+class AgreementNotice(models.Model):
+    """An achievement an agreement names changed in a way that may change its value (credits,
+    level or parts, in a new version): shown on the receiving institution's program page until
+    staff mark it read, and e-mailed to its staff (recognition.notices)."""
+
+    agreement = models.ForeignKey(RecognitionAgreement, on_delete=models.CASCADE,
+                                  related_name="notices")
+    achievement_id = models.CharField(max_length=500, help_text="the new version's id")
+    achievement_name = models.CharField(max_length=200)
+    issuer_name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    # [{"field": "credits", "before": ..., "after": ...}, ...]
+    changes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_name} v{self.version} changed ({self.agreement})"
+
+    @property
+    def labelled_changes(self) -> list[dict[str, Any]]:
+        return [{**c, "label": WATCHED_CHANGES.get(str(c.get("field")), c.get("field"))}
+                for c in self.changes if isinstance(c, dict)]
+
+
 class CreditApplication(models.Model):
     """A learner's request for credit toward a program; `proposal` is the engine's output at
     submission (reasons per credential, cap, totals, residency), kept as it was shown."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        DECIDED = "decided", "Decided"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        DECIDED = "decided", _("Decided")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -194,7 +243,7 @@ class CreditApplication(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     proposal = models.JSONField(default=dict, blank=True)
-    note = models.TextField(blank=True, help_text="The learner's note to staff")
+    note = models.TextField(blank=True, help_text=_("The learner's note to staff"))
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -210,9 +259,9 @@ class ApplicationCredential(models.Model):
     from the learner's record (`issued` / `imported`) or uploaded."""
 
     class Source(models.TextChoices):
-        RECORD = "record", "From the learner's record"
-        IMPORTED = "imported", "Imported into the learner's record"
-        UPLOAD = "upload", "Uploaded"
+        RECORD = "record", _("From the learner's record")
+        IMPORTED = "imported", _("Imported into the learner's record")
+        UPLOAD = "upload", _("Uploaded")
 
     application = models.ForeignKey(CreditApplication, on_delete=models.CASCADE,
                                     related_name="credentials")
@@ -221,7 +270,7 @@ class ApplicationCredential(models.Model):
                                on_delete=models.SET_NULL, related_name="+")
     imported = models.ForeignKey("records.ImportedCredential", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
-    document = models.TextField(help_text="the credential exactly as given")
+    document = models.TextField(help_text=_("the credential exactly as given"))
     credential_id = models.CharField(max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -237,15 +286,15 @@ class Decision(models.Model):
     learner as a signed OB 3.0 credential (`credential`)."""
 
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted as proposed"
-        ADJUSTED = "adjusted", "Accepted with adjustments"
-        REFUSED = "refused", "Refused"
+        ACCEPTED = "accepted", _("Accepted as proposed")
+        ADJUSTED = "adjusted", _("Accepted with adjustments")
+        REFUSED = "refused", _("Refused")
 
     application = models.OneToOneField(CreditApplication, on_delete=models.CASCADE,
                                        related_name="decision")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     credits = models.FloatField(default=0, validators=[MinValueValidator(0)],
-                                help_text="Credits recognised, in the program's unit")
+                                help_text=_("Credits recognised, in the program's unit"))
     exempted_modules = models.ManyToManyField(Module, blank=True, related_name="+")
     reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

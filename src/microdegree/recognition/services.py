@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from microdegree.audit.services import log_action
+from microdegree.base.links import public_link
+from microdegree.base.notify import notify
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.models import Institution
-from microdegree.institutions.services import institution_for
+from microdegree.institutions.services import institution_for, staff_addresses
 from microdegree.issuing.models import IssuedCredential
 from microdegree.recognition import checking, engine
 from microdegree.recognition import decision as decision_mod
@@ -38,6 +40,7 @@ from microdegree.recognition.models import (
 from microdegree.recognition.terms import agreements_of, program_terms
 from microdegree.records.models import ImportedCredential
 from microdegree.records.record import owned_credential, owned_import
+from microdegree.records.services import learner_address, learner_language
 from microdegree.vc.credits import CreditsInvalid, parse_credits
 from microdegree.vc.extract import ExtractError, extract
 from microdegree.verification import services as verification_services
@@ -51,7 +54,7 @@ PROGRAM_FIELDS = (
     "residency_terms", "residency_months", "max_recognised_fraction", "public",
 )
 AGREEMENT_FIELDS = (
-    "name", "source_kind", "named_achievements", "criteria_registry",
+    "name", "source_kind", "named_achievements", "pin_versions", "criteria_registry",
     "criteria_achievement_type", "criteria_min_eqf_level", "criteria_min_nqf_level",
     "criteria_min_credits", "criteria_competencies", "criteria_min_result",
     "criteria_max_age_years", "value_kind", "value_credits", "value_factor", "valid_from",
@@ -454,6 +457,18 @@ def submit_application(learner: Any, application: CreditApplication) -> CreditAp
         log_action(learner, "recognition.application_submitted", application,
                    institution_id=application.program.institution_id,
                    after={"proposed": proposal.get("recognised")})
+        inst = application.program.institution
+        # one e-mail per learner and program while staff have not decided: more applications
+        # from the same learner wait in the queue without flooding the staff's inboxes
+        already_waiting = CreditApplication.objects.filter(
+            learner=learner, program=application.program,
+            status=CreditApplication.Status.SUBMITTED).exclude(pk=application.pk).exists()
+        if not already_waiting:
+            notify("recognition/email/application_submitted", {
+                "institution": inst, "application": application,
+                "program": application.program,
+                "url": public_link(f"/institutions/{inst.slug}/applications/{application.uuid}"),
+            }, staff_addresses(inst, role="issuer", contact=True), language=inst.language)
     return application
 
 
@@ -572,6 +587,11 @@ def _decide(actor: Any, application: CreditApplication, *, outcome: str,
                       "credential": decision.credential.credential_id if decision.credential
                       else None})
     emit("credit_application.decided", program.institution_id, lambda: hook_data.decision(decision))
+    learner = application.learner
+    notify("recognition/email/decided", {
+        "institution": program.institution, "program": program, "decision": decision,
+        "url": public_link(f"/me/credit/{application.uuid}"),
+    }, [learner_address(learner)], language=learner_language(learner))
     return decision
 
 

@@ -38,6 +38,7 @@ def agreement_terms(agreement: RecognitionAgreement) -> AgreementTerms:
         name=agreement.name,
         source_kind=agreement.source_kind,
         named=_named(agreement.named_achievements),
+        pin_versions=agreement.pin_versions,
         registry=agreement.criteria_registry,
         achievement_type=agreement.criteria_achievement_type,
         min_eqf_level=agreement.criteria_min_eqf_level,

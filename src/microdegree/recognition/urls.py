@@ -15,6 +15,7 @@ urlpatterns = [
     path("programs/<slug:inst_slug>/<slug:program_slug>", views.program_public,
          name="program-public"),
     path(f"{_staff}/programs/", views.program_list, name="programs"),
+    path(f"{_staff}/programs/notices/<int:pk>/read", views.notice_read, name="notice-read"),
     path(f"{_program}/", views.program_edit, name="program"),
     path(f"{_program}/delete", views.program_delete, name="program-delete"),
     path(f"{_program}/modules/", views.module_add, name="module-add"),

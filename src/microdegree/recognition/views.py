@@ -17,9 +17,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from microdegree.catalog.achievement import badge_of
 from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.services import institution_for
-from microdegree.recognition import checking, forms, services
+from microdegree.recognition import carry, checking, forms, notices, services
 from microdegree.recognition.models import CreditApplication
 from microdegree.records import record as record_mod
 
@@ -84,7 +85,17 @@ def program_list(request: HttpRequest, inst_slug: str) -> HttpResponse:
         else:
             return redirect("recognition:program", inst.slug, program.slug)
     return _form_page(request, "recognition/program_list.html",
-                      {"institution": inst, "programs": inst.programs.all(), "form": form}, form)
+                      {"institution": inst, "programs": inst.programs.all(), "form": form,
+                       "notices": notices.open_notices(inst)}, form)
+
+
+@staff
+@require_POST
+def notice_read(request: HttpRequest, inst_slug: str, pk: int) -> HttpResponse:
+    """Staff mark a changed-achievement notice read (issue 16, point 2)."""
+    inst = institution_for(request.user, inst_slug, role=ISSUER)
+    notices.mark_read(request.user, inst, pk)
+    return redirect("recognition:programs", inst.slug)
 
 
 @staff
@@ -246,13 +257,26 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 @guarded
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
+    """`/me/credit/apply`: a draft application. From "What is it worth?" (`?from=worth`) the
+    credentials chosen there come pre-selected (`carry`): the learner's own record entries,
+    and uploads kept in the session, which are verified again like any upload."""
     programs = services.public_programs()
-    form = forms.CredentialsForm(_data(request), _files(request),
-                                 record=_record_choices(request.user), programs=programs,
-                                 initial={"program": request.GET.get("program")})
+    choices = _record_choices(request.user)
+    carried = carry.carried(request.session, request.user)
+    from_worth = request.GET.get("from") == "worth"
+    initial: dict[str, Any] = {"program": request.GET.get("program")}
+    if from_worth:
+        own = {key for key, _ in choices}
+        initial["record"] = [k for k in carried.keys if k in own]
+        initial["carried"] = True
+    form = forms.CredentialsForm(_data(request), _files(request), record=choices,
+                                 programs=programs, initial=initial,
+                                 carried=len(carried.uploads))
     if request.method == "POST" and form.is_valid():
         try:
             texts = form.texts(request.FILES)
+            if form.cleaned_data.get("carried"):
+                texts += carried.uploads
             application = services.start_application(
                 request.user, form.cleaned_data["program"],
                 record_keys=form.cleaned_data.get("record") or [], uploads=texts)
@@ -261,9 +285,12 @@ def apply(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            carry.clear(request.session)
             return redirect("recognition:my-application", application.uuid)
-    return _form_page(request, "recognition/apply.html",
-                      {"form": form, "programs": programs}, form)
+    return _form_page(request, "recognition/apply.html", {
+        "form": form, "programs": programs,
+        "carried_names": carry.names(carried.uploads),
+        "carry_dropped": from_worth and carried.dropped}, form)
 
 
 @learner_required
@@ -299,7 +326,8 @@ def withdraw(request: HttpRequest, app_uuid: str) -> HttpResponse:
 @guarded
 @require_http_methods(["GET", "HEAD", "POST"])
 def worth(request: HttpRequest) -> HttpResponse:
-    """"What is it worth?": nothing is stored; a signed-in learner may pick from the record."""
+    """"What is it worth?": nothing is stored but the choice, in the session, for "Apply for
+    this credit" (`carry`); a signed-in learner may pick from the record."""
     signed_in = request.user.is_authenticated
     form = forms.CredentialsForm(_data(request), _files(request),
                                  record=_record_choices(request.user) if signed_in else [])
@@ -308,9 +336,9 @@ def worth(request: HttpRequest) -> HttpResponse:
         try:
             keys = form.cleaned_data.get("record") or []
             # uploads go in as they are: each is read once, counted, and only then verified
-            texts: list[str | bytes] = form.texts(request.FILES,
-                                                  max_files=checking.max_files())
-            texts += [text for _, _, text in services.record_items(request.user, keys)]
+            uploads: list[str | bytes] = form.texts(request.FILES,
+                                                    max_files=checking.max_files())
+            texts = uploads + [text for _, _, text in services.record_items(request.user, keys)]
             facts, proposals, programs = services.worth(
                 texts, applicant=request.user if keys else None)
         except ValidationError as exc:
@@ -322,9 +350,15 @@ def worth(request: HttpRequest) -> HttpResponse:
                                                                      strict=True)]
             context.update(
                 checked=len(facts),
+                badges=[(fact, badge_of(fact.achievement_id, fact.issuer_id)
+                         if fact.registry == "platform" else "") for fact in facts],
                 recognising=[r for r in results if r[1]["recognised"] > 0],
                 others=[r for r in results if r[1]["recognised"] <= 0],
             )
+            if context["recognising"]:
+                # "Apply for this credit" carries this choice (in the session, never the page)
+                carry.stash(request.session, request.user, keys=list(keys),
+                            uploads=[services.upload_text(u) for u in uploads])
     return _form_page(request, "recognition/worth.html", context, form)
 
 

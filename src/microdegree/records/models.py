@@ -1,5 +1,5 @@
 """The learner's side: e-mail addresses, sign-in tokens, imported credentials, per-credential
-preferences (hide, share, show name) and the platform's own signing key (CLR exports).
+preferences (who can see it, show name) and the platform's own signing key (CLR exports).
 
 Learners are ordinary Django users; what makes one a learner is a verified `LearnerEmail`.
 Platform credentials are never copied here: the record finds them through the salted identity
@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LearnerEmail(models.Model):
@@ -58,7 +59,7 @@ class ImportedCredential(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="imported_credentials")
-    document = models.TextField(help_text="the credential exactly as imported (JSON or JWS)")
+    document = models.TextField(help_text=_("the credential exactly as imported (JSON or JWS)"))
     format = models.CharField(max_length=10)  # json, jwt, png, svg (where it came from)
     # the credential as JSON, for display and search only (a JWS payload decoded); `document`
     # is what is served and exported
@@ -90,11 +91,38 @@ class ImportedCredential(models.Model):
         return f"{self.name or self.credential_id} (imported)"
 
 
+# the three values, as plain strings for code that compares them (mypy reads the enum's
+# members as their (value, label) tuples)
+PUBLIC, LINK, HIDDEN = "public", "link", "hidden"
+
+
+class Visibility(models.TextChoices):
+    """Who can see one credential of a record on this platform's public pages (ADR 0027).
+
+    The pages word them in the reader's language (`records.record.visibility_label`).
+    Whatever is chosen, the credential, its status list and its validity never change: whoever
+    holds the file can still verify it.
+    """
+
+    # its public page (/credentials/<uuid>, platform credentials only) and its share link
+    PUBLIC = PUBLIC, "Public"
+    # only its share link (/share/<token>); a new link retires the old one
+    LINK = LINK, "Shared by link only"
+    # nothing public: every public page of it answers 404
+    HIDDEN = HIDDEN, "Hidden"
+
+
+def default_visibility(*, platform: bool) -> str:
+    """Without a choice: a platform credential's public page exists (as it always has), an
+    import has no public page at all."""
+    return PUBLIC if platform else HIDDEN
+
+
 class CredentialPreference(models.Model):
     """The learner's choices for one credential of their record (platform or imported).
 
-    `hidden` keeps it off every public page of this app (share page); it never touches the
-    credential, its status list or its validity.
+    `visibility` says which public pages of this app show it (`Visibility`); it never touches
+    the credential, its status list or its validity.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -103,8 +131,8 @@ class CredentialPreference(models.Model):
                                    on_delete=models.CASCADE, related_name="+")
     imported = models.ForeignKey(ImportedCredential, null=True, blank=True,
                                  on_delete=models.CASCADE, related_name="preferences")
-    hidden = models.BooleanField(default=False)
-    share_enabled = models.BooleanField(default=False)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices,
+                                  default=Visibility.PUBLIC)
     share_token = models.CharField(max_length=64, unique=True)
     show_name = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -146,9 +174,9 @@ class ReissueRequest(models.Model):
     e-mail address; staff decide, and approval calls `issuing.services.reissue`."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for the institution"
-        DONE = "done", "Re-issued"
-        REJECTED = "rejected", "Declined"
+        PENDING = "pending", _("Waiting for the institution")
+        DONE = "done", _("Re-issued")
+        REJECTED = "rejected", _("Declined")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="reissue_requests")
@@ -214,3 +242,29 @@ class WalletExchange(models.Model):
 
     def __str__(self) -> str:
         return f"exchange {self.exchange_id[:8]}…"
+
+
+class LearnerSettings(models.Model):
+    """A learner's settings for the whole record: the language of the e-mails they receive
+    (credit decisions; base/notify.py). No row: the platform's default language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="learner_settings")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"settings of user {self.user_id}"
+
+
+class ClaimReminder(models.Model):
+    """The one reminder sent for a credential nobody claimed (records.reminders): the unique
+    credential makes "once" hold even when two runs overlap."""
+
+    credential = models.OneToOneField("issuing.IssuedCredential", on_delete=models.CASCADE,
+                                      related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"claim reminder for credential {self.credential_id}"

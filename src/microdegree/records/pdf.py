@@ -219,11 +219,11 @@ def learner_name(item: record_mod.Item, user: Any) -> str:
 
 def for_item(item: record_mod.Item, user: Any) -> Certificate:
     """The certificate of one record entry. The QR code leads to the credential's public page
-    (platform credentials that are not hidden), else to the verify page."""
+    (platform credentials whose page is public), else to the verify page."""
     base = settings.PUBLIC_URL.rstrip("/")
     verify_page = f"{base}/verify"
     public = (f"{base}/credentials/{item.obj.uuid}"
-              if item.kind == "platform" and not item.hidden else verify_page)
+              if item.public_page else verify_page)
     summary = item.summary
     institution = getattr(item.obj, "institution", None)
     return Certificate(

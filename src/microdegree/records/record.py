@@ -1,5 +1,6 @@
-"""Reading a learner's record (no writes): the credentials they hold, grouped by competency with
-credit totals, their progress toward microdegrees, and the LinkedIn add-to-profile link.
+"""Reading a learner's record (no writes): the credentials they hold, grouped by institution (a
+held microdegree with its parts nested) or by competency, with credit totals, their progress
+toward microdegrees, and the LinkedIn add-to-profile link.
 
 Platform credentials are matched through the credential itself: the database column
 `recipient_email` only narrows the candidates; a credential belongs to the record when one of
@@ -30,10 +31,14 @@ from microdegree.records.achievement_fields import EQF_FRAMEWORKS, eqf_level
 from microdegree.records.achievement_fields import as_list as _as_list
 from microdegree.records.addressing import names_holder
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     CredentialPreference,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
+    default_visibility,
 )
 from microdegree.vc.builders.identity import identity_matches
 from microdegree.verification.summary import Summary, summarise
@@ -67,7 +72,7 @@ def platform_credentials(user: Any, emails: Sequence[str] | None = None
     if not emails:
         return []
     candidates = (IssuedCredential.objects
-                  .select_related("institution", "achievement_version__definition")
+                  .select_related("institution", "achievement_version__definition__institution")
                   .filter(recipient_email__in=emails).order_by("-issued_at", "-id"))
     return [c for c in candidates if names_recipient(json.loads(c.document), emails)]
 
@@ -125,13 +130,56 @@ class Item:
         return self.state == "valid"
 
     @property
+    def visibility(self) -> str:
+        """Who can see it on this platform's public pages (`Visibility`, ADR 0027)."""
+        if self.preference is not None:
+            return self.preference.visibility
+        return default_visibility(platform=self.kind == "platform")
+
+    @property
     def hidden(self) -> bool:
-        return bool(self.preference and self.preference.hidden)
+        return self.visibility == HIDDEN
+
+    @property
+    def public_page(self) -> bool:
+        """Whether its public page (/credentials/<uuid>) answers everyone."""
+        return self.kind == "platform" and self.visibility == PUBLIC
+
+    @property
+    def link_shared(self) -> bool:
+        """Whether its share link answers (it exists once the learner made a choice)."""
+        return (self.preference is not None and self.addressed
+                and self.visibility in (PUBLIC, LINK))
+
+    @property
+    def visibility_label(self) -> str:
+        return visibility_label(self)
 
     @property
     def addressed(self) -> bool:
         """Platform credentials are matched to the record by address; imports say."""
         return self.kind == "platform" or bool(getattr(self.obj, "addressed", False))
+
+    @property
+    def image(self) -> str:
+        """The badge picture's path on this site: the achievement's image for a platform
+        credential; an import's own badge download (its name and issuer, drawn here: nothing is
+        loaded from elsewhere when the learner opens the record)."""
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.achievement_version.badge_path
+        return f"/me/credentials/{self.key}/credential.svg"
+
+    @property
+    def definition_id(self) -> int | None:
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.achievement_version.definition_id
+        return None
+
+    @property
+    def institution_name(self) -> str:
+        if isinstance(self.obj, IssuedCredential):
+            return self.obj.institution.name
+        return self.summary.issuer_name or self.summary.issuer_id or ""
 
 
 def _achievement(document: dict[str, Any]) -> dict[str, Any]:
@@ -262,6 +310,49 @@ def grouped(record: Sequence[Item]) -> list[Group]:
     return out
 
 
+@dataclass
+class Degree:
+    """A microdegree the learner holds, with the credentials of the record that are its parts."""
+
+    item: Item
+    parts: list[Item]
+
+
+@dataclass
+class InstitutionGroup:
+    name: str
+    degrees: list[Degree]
+    others: list[Item]  # credentials that are not part of a held microdegree
+
+
+def by_institution(record: Sequence[Item]) -> list[InstitutionGroup]:
+    """One group per issuing institution (imports by their issuer's name), in name order; in each,
+    the held microdegrees with their parts nested, then every other credential.
+
+    A part is a credential of the record whose achievement the microdegree's rule (the version
+    awarded) names; a part of two held microdegrees shows under both."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in record:
+        groups[item.institution_name].append(item)
+    out = []
+    for name in sorted(groups, key=lambda n: (n == "", n.lower())):
+        members = groups[name]
+        degrees: list[Degree] = []
+        nested: set[int] = set()
+        for item in members:
+            if not (item.is_microdegree and isinstance(item.obj, IssuedCredential)):
+                continue
+            wanted = set(catalog_rules.achievement_ids(item.obj.achievement_version.rule or {}))
+            parts = [m for m in members if m is not item and m.definition_id in wanted]
+            nested.update(id(m) for m in parts)
+            degrees.append(Degree(item=item, parts=parts))
+        others = [m for m in members
+                  if id(m) not in nested and not any(d.item is m for d in degrees)]
+        out.append(InstitutionGroup(name=name or gettext("Issuer not named"),
+                                    degrees=degrees, others=others))
+    return out
+
+
 def totals(record: Sequence[Item]) -> Totals:
     """ECTS of the valid credentials addressed to the learner, overall and per EQF level.
 
@@ -290,6 +381,7 @@ class Node:
     text: str
     done: bool
     kind: str
+    not_needed: bool = False  # not done, but a group above it is: an option the learner skipped
     value: float = 0.0  # for the progress bar
     maximum: float = 0.0
     progress_label: str = ""
@@ -323,12 +415,20 @@ def _fmt(value: float) -> str:
     return f"{value:g}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
-def _node(status: catalog_rules.NodeStatus, names: dict[int, str]) -> Node:
+def _node(status: catalog_rules.NodeStatus, names: dict[int, str],
+          settled: bool = False) -> Node:
+    """`settled`: a group above is done, so what is not done here was not needed."""
+    node = _node_of(status, names, settled)
+    node.not_needed = settled and not status.done
+    return node
+
+
+def _node_of(status: catalog_rules.NodeStatus, names: dict[int, str], settled: bool) -> Node:
     if status.kind == "achievement":
         name = names.get(status.achievement or 0, f"achievement {status.achievement}")
         return Node(text=name, done=status.done, kind=status.kind,
                     value=1.0 if status.done else 0.0, maximum=1.0)
-    children = [_node(child, names) for child in status.children]
+    children = [_node(child, names, settled or status.done) for child in status.children]
     if status.kind == "all_of":
         total = len(children)
         return Node(text=gettext("All of:"), done=status.done, kind=status.kind,
@@ -424,13 +524,50 @@ def _definition_credits(ids: Sequence[int]) -> dict[int, float]:
 
 
 def hidden_from_public(credential: IssuedCredential) -> bool:
-    """Whether a learner holding this credential chose to hide it from the public: its public
-    page and address answer 404 (verification of the document itself is never affected)."""
-    return CredentialPreference.objects.filter(credential=credential, hidden=True).exists()
+    """Whether a learner holding this credential chose that its public page is not public
+    ("by link only" or "hidden"): the page and its address answer 404 to the public
+    (verification of the document itself is never affected)."""
+    return (CredentialPreference.objects.filter(credential=credential)
+            .exclude(visibility=PUBLIC).exists())
 
 
 def share_url(preference: CredentialPreference) -> str:
     return f"{settings.PUBLIC_URL}/share/{preference.share_token}"
+
+
+def public_page_url(item: Item) -> str:
+    return f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
+
+
+def audience(item: Item) -> list[str]:
+    """Who can see this credential now, in plain sentences (the record and its page say it)."""
+    out = [gettext("You, signed in to your record.")]
+    institution = getattr(item.obj, "institution", None)
+    if institution is not None:
+        out.append(gettext("Staff of %(institution)s, which issued it.")
+                   % {"institution": institution.name})
+    if item.public_page:
+        out.append(gettext("Anyone with its public address."))
+    if item.link_shared:
+        out.append(gettext("Anyone you gave its share link to."))
+    if item.addressed:
+        out.append(gettext("Apps you connected to your record, and institutions you apply to "
+                           "for credit with it."))
+    out.append(gettext("Anyone you give the file to: they can verify it, whatever you choose "
+                       "here."))
+    return out
+
+
+def visibility_label(item: Item) -> str:
+    """The record's one-line answer to "who can see it?"."""
+    if item.visibility == PUBLIC and item.kind == "platform":
+        return gettext("Public: anyone with its address")
+    if item.link_shared:
+        return gettext("Only people with your share link")
+    if item.visibility == LINK:
+        return gettext("Only you (no share link yet)")
+    return gettext("Hidden: only you and its issuer") if item.kind == "platform" else gettext(
+        "Hidden: only you")
 
 
 def linkedin_url(item: Item, public_url: str) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microdegree.base.client_ip import client_ip
+from microdegree.base.notify import language_choices
 from microdegree.http_errors import page_errors
 from microdegree.institutions import services as inst_services
 from microdegree.institutions.errors import DomainError
@@ -24,6 +25,9 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth, badges, platform, qr, services, wallet
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
@@ -131,16 +135,31 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
 @learner_required
 @require_GET
 def record_page(request: HttpRequest) -> HttpResponse:
-    """`/me/`: every credential, grouped by competency, with totals and microdegree progress."""
+    """`/me/`: every credential, by institution with each held microdegree's parts nested
+    (`?view=competencies`: grouped by competency), with totals and microdegree progress."""
     items = record_mod.items(request.user)
+    view = "competencies" if request.GET.get("view") == "competencies" else "institutions"
     return render(request, "records/record.html", {
-        "items": items,
-        "groups": record_mod.grouped(items),
+        "items": items, "view": view,
+        "groups": record_mod.grouped(items) if view == "competencies" else [],
+        "institutions": record_mod.by_institution(items) if view == "institutions" else [],
         "totals": record_mod.totals(items),
         "progress": record_mod.progress(request.user, items),
         "emails": LearnerEmail.objects.filter(user=request.user),
         "did": LearnerDid.objects.filter(user=request.user).first(),
+        "mail_language": services.learner_language(request.user),
+        "mail_languages": language_choices(),
     })
+
+
+@learner_required
+@record_errors
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language of the learner's e-mails (credit decisions; issue 16, point 13)."""
+    services.set_language(request.user, request.POST.get("language", ""))
+    messages.success(request, _("Saved: your e-mails come in the language you chose."))
+    return redirect("records:record")
 
 
 def _item(request: HttpRequest, key: str) -> record_mod.Item:
@@ -158,29 +177,55 @@ def _item(request: HttpRequest, key: str) -> record_mod.Item:
 def credential_page(request: HttpRequest, key: str) -> HttpResponse:
     item = _item(request, key)
     pref = item.preference
-    share = (record_mod.share_url(pref) if pref and pref.share_enabled and not pref.hidden
-             and item.addressed else "")
-    public = share or (f"{settings.PUBLIC_URL}/credentials/{item.obj.uuid}"
-                       if item.kind == "platform" and not item.hidden else "")
+    share = record_mod.share_url(pref) if pref is not None and item.link_shared else ""
+    public = record_mod.public_page_url(item) if item.public_page else ""
     return render(request, "records/credential.html", {
-        "item": item, "share_url": share,
+        "item": item, "share_url": share, "public_url": public,
+        "audience": record_mod.audience(item),
+        "visibility_choices": _visibility_choices(item),
         "share_qr": qr.svg(share, _("QR code of the public link %(url)s") % {"url": share})
         if share else "",
         "emails": record_mod.verified_emails(request.user),
         "reissue": ReissueRequest.objects.filter(
             user=request.user, credential_id=item.obj.pk).first()
         if item.kind == "platform" else None,
-        "linkedin_url": record_mod.linkedin_url(item, public) if public else "",
+        "linkedin_url": record_mod.linkedin_url(item, share or public)
+        if share or public else "",
     })
+
+
+def _visibility_choices(item: record_mod.Item) -> list[tuple[str, str, str]]:
+    """(value, label, what it means) of each choice this credential offers."""
+    out = []
+    if item.kind == "platform":
+        out.append((PUBLIC, _("Public"), _(
+            "Its public page answers anyone with its address, and its share link works.")))
+    out.append((LINK, _("Shared by link only"), _(
+        "Only its share link works; its public page answers “not found”. Make a new link "
+        "to stop an old one.")))
+    out.append((HIDDEN, _("Hidden"), _(
+        "Every public page of it answers “not found”: only you and its issuer see it. It "
+        "stays valid, and whoever has the file can still verify it.")))
+    return out
 
 
 @learner_required
 @record_errors
 @require_POST
 def preferences(request: HttpRequest, key: str) -> HttpResponse:
-    changes = {f: request.POST.get(f) == "on" for f in services.PREFERENCE_FIELDS}
-    services.set_preference(request.user, key, **changes)
+    visibility = request.POST.get("visibility")
+    services.set_preference(request.user, key, visibility=visibility or None,
+                            show_name=request.POST.get("show_name") == "on")
     messages.success(request, _("Saved. Hiding or sharing never changes the credential itself."))
+    return redirect("records:credential", key=key)
+
+
+@learner_required
+@record_errors
+@require_POST
+def new_share_link(request: HttpRequest, key: str) -> HttpResponse:
+    services.new_share_link(request.user, key)
+    messages.success(request, _("A new share link is ready; the old one no longer works."))
     return redirect("records:credential", key=key)
 
 
@@ -358,6 +403,16 @@ def delete_page(request: HttpRequest) -> HttpResponse:
 # --- public ---------------------------------------------------------------------------------
 
 
+def _og_image(target: Any, summary: Any) -> str:
+    """A PNG for link previews (they show no SVG): a platform credential's badge drawn as a
+    PNG, else the credential's own image when it is a web address."""
+    if isinstance(target, IssuedCredential):
+        version = target.achievement_version
+        if not version.image or version.image.name.endswith(".png"):
+            return f"{version.achievement_id}/image.png"
+    return summary.image if (summary.image or "").startswith("http") else ""
+
+
 @record_errors
 @require_GET
 def share_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -371,19 +426,24 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
     summary = summarise(document, show_recipient=pref.show_name)
     issuer = looked_up(summary.issuer_id, summary.issuer_name)  # the registry's name first
     canonical = record_mod.share_url(pref)
+    # the public page's address, if it is public (otherwise it answers 404 to the public, and
+    # the page never carries the signed document: it may name the learner)
     verify_target = (f"{settings.PUBLIC_URL}/credentials/{target.uuid}"
-                     if isinstance(target, IssuedCredential) else "")
+                     if isinstance(target, IssuedCredential)
+                     and pref.visibility == PUBLIC else "")
     return render(request, "records/share.html", {
         "summary": summary, "issuer": issuer, "canonical": canonical, "state":
             record_mod.platform_state(target) if isinstance(target, IssuedCredential) else "",
         "verify_target": verify_target,
+        "badge": (target.achievement_version.badge_path if isinstance(target, IssuedCredential)
+                  else summary.image or ""),
         "qr_svg": qr.svg(canonical, _("QR code of this page's address, %(url)s")
                          % {"url": canonical}),
         "og": {"title": summary.name or "Credential",
                "description": (f"{summary.name or 'A credential'}, awarded by "
                                f"{issuer.name or 'its issuer'}.")[:300],
                "url": canonical,
-               "image": summary.image if (summary.image or "").startswith("http") else ""},
+               "image": _og_image(target, summary)},
     })
 
 

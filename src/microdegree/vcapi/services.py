@@ -36,7 +36,7 @@ from microdegree.institutions.models import Institution, SigningKey
 from microdegree.issuing import doctext, statuslists
 from microdegree.issuing import services as issuing_services
 from microdegree.issuing.models import ApiToken, IssuedCredential, StatusList
-from microdegree.vc import proofs
+from microdegree.vc import claims, proofs
 from microdegree.vc.report import Report
 from microdegree.vc.status import status_entry
 from microdegree.vc.verify import verify as core_verify
@@ -65,6 +65,21 @@ class CredentialInvalid(Invalid):
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         super().__init__(f"{first.path}: {first.message}{more}", code=first.code)
         self.problems = list(found)
+
+
+def _claim_problems(document: dict[str, Any]) -> list[validation.Problem]:
+    """Credits earned above the credits its achievement offers, and results outside the result
+    description they name, refused as the awarding service refuses them (issuing `limits`)."""
+    out = []
+    for problem in claims.credential_problems(document):
+        path = ("$.credentialSubject.creditsEarned" if problem.field == "creditsEarned"
+                else f"$.credentialSubject.result[{problem.index}].value")
+        subject = document.get("credentialSubject")
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
+        name = achievement.get("name") if isinstance(achievement, dict) else None
+        out.append(validation.Problem(problem.code, issuing_services.claim_sentence(
+            problem, name if isinstance(name, str) else "?", label=""), path))
+    return out
 
 
 def _actor(token: ApiToken) -> str:
@@ -142,6 +157,8 @@ def issue(
             "$.issuer")]
     if not found:
         found = issuer_profile.reconcile(document, issuer_profile.registered(inst))
+    if not found:
+        found = _claim_problems(document)
     if found:
         raise CredentialInvalid(found)
     credential_id = document["id"]

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from microdegree.institutions.services import role_of
 from microdegree.vc.extract import MAX_UPLOAD, ExtractError
 from microdegree.verification import hooks, services
 from microdegree.verification.issuer_name import issuer_name
@@ -173,11 +174,21 @@ def _is_holder(request: HttpRequest, credential: Any) -> bool:
     return user.is_authenticated and hooks.holds(user, credential)
 
 
+def _is_issuer_staff(request: HttpRequest, credential: Any) -> bool:
+    """A member of the institution that issued it (its staff pages show it anyway)."""
+    user = request.user
+    return user.is_authenticated and (
+        bool(getattr(user, "is_superuser", False))
+        or role_of(user, credential.institution) is not None)
+
+
 @require_http_methods(["GET", "HEAD"])
 def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
     """`/credentials/<uuid>`: the public page, or the signed credential itself (content type).
 
-    404 for a credential its holder hid, except to the holder, who sees the page with a note.
+    404 for a credential whose holder chose that its page is not public ("by link only" or
+    "hidden", ADR 0027), except to the holder and the issuing institution's staff, who see the
+    page with a note.
     """
     credential = services.public_credential(cred)
     if credential is None:
@@ -185,7 +196,8 @@ def credential_page(request: HttpRequest, cred: UUID) -> HttpResponse:
     # The learner hid it: 404 as if it did not exist (hiding never changes the credential or
     # its status; the signed JSON still verifies wherever it is given).
     hidden = services.hidden_by_holder(credential)
-    if hidden and not _is_holder(request, credential):
+    if hidden and not (_is_holder(request, credential)
+                       or _is_issuer_staff(request, credential)):
         raise Http404("No such credential.")
     download = request.GET.get("format") == "json"
     media_type = next((m for m in CREDENTIAL_TYPES if _accepts(request, m)), None)

@@ -91,6 +91,18 @@ _NOT_JSON = re.compile(r"The text is not valid JSON: (?P<reason>.*)\.")
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
     (re.compile(r"The (?P<suite>[\w.:-]+) signature is valid\."),
      lambda: gettext("The %(suite)s signature is valid.")),
+    (re.compile(r"The (?P<suite>[\w.:-]+) signature does not match the document: it was changed "
+                r"after signing, or signed with another key\."),
+     lambda: gettext("The %(suite)s signature does not match the document: it was changed after "
+                     "signing, or signed with another key.")),
+    (re.compile(r"The proof or document is malformed: (?P<reason>.*)"),
+     lambda: gettext("The proof or document is malformed: %(reason)s")),
+    (re.compile(r"(?P<name>\S+) could not be fetched: (?P<reason>.*)"),
+     lambda: gettext("%(name)s could not be fetched: %(reason)s")),
+    (re.compile(r"The DID method (?P<method>\S+) is not supported\."),
+     lambda: gettext("The DID method %(method)s is not supported.")),
+    (re.compile(r"No resolver for (?P<target>\S+)\."),
+     lambda: gettext("No resolver for %(target)s.")),
     (re.compile(r"The credential is valid now, until (?P<end>.+)\."),
      lambda: gettext("The credential is valid now, until %(end)s.")),
     (re.compile(r"The credential expired on (?P<end>.+)\."),

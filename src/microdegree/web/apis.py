@@ -14,6 +14,7 @@ from django.urls import path
 from microdegree.api_layer import surface_api, urlpatterns_of
 from microdegree.bulk.api import router as bulk_router
 from microdegree.issuing.api import router as issuing_router
+from microdegree.issuing.rule_api import router as rule_router
 from microdegree.recognition.api import router as recognition_router
 from microdegree.web import issuing_openapi
 from microdegree.webhooks.api import router as webhooks_router
@@ -23,6 +24,7 @@ api = surface_api(
     description="The platform's JSON endpoints under /api/: errors are {code, message}.")
 api.add_router("/api/v1/", issuing_router)  # the institution API: awards and status changes
 api.add_router("/api/v1/", bulk_router)  # ... and bulk issuing jobs
+api.add_router("/api/v1/", rule_router)  # ... and microdegrees' award rules
 api.add_router("/api/", recognition_router)  # public: POST /api/worth
 api.add_router("/api/v1/", webhooks_router)  # the institution's webhook subscriptions
 

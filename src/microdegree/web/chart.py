@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext, ngettext
 
 from microdegree.issuing.models import IssuedCredential
 
@@ -84,15 +86,31 @@ class Chart:
 
     @property
     def title(self) -> str:
-        return f"Credentials issued per {self.by}, last {len(self.bars)} {self.by}s"
+        values = {"n": len(self.bars)}
+        if self.by == "week":
+            return gettext("Credentials issued per week, last %(n)s weeks") % values
+        return gettext("Credentials issued per month, last %(n)s months") % values
 
     @property
     def description(self) -> str:
         busiest = max(self.bars, key=lambda b: b.count, default=None)
+        n = len(self.bars)
         if busiest is None or busiest.count == 0:
-            return f"No credentials were issued in the last {len(self.bars)} {self.by}s."
-        return (f"{self.total} credentials in the last {len(self.bars)} {self.by}s; the busiest "
-                f"{self.by} was {busiest.label} with {busiest.count}.")
+            if self.by == "week":
+                return gettext("No credentials were issued in the last %(n)s weeks.") % {"n": n}
+            return gettext("No credentials were issued in the last %(n)s months.") % {"n": n}
+        values = {"total": self.total, "n": n, "label": busiest.label, "count": busiest.count}
+        if self.by == "week":
+            return ngettext(
+                "%(total)s credential in the last %(n)s weeks; the busiest week was %(label)s "
+                "with %(count)s.",
+                "%(total)s credentials in the last %(n)s weeks; the busiest week was %(label)s "
+                "with %(count)s.", self.total) % values
+        return ngettext(
+            "%(total)s credential in the last %(n)s months; the busiest month was %(label)s "
+            "with %(count)s.",
+            "%(total)s credentials in the last %(n)s months; the busiest month was %(label)s "
+            "with %(count)s.", self.total) % values
 
 
 def _period_starts(by: str, today: date, count: int) -> list[date]:
@@ -108,12 +126,14 @@ def _period_starts(by: str, today: date, count: int) -> list[date]:
 
 
 def _label(by: str, start: date) -> str:
-    return start.strftime("%d %b") if by == "week" else start.strftime("%b %Y")
+    """The period's name in the reader's language ("07 Dec", "07 Dez"; "Dec 2026")."""
+    return format_date(start, "d M") if by == "week" else format_date(start, "M Y")
 
 
 def _axis_lines(by: str, start: date) -> tuple[str, ...]:
     """The label under a bar, on two short lines for a month so neighbours do not overlap."""
-    return (start.strftime("%d %b"),) if by == "week" else (start.strftime("%b"), str(start.year))
+    return (format_date(start, "d M"),) if by == "week" else (format_date(start, "M"),
+                                                              str(start.year))
 
 
 def _show_label(index: int, count: int, last: int) -> bool:

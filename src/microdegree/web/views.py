@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from microdegree.base.notify import language_choices
 from microdegree.bulk.models import BulkJob
 from microdegree.catalog.models import AchievementDefinition
 from microdegree.http_errors import page_errors
@@ -27,6 +28,7 @@ from microdegree.institutions.errors import DomainError, NotFound
 from microdegree.institutions.models import Institution, Membership
 from microdegree.issuing import services as issuing_services
 from microdegree.issuing.models import ApiToken, IssuedCredential, PendingMicrodegree
+from microdegree.records.models import ReissueRequest
 from microdegree.web.chart import issued_chart
 
 State = IssuedCredential.State
@@ -62,14 +64,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [{"institution": inst, "role": roles.get(inst.pk, "platform staff"), "issued": 0,
              "can_open": inst.pk in roles or user.is_superuser} for inst in institutions]
     totals = _issued_totals(institutions)
+    waiting = _reissue_waiting([i for i in institutions
+                                if user.is_superuser or roles.get(i.pk) in ("issuer", "owner")])
     for row in rows:
         row["issued"] = totals.get(row["institution"].pk, 0)
+        # re-issue requests only for those who decide them (issuers, owners)
+        row["reissue_waiting"] = waiting.get(row["institution"].pk)
     pending = [i for i in institutions if i.status == Institution.Status.PENDING] if staff else []
     for inst in pending:  # duplicates and look-alikes of other institutions' names, named
         inst.similar = inst_services.similar_institutions(inst.name, exclude=inst)  # type: ignore[attr-defined]
     return render(request, "microdegree/dashboard.html", {
         "rows": rows, "pending": pending, "is_platform_staff": staff,
     })
+
+
+def _reissue_waiting(institutions: list[Institution]) -> dict[int, int]:
+    """institution id -> re-issue requests waiting (every one listed, 0 included)."""
+    counts = dict(ReissueRequest.objects.filter(institution__in=institutions,
+                                                state=ReissueRequest.State.PENDING)
+                  .values("institution_id").annotate(n=Count("id"))
+                  .values_list("institution_id", "n"))
+    return {inst.pk: counts.get(inst.pk, 0) for inst in institutions}
 
 
 def _issued_totals(institutions: list[Institution]) -> dict[int, int]:
@@ -112,7 +127,32 @@ def institution_overview(request: HttpRequest, slug: str) -> HttpResponse:
             institution=inst, state=PendingMicrodegree.State.PENDING,
         ).select_related(*related)[:10],
         "definitions": AchievementDefinition.objects.filter(institution=inst).count(),
+        "reissue_waiting": ReissueRequest.objects.filter(
+            institution=inst, state=ReissueRequest.State.PENDING).count() if can_issue else 0,
     })
+
+
+class SettingsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the institution's e-mails"), choices=language_choices,
+        help_text=_("New credit applications, re-issue requests and changed achievements that "
+                    "your agreements name are e-mailed to your staff in this language."))
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "HEAD", "POST"])
+def institution_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The institution's settings (owners): the language of its e-mails (issue 16, point 13)."""
+    inst = inst_services.institution_for(request.user, slug, role="owner")
+    form = SettingsForm(request.POST or None, initial={"language": inst.language})
+    if request.method == "POST" and form.is_valid():
+        inst_services.update_institution(request.user, inst,
+                                         language=form.cleaned_data["language"])
+        messages.success(request, gettext("Saved."))
+        return redirect("institution-settings", slug=inst.slug)
+    return render(request, "microdegree/institution_settings.html",
+                  {"institution": inst, "form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -24,6 +24,7 @@ from microdegree.institutions.errors import (
     PermissionDenied,
 )
 from microdegree.institutions.models import Institution
+from microdegree.issuing import services as issuing
 
 State = BulkJob.State
 RowState = BulkRow.State
@@ -159,6 +160,7 @@ def prepare_job(
         source = source or "api"
     if report.file_problems:
         raise BatchRejected(report)
+    _check_limits(version, report)
     key = (idempotency_key or "").strip()[:200] or None
     content_hash = report.content_hash()
     existing = _existing(inst, version, key, content_hash)
@@ -174,6 +176,20 @@ def prepare_job(
             raise
         return Prepared(existing, csvparse.Report.from_summary(existing.report), False)
     return Prepared(job, report, True)
+
+
+def _check_limits(version: AchievementVersion, report: csvparse.Report) -> None:
+    """Each row's credits and result against what the achievement offers (the issuing layer's
+    own check, so a batch is refused up front with the row and column named)."""
+    limits = issuing.achievement_limits(version)
+    bad = report.invalid_rows
+    for number, data in report.rows:
+        if number in bad:
+            continue
+        found = limits.problem(data.get("credits_earned"), data.get("result"))
+        if found is not None:
+            report.problems.append(csvparse.Problem(
+                number, csvparse.COLUMN_LABEL[found.field], found.code, found.message))
 
 
 def _existing(inst: Institution, version: AchievementVersion, key: str | None,

@@ -11,6 +11,7 @@ Layers (the bulk-issuance jobs build on the lower ones), one module each:
   insert (`batch`), mark the version awarded, audit (`issued_audit`), e-mail after commit,
   pathway check (`pathways`).
 - `awarding.issue_credential(...)` / `issue_many(...)`: the two above in one transaction.
+- `limits`: credits and a result within what the achievement offers (every path above).
 - `status`: `revoke`, `suspend`, `unsuspend`, `reissue`; `approvals`: `approve_microdegree`,
   `reject_microdegree`; `access`: credentials for a user; `tokens`: API tokens.
 
@@ -36,6 +37,12 @@ from microdegree.issuing.services.awarding import (
     store_issued,
 )
 from microdegree.issuing.services.building import build_credential, use_templates
+from microdegree.issuing.services.limits import (
+    AchievementLimits,
+    OutsideAchievement,
+    achievement_limits,
+    claim_sentence,
+)
 from microdegree.issuing.services.pathways import valid_credentials
 from microdegree.issuing.services.prepare import Signer, prepare_issue, prepare_signer
 from microdegree.issuing.services.rows import AwardRow, PreparedAward, validate_row
@@ -49,13 +56,17 @@ from microdegree.issuing.services.tokens import (
 
 __all__ = [
     "TOKEN_PREFIX",
+    "AchievementLimits",
     "AwardRow",
+    "OutsideAchievement",
     "PreparedAward",
     "Signer",
     "State",
+    "achievement_limits",
     "add_months",
     "approve_microdegree",
     "build_credential",
+    "claim_sentence",
     "create_api_token",
     "credential_by_uuid_for",
     "credential_for",

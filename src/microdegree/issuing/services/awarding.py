@@ -22,6 +22,7 @@ from microdegree.issuing.models import IssuedCredential, PendingMicrodegree
 from microdegree.issuing.services import batch, issued_audit
 from microdegree.issuing.services import pathways as _pathways
 from microdegree.issuing.services._common import check_can_award
+from microdegree.issuing.services.limits import capped_credits
 from microdegree.issuing.services.prepare import prepare_issue
 from microdegree.issuing.services.rows import AwardRow, validate_row, validated
 from microdegree.webhooks import payloads as hook_data
@@ -153,12 +154,13 @@ def pathway_check(
     """
     out: list[IssuedCredential | PendingMicrodegree] = []
     for done in _pathways.completed(inst, version, email, pathways=pathways):
+        credits = capped_credits(done.version, done.credits)
         if done.needs_approval:
             out.append(_pathways.queue_microdegree(actor, done.version, email, done.name,
-                                                   done.parts, done.credits))
+                                                   done.parts, credits or 0.0))
         else:
             out.append(issue_credential(
                 actor, done.version, recipient_email=email, recipient_name=done.name,
-                credits_earned=done.credits, components=done.parts, send_email=send_email,
+                credits_earned=credits, components=done.parts, send_email=send_email,
             ))
     return out

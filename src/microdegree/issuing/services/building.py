@@ -16,6 +16,7 @@ from microdegree.institutions.models import Institution
 from microdegree.issuing import template
 from microdegree.issuing.models import IssuedCredential
 from microdegree.issuing.services._common import add_months, iso, json_number, normalise_email
+from microdegree.issuing.services.limits import capped_credits
 from microdegree.issuing.services.rows import AwardRow
 from microdegree.vc import builders as b
 from microdegree.vc.builders.identity import hash_identity, plain_identity
@@ -70,15 +71,16 @@ def build_credential(
     The recipient is a salted `sha256$` IdentityObject of the e-mail address (never the plain
     address), plus an unhashed `name` IdentityObject only when a name is given. A microdegree
     names each component credential as an `evidence` entry whose `id` is that credential's id,
-    and carries the summed `creditsEarned` (docs/adr/0004-microdegree-components.md).
+    and carries the summed `creditsEarned`, at most its `creditsAvailable`
+    (docs/adr/0004-microdegree-components.md).
     `achievement` (an object with `to_dict()`) and `issuer` let a batch build them once.
     """
     inst = version.definition.institution
     identifiers = [hash_identity(normalise_email(recipient_email), salt, "emailAddress")]
     if recipient_name:
         identifiers.append(plain_identity(recipient_name, "name"))
-    if components and credits_earned is None:
-        credits_earned = sum(c.credits_earned or 0 for c in components)
+    if components and credits_earned is None:  # at most what the microdegree offers
+        credits_earned = capped_credits(version, sum(c.credits_earned or 0 for c in components))
     evidence: list[b.Evidence] = []
     if evidence_url:
         evidence.append(b.Evidence(id=evidence_url, name="Evidence"))

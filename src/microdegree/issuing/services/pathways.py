@@ -5,7 +5,7 @@ complete a pathway, and awarding a microdegree is an award); deciding a queued o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,26 @@ def _holdings(creds: Sequence[IssuedCredential]) -> tuple[dict[int, float],
             holdings[definition_id] = float(credits)
             best[definition_id] = cred
     return holdings, best
+
+
+def holdings_by_learner(inst: Institution,
+                        definitions: Collection[int]) -> list[dict[int, float]]:
+    """Each current learner's holdings at `inst` among `definitions` (definition id -> the most
+    credits earned, valid credentials only; learners holding none are left out): what the rule
+    editor counts "would qualify" against, as `completed` evaluates one learner."""
+    now = timezone.now()
+    rows = (IssuedCredential.objects
+            .filter(institution=inst, state=State.ACTIVE, valid_from__lte=now,
+                    achievement_version__definition_id__in=list(definitions))
+            .exclude(valid_until__lt=now)
+            .values_list("recipient_email", "achievement_version__definition_id",
+                         "credits_earned", "achievement_version__credits_available"))
+    by_learner: dict[str, dict[int, float]] = {}
+    for email, definition_id, earned, available in rows.iterator():
+        credits = float(earned if earned is not None else available or 0.0)
+        held = by_learner.setdefault(email, {})
+        held[definition_id] = max(credits, held.get(definition_id, credits))
+    return list(by_learner.values())
 
 
 @dataclass(frozen=True)

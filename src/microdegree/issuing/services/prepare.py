@@ -31,6 +31,7 @@ from microdegree.issuing.services._common import (
     json_number,
 )
 from microdegree.issuing.services.building import Batch, BuiltAchievement, issuer_without_address
+from microdegree.issuing.services.limits import achievement_limits, capped_credits
 from microdegree.issuing.services.rows import AwardRow, PreparedAward, validate_row
 from microdegree.vc import proofs
 from microdegree.vc.status import status_entry
@@ -76,6 +77,9 @@ def prepare_issue(
     valid = [validate_row(r) for r in rows]
     if not valid:
         return []
+    limits = achievement_limits(version)
+    for row in valid:  # credits and result within what the achievement offers
+        limits.check(row.credits_earned, row.result)
     if version.definition.is_microdegree and any(not r.components for r in valid):
         raise Invalid("A microdegree is awarded with its component credentials (it is awarded "
                       "automatically when its pathway is complete).", code="COMPONENTS_REQUIRED")
@@ -117,7 +121,7 @@ def prepare_issue(
         signed = signer.sign(unsigned)
         credits = row.credits_earned
         if credits is None and parts:
-            credits = sum(p.credits_earned or 0 for p in parts)
+            credits = capped_credits(version, sum(p.credits_earned or 0 for p in parts))
         prepared = PreparedAward({
             "uuid": str(cred_uuid),
             "credential_id": credential_id,

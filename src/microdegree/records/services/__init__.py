@@ -2,7 +2,8 @@
 
 Accounts: `request_login_link` (rate limited, e-mails a 15-minute single-use link),
 `sign_in_with_link`, `add_email` / `verify_email`, `claim_with_token` (an award e-mail's claim
-link). Record: `import_credential` (`imports`), `set_preference`. Leaving: `export_data`,
+link). Record: `import_credential` (`imports`), `set_preference` (who can see a credential,
+ADR 0027), `new_share_link`. Leaving: `export_data`,
 `delete_account`. Re-issue requests (`reissue`), the learner's DID (`dids`).
 Learner data is only reached through `record.owned_credential` / `record.owned_import`, which
 answer None alike for "missing" and "not yours".
@@ -24,6 +25,7 @@ from microdegree.records.services.accounts import (
     export_clr,
     export_data,
     login_url,
+    new_share_link,
     owned,
     refresh_addressed,
     remove_email,
@@ -52,6 +54,11 @@ from microdegree.records.services.reissue import (
     decide_reissue,
     request_reissue,
 )
+from microdegree.records.services.settings import (
+    learner_address,
+    learner_language,
+    set_language,
+)
 
 __all__ = [
     "MAX_EMAILS",
@@ -73,7 +80,10 @@ __all__ = [
     "import_credential",
     "import_exists",
     "import_from_url",
+    "learner_address",
+    "learner_language",
     "login_url",
+    "new_share_link",
     "owned",
     "recheck_import",
     "refresh_addressed",
@@ -81,6 +91,7 @@ __all__ = [
     "remove_import",
     "request_login_link",
     "request_reissue",
+    "set_language",
     "set_preference",
     "shared",
     "sign_in_with_link",

@@ -27,12 +27,18 @@ from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth
 from microdegree.records import record as record_mod
 from microdegree.records.models import (
+    HIDDEN,
+    LINK,
+    PUBLIC,
     CredentialPreference,
     ImportedCredential,
     LearnerDid,
     LearnerEmail,
+    LearnerSettings,
     LinkRequest,
     ReissueRequest,
+    Visibility,
+    default_visibility,
 )
 
 MAX_EMAILS = 10
@@ -337,31 +343,58 @@ def _preference(user: Any, *, credential: IssuedCredential | None = None,
     if pref is None:
         pref = CredentialPreference.objects.create(
             user=user, credential=credential, imported=imported,
+            visibility=default_visibility(platform=credential is not None),
             share_token=secrets.token_urlsafe(24))
     return pref
 
 
-PREFERENCE_FIELDS = ("hidden", "share_enabled", "show_name")
+PREFERENCE_FIELDS = ("visibility", "show_name")
 
 
-def set_preference(user: Any, item_key: str, **changes: bool) -> CredentialPreference:
-    """Hide / share / show the name for one credential of the learner's own record."""
-    unknown = set(changes) - set(PREFERENCE_FIELDS)
-    if unknown:
-        raise RecordError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+def _snapshot(pref: CredentialPreference) -> dict[str, Any]:
+    return {f: getattr(pref, f) for f in PREFERENCE_FIELDS}
+
+
+def set_preference(user: Any, item_key: str, *, visibility: str | None = None,
+                   show_name: bool | None = None) -> CredentialPreference:
+    """Who can see one credential of the learner's own record (`Visibility`), and whether its
+    share page shows their name. Unchanged where None."""
     credential, imported = owned(user, item_key)
-    if changes.get("share_enabled") and imported is not None and not imported.addressed:
-        raise NotAddressed(gettext("This credential does not name you (none of your confirmed "
-                                   "addresses or your DID), so it cannot be shared from your "
-                                   "record."))
+    if visibility is not None:
+        if visibility not in Visibility.values:
+            raise RecordError(gettext("Choose who can see it: public, by link only or hidden."),
+                              code="VISIBILITY_INVALID")
+        if visibility == PUBLIC and imported is not None:
+            raise RecordError(gettext("A credential you imported has no public page here: "
+                                      "share it by link or keep it hidden."),
+                              code="VISIBILITY_INVALID")
+        if (visibility == LINK and imported is not None
+                and not imported.addressed):
+            raise NotAddressed(gettext("This credential does not name you (none of your "
+                                       "confirmed addresses or your DID), so it cannot be "
+                                       "shared from your record."))
     with transaction.atomic():
         pref = _preference(user, credential=credential, imported=imported)
-        before = {f: getattr(pref, f) for f in PREFERENCE_FIELDS}
-        for name, value in changes.items():
-            setattr(pref, name, bool(value))
+        before = _snapshot(pref)
+        if visibility is not None:
+            pref.visibility = visibility
+        if show_name is not None:
+            pref.show_name = bool(show_name)
         pref.save()
-        log_action(user, "records.preference_set", pref, before=before,
-                   after={f: getattr(pref, f) for f in PREFERENCE_FIELDS})
+        log_action(user, "records.preference_set", pref, before=before, after=_snapshot(pref))
+    return pref
+
+
+def new_share_link(user: Any, item_key: str) -> CredentialPreference:
+    """A new share link for one credential of the learner's record: the old one stops working
+    at once (for a link given to someone who should no longer see it)."""
+    credential, imported = owned(user, item_key)
+    with transaction.atomic():
+        pref = _preference(user, credential=credential, imported=imported)
+        pref.share_token = secrets.token_urlsafe(24)
+        pref.save(update_fields=["share_token", "updated_at"])
+        # the tokens are not logged: the old one is dead, the new one is a secret
+        log_action(user, "records.share_link_renewed", pref, after=_snapshot(pref))
     return pref
 
 
@@ -384,9 +417,9 @@ def owned(user: Any, item_key: str) -> tuple[IssuedCredential | None, ImportedCr
 
 
 def shared(token: str) -> tuple[CredentialPreference, IssuedCredential | ImportedCredential]:
-    """The credential behind a share link, if sharing is on and it is not hidden; else 404."""
+    """The credential behind a share link, unless the learner hid it; else 404."""
     pref = (CredentialPreference.objects.select_related("credential__institution", "imported")
-            .filter(share_token=token, share_enabled=True, hidden=False).first())
+            .filter(share_token=token).exclude(visibility=HIDDEN).first())
     if pref is None:
         raise RecordError(gettext("Nothing is shared at this address."), code="NOT_FOUND",
                           status=404)
@@ -417,6 +450,8 @@ def export_data(user: Any) -> dict[str, Any]:
                     if e.verified_at else None}
                    for e in LearnerEmail.objects.filter(user=user)],
         "did": getattr(LearnerDid.objects.filter(user=user).first(), "did", None),
+        "emailLanguage": LearnerSettings.objects.filter(user=user)
+        .values_list("language", flat=True).first(),
         "reissueRequests": [
             {"credential": r.credential.credential_id, "newName": r.new_name,
              "newEmail": r.new_email, "reason": r.reason, "state": r.state,
@@ -430,10 +465,10 @@ def export_data(user: Any) -> dict[str, Any]:
                 "name": item.summary.name,
                 "state": item.state,
                 "addressedToYou": item.addressed,
-                "preferences": {f: getattr(item.preference, f) for f in PREFERENCE_FIELDS}
-                if item.preference else None,
+                "visibility": item.visibility,
+                "preferences": _snapshot(item.preference) if item.preference else None,
                 "shareUrl": record_mod.share_url(item.preference)
-                if item.preference and item.preference.share_enabled else None,
+                if item.preference and item.link_shared else None,
                 "document": item.obj.document,
             }
             for item in items

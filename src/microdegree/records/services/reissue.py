@@ -10,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from microdegree.audit.services import log_action
+from microdegree.base.links import public_link
+from microdegree.base.notify import notify
+from microdegree.institutions.services import staff_addresses
 from microdegree.issuing.models import IssuedCredential
 from microdegree.records import auth
 from microdegree.records import record as record_mod
@@ -57,6 +60,12 @@ def request_reissue(user: Any, item_key: str, *, reason: str, new_name: str = ""
                    institution_id=credential.institution_id,
                    after={"credential_id": credential.credential_id,
                           "name_change": bool(new_name), "email_change": bool(new_email)})
+        inst = credential.institution
+        # staff who can decide hear of it (after the commit), in the institution's language
+        notify("records/email/reissue_requested", {
+            "institution": inst, "request": req, "credential": credential,
+            "url": public_link(f"/institutions/{inst.slug}/reissue-requests/"),
+        }, staff_addresses(inst, role="issuer"), language=inst.language)
     return req
 
 

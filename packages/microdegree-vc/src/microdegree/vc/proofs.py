@@ -1,6 +1,7 @@
 """Create and verify Data Integrity proofs (eddsa-rdfc-2022, eddsa-jcs-2022; legacy verify-only).
 
-Public API: `sign`, `verify_proof`, `proofs_of`, `ProofCheck`, `SUPPORTED_SUITES`. Key resolution
+Public API: `sign`, `verify_proof`, `proofs_of`, `ProofCheck`, `SUPPORTED_SUITES`, and
+`signer_mismatch` (the warning before signing with a key that is not the issuer's). Key resolution
 and issuer binding belong to the verification pipeline (`microdegree.vc.verify`); here the caller
 passes a signer and, to verify, the public key bytes. `verify_proof` never raises for bad input.
 """
@@ -21,8 +22,10 @@ __all__ = [
     "VERIFIABLE_SUITES",
     "ProofCheck",
     "Signer",
+    "key_controller",
     "proofs_of",
     "sign",
+    "signer_mismatch",
     "verify_proof",
 ]
 
@@ -167,3 +170,35 @@ def _hasher_for(proof: dict[str, Any]) -> tuple[_Hasher | None, str]:
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def key_controller(verification_method: str, controller: str | None = None) -> str:
+    """Who a key speaks for: its key file's `controller` when given, else the DID of its
+    verification method id (`did:key:z6Mk...#z6Mk...` -> `did:key:z6Mk...`; the same for
+    did:web)."""
+    return controller or verification_method.split("#", 1)[0]
+
+
+def signer_mismatch(document: dict[str, Any], verification_method: str,
+                    controller: str | None = None) -> str | None:
+    """A warning with the fix when the key does not belong to who the document says signs it
+    (a credential's `issuer`, a presentation's `holder`), else None.
+
+    Such a proof is valid, but verifiers refuse the credential (the key is not bound to the
+    issuer), so say it at sign time: the issuer's id or the key is wrong.
+    """
+    owner = key_controller(verification_method, controller)
+    types = document.get("type")
+    presentation = "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+    role, name = ("holder", "holder") if presentation else ("issuer", "issuer.id")
+    value = document.get(role)
+    if isinstance(value, dict):
+        value = value.get("id")
+    if not isinstance(value, str) or not value:
+        return None if presentation else (
+            f"the credential names no issuer, but verifiers need one the key belongs to: "
+            f"set issuer.id to {owner}")
+    if value == owner:
+        return None
+    return (f"the {role} is {value} but the key belongs to {owner}: set {name} to {owner} "
+            f"or sign with {value}'s key")
