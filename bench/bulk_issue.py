@@ -1,24 +1,27 @@
 """Bulk issuance end to end: a generated CSV through the real job path into PostgreSQL.
 
-    uv run python bench/bulk_issue.py                 # 10,000 rows, one worker
-    uv run python bench/bulk_issue.py --workers 2     # one worker, then two, and the scaling
-    uv run python bench/bulk_issue.py --rows 1000     # a quick run
+    uv run python bench/bulk_issue.py                        # 10,000 then 100,000 rows, 2 workers
+    uv run python bench/bulk_issue.py --sizes 10000 --million --no-core    # the 1M run
+    uv run python bench/bulk_issue.py --rows 1000 --workers 1 # a quick run
+    uv run python bench/bulk_issue.py --sizes 10000,40000 --explain   # with the chunk's plans
 
-What runs: a scratch database (`microdegree_bench`, created and dropped), migrations, an approved
-institution and a course; `prepare_job` (parse and validate the CSV, store the rows); W real
-worker processes (`python -m microdegree.manage db_worker`) are started and left idle, as in
-production; then `confirm_job` enqueues the django-tasks task in the database and the workers
-sign, allocate status indices and store until the job is done. E-mails are composed by their own
-tasks and handed to Django's dummy mail backend.
+What runs, per size, on a fresh scratch database (`microdegree_bench`, created and dropped):
+migrations, an approved institution and a course; `prepare_job` (parse and validate the CSV,
+store the rows; not timed); W real worker processes (`python -m microdegree.manage worker`) are
+started and left idle, as in production; then `confirm_job` enqueues the job's tasks and the
+workers sign, allocate status indices and store until the job is done. E-mails are composed by
+their own tasks (after the job: lower priority) and handed to Django's dummy mail backend.
 
-It prints credentials/second end to end (confirm to job done; and to the last e-mail task) and
-per worker, each worker's peak memory (ru_maxrss) and CPU time, and the core's own single-core
-signing rate (`microdegree.vc.proofs.sign` of distinct credentials of the same shape, measured in
-the same run in five rounds before and five after the job; the median and the spread are
-printed) with the ratio. `--profile FILE` runs the job in-process under cProfile instead.
-With `--workers N` (N > 1) it runs the whole thing twice on a fresh database, with one worker
-and with N, and prints the scaling factor (N workers' rate / one worker's). Figures on a shared
-machine move with its load: the load average at confirm is printed with each pass.
+It prints, per size: credentials/second from confirm to job done (and to the last e-mail task),
+each worker's peak memory (VmHWM, read before it stops), the workers' CPU
+per credential, the CPU per credential of the PostgreSQL backends serving the database (from
+/proc), what was issued (credentials, distinct ids, keys and status entries: all must equal the
+rows), the load average; and at the end the cost curve with each size's CPU per credential
+against the first size's. Unless `--no-core`, the core's single-core signing rate is measured
+too (five rounds before and five after the job). `--explain` replays the last two chunks of each
+size in this process and prints EXPLAIN (ANALYZE, BUFFERS) of every statement they run.
+`--profile FILE` runs the job in-process under cProfile instead. On a shared machine compare
+ratios measured in one run, not rates.
 """
 
 from __future__ import annotations
@@ -45,10 +48,19 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/microdegree_bench"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=1, choices=(1, 2, 3, 4))
+    parser.add_argument("--sizes", default="10000,100000",
+                        help="comma-separated batch sizes, one fresh database each "
+                             "(default 10000,100000)")
+    parser.add_argument("--million", action="store_true", help="add a 1,000,000-row run")
+    parser.add_argument("--rows", type=int, help="one size only (same as --sizes N)")
+    parser.add_argument("--workers", type=int, default=2, choices=(1, 2, 3, 4))
     parser.add_argument("--chunk", type=int, default=500, help="rows per chunk (default 500, "
                         "the platform's default)")
+    parser.add_argument("--no-core", action="store_true",
+                        help="skip the single-core signing-rate rounds (saves ~1 min a size)")
+    parser.add_argument("--explain", action="store_true",
+                        help="after each size, replay its last two chunks in this process and "
+                             "print EXPLAIN (ANALYZE, BUFFERS) of every query a chunk runs")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
@@ -57,15 +69,22 @@ def main() -> None:
                              "in this process under cProfile (writer thread off, so every "
                              "cost is on one thread) and write the stats to FILE")
     args = parser.parse_args()
+    sizes = [args.rows] if args.rows else [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.million and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
 
     import psycopg
 
     parts = urlsplit(args.database_url)
     name = parts.path.lstrip("/")
     admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def fresh_database() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    fresh_database()
     data_dir = tempfile.mkdtemp(prefix="microdegree-bench-")
     os.environ.update({
         "DATABASE_URL": args.database_url,
@@ -77,7 +96,7 @@ def main() -> None:
         "MICRODEGREE_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "MICRODEGREE_BULK_PARALLEL": str(args.workers),
         "MICRODEGREE_BULK_CHUNK_SIZE": str(args.chunk),
-        "MICRODEGREE_BULK_MAX_ROWS": str(max(args.rows, 50_000)),
+        "MICRODEGREE_BULK_MAX_ROWS": str(max(max(sizes), 50_000)),
         "DJANGO_SETTINGS_MODULE": "microdegree.settings",
     })
     import django
@@ -85,57 +104,87 @@ def main() -> None:
     django.setup()
     from django.db import connections
 
-    passes = [1, args.workers] if args.workers > 1 else [1]
     results: dict[int, dict[str, float]] = {}
     try:
-        for workers in passes:
-            if results:  # a fresh database for each pass
+        for rows in sizes:
+            if results:  # a fresh database for each size
                 connections.close_all()
-                with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                    conn.execute(f'CREATE DATABASE "{name}"')
+                fresh_database()
                 from django.contrib.contenttypes.models import ContentType
 
                 ContentType.objects.clear_cache()
-            os.environ["MICRODEGREE_BULK_PARALLEL"] = str(workers)
-            print(f"\n=== {workers} worker(s) ===")
-            results[workers] = run(args, workers)
-        if len(passes) > 1:
-            one, many = results[1], results[args.workers]
-            print(f"\n=== summary: {args.rows:,} rows ===")
-            for w in passes:
-                r = results[w]
-                print(f"{w} worker(s): {r['e2e']:,.1f} credentials/s end to end, "
-                      f"{r['e2e'] / w:,.1f} per worker = {r['e2e'] / w / r['core']:.0%} of the "
-                      f"core's {r['core']:,.1f}/s (load average {r['load']:.2f})")
-            cores = os.cpu_count() or 1
-            print(f"scaling {args.workers} workers / 1: {many['e2e'] / one['e2e']:.2f}x "
-                  f"(ideal {args.workers:.2f}x; {cores} cores shared with PostgreSQL)")
-            if one["machine"] > 0:
-                # What the cores allow: one worker's run costs the whole machine
-                # `machine` CPU-seconds per credential, so `cores` cores issue at most
-                # cores / machine credentials per second, however many workers run.
-                ceiling = min(float(args.workers),
-                              cores / one["machine"] / one["e2e"])
-                print(f"this machine's {cores} cores allow at most {ceiling:.2f}x at the "
-                      f"one-worker run's {one['machine'] * 1e3:.2f} ms of machine CPU per "
-                      f"credential (workers + PostgreSQL); {args.workers} workers reached "
-                      f"{many['e2e'] / one['e2e'] / ceiling:.0%} of that with the cores "
-                      f"{many['busy']:.0%} busy")
-            if many["worker_cpu"] > 0:
-                # Whether workers slow each other down (locks, status lists), apart from
-                # sharing cores: the work each credential costs a worker, one vs N workers.
-                print(f"worker CPU per credential: {one['worker_cpu'] * 1e3:.3f} ms with one "
-                      f"worker, {many['worker_cpu'] * 1e3:.3f} ms with {args.workers}: with a "
-                      f"core each (and PostgreSQL elsewhere) {args.workers} workers would issue "
-                      f"{args.workers * one['worker_cpu'] / many['worker_cpu']:.2f}x one "
-                      f"worker's rate")
+            print(f"\n=== {rows:,} rows, {args.workers} worker(s) ===", flush=True)
+            results[rows] = run(args, rows, args.workers, name)
+        if not args.profile:
+            summary(results, args.workers)
     finally:
         connections.close_all()
         shutil.rmtree(data_dir, ignore_errors=True)
         if not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def summary(results: dict[int, dict[str, float]], n_workers: int) -> None:
+    """The cost curve: one line per size, and each size's CPU per credential against the
+    smallest's (the ratio is what to compare on a shared machine, not the rates)."""
+    print(f"\n=== cost curve, {n_workers} worker(s) ===")
+    print(f"{'rows':>10} {'cred/s':>8} {'worker peak':>11} {'worker ms/cred':>14} "
+          f"{'postgres ms/cred':>16} {'both ms/cred':>12} {'vs first':>8} {'load':>5}")
+    first = None
+    for rows, r in results.items():
+        both = r["worker_cpu"] + r["pg_cpu"]
+        first = first or both
+        print(f"{rows:>10,} {r['e2e']:>8,.0f} {r['peak_mib']:>7,.0f} MiB "
+              f"{r['worker_cpu'] * 1e3:>14.3f} {r['pg_cpu'] * 1e3:>16.3f} {both * 1e3:>12.3f} "
+              f"{both / first:>7.2f}x {r['load']:>5.2f}")
+
+
+class PostgresCpu:
+    """CPU seconds used by the PostgreSQL backends serving database `name` (the workers' and
+    the bench's connections), read from /proc/<pid>/stat of each backend that
+    pg_stat_activity lists, sampled every 0.2 s by a thread so that backends which end during
+    the run still count (up to their last sample). The bench's own sampling backend is left
+    out. Shared background processes (WAL writer, checkpointer) are not counted: the machine's
+    total is printed beside it."""
+
+    def __init__(self, url: str, name: str) -> None:
+        import threading
+
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.me = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        self.name = name
+        self.seen: dict[int, float] = {}
+        self.start: dict[int, float] = {}
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> dict[int, float]:
+        pids = [r[0] for r in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
+            (self.name, self.me))]
+        return {pid: _cpu_seconds(pid) for pid in pids}
+
+    def _loop(self) -> None:
+        while not self.stop_event.wait(0.2):
+            for pid, cpu in self._sample().items():
+                self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+                self.start.setdefault(pid, 0.0)  # a backend started during the run: from 0
+
+    def begin(self) -> None:
+        self.start = self._sample()
+        self.seen = dict(self.start)
+        self.thread.start()
+
+    def end(self) -> float:
+        for pid, cpu in self._sample().items():
+            self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+        self.stop_event.set()
+        self.thread.join()
+        self.conn.close()
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in self.seen.items())
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -145,6 +194,17 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _high_water_kb(pid: int) -> int:
+    """The process's RSS high-water mark so far (VmHWM, Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def sign_rates(version, signer, rounds: int = 5, per_round: int = 1500) -> list[float]:
@@ -188,10 +248,12 @@ def sign_rates(version, signer, rounds: int = 5, per_round: int = 1500) -> list[
     return rates
 
 
-def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
+def run(args: argparse.Namespace, n_rows: int, n_workers: int, db_name: str
+        ) -> dict[str, float]:
     """One pass with `n_workers` worker processes; returns its figures."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db.models import Count
     from django_tasks_db.models import DBTaskResult
 
     from microdegree.bulk import services
@@ -199,7 +261,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     from microdegree.catalog import services as catalog
     from microdegree.institutions import services as inst_services
     from microdegree.issuing import services as issuing
-    from microdegree.issuing.models import IssuedCredential
+    from microdegree.issuing.models import IssuedCredential, StatusList
 
     call_command("migrate", verbosity=0)
     users = get_user_model().objects
@@ -213,14 +275,14 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
         description="A short course in reading data.", criteria_narrative="Pass the exam.",
         credits_available=5, ects=5)
     signer = issuing.prepare_signer(inst)
-    print(f"suite {inst.suite}; {args.rows:,} rows; {n_workers} worker(s); chunk {args.chunk}")
+    print(f"suite {inst.suite}; {n_rows:,} rows; {n_workers} worker(s); chunk {args.chunk}")
 
-    core_before = sign_rates(version, signer)
+    core_before = [] if args.no_core else sign_rates(version, signer)
 
     csv = "email,name,identifier,result,narrative,credits_earned,activity_start,activity_end\n"
     csv += "".join(
         f"learner{i}@example.org,Learner {i},S-{100000 + i},{i % 10 + 1},"
-        f"Passed the final assessment.,5,2025-09-01,2025-12-15\n" for i in range(args.rows))
+        f"Passed the final assessment.,5,2025-09-01,2025-12-15\n" for i in range(n_rows))
     started = time.perf_counter()
     job, report, _ = services.prepare_job(owner, version, csv.encode(), filename="bench.csv")
     prepare_s = time.perf_counter() - started
@@ -234,7 +296,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     for i in range(n_workers):
         with (log_dir / f"worker-{i}.log").open("wb") as out:
             workers.append(subprocess.Popen(
-                [sys.executable, "-m", "microdegree.manage", "db_worker", "--no-reload",
+                [sys.executable, "-m", "microdegree.manage", "worker", "--no-reload",
                  "--no-startup-delay", "--interval", "0.1", "--worker-id", f"bench-{i}"],
                 stdout=out, stderr=subprocess.STDOUT))
     deadline = time.monotonic() + 120
@@ -247,6 +309,8 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     load = os.getloadavg()
     startup_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
     machine_before = machine_busy()
+    pg_cpu = PostgresCpu(os.environ["DATABASE_URL"], db_name)
+    pg_cpu.begin()
     started = time.perf_counter()
     services.confirm_job(owner, job)
     mail_tasks = DBTaskResult.objects.filter(task_path__endswith="send_bulk_emails")
@@ -258,6 +322,7 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
             job_s_wall = time.perf_counter() - started
             job_cpu = {w.pid: _cpu_seconds(w.pid) for w in workers}
             machine_job = machine_busy() - machine_before
+            pg_job = pg_cpu.end()
         if job_s_wall is not None and not mail_tasks.exclude(status="SUCCESSFUL").exists():
             break
         if any(w.poll() is not None for w in workers):
@@ -267,6 +332,11 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
     wall_s = job_s_wall
     peak_kb: dict[int, int] = {}
     cpu_s: dict[int, float] = {}
+    # The workers' own high-water mark, read while they run. Not ru_maxrss: on Linux that
+    # keeps the high-water of the process before exec, i.e. of this bench process forked to
+    # start the worker, which holds the whole generated CSV and its report (it grows with the
+    # batch, ~2 KB a row: the "worker memory growing with the batch" of issue 17 was this).
+    hwm_kb = {w.pid: _high_water_kb(w.pid) for w in workers}
     for worker in workers:
         worker.send_signal(signal.SIGTERM)  # graceful: the worker is idle
         _, status, usage = os.wait4(worker.pid, 0)  # reaps it, with its resource usage
@@ -280,55 +350,123 @@ def run(args: argparse.Namespace, n_workers: int) -> dict[str, float]:
         job.refresh_from_db()
     job_s = (job.finished_at - job.started_at).total_seconds()
 
-    core_after = sign_rates(version, signer)
-    core = statistics.median(core_before + core_after)
+    core_after = [] if args.no_core else sign_rates(version, signer)
+    core = statistics.median(core_before + core_after) if core_before else 0.0
 
     creds = IssuedCredential.objects.filter(institution=inst)
     n = creds.count()
     distinct = creds.values("idempotency_key").distinct().count()
-    assert n == distinct == args.rows == job.issued_count, (n, distinct, job.issued_count)
+    distinct_ids = creds.values("credential_id").distinct().count()
+    revocation = creds.values("status_list_id", "status_index").distinct().count()
+    suspension = creds.values("suspension_list_id", "suspension_index").distinct().count()
+    lists = dict(StatusList.objects.filter(institution=inst).values_list("purpose")
+                 .annotate(n=Count("id")))
+    print(f"issued {n:,} credentials: {distinct:,} distinct idempotency keys, "
+          f"{distinct_ids:,} distinct credential ids, {revocation:,} distinct revocation and "
+          f"{suspension:,} distinct suspension entries; status lists {lists}; state {job.state}")
+    counts = (n, distinct, distinct_ids, revocation, suspension, job.issued_count)
+    assert all(c == n_rows for c in counts), counts  # nothing lost, nothing twice
 
-    e2e = args.rows / wall_s
+    e2e = n_rows / wall_s
     per_worker = e2e / n_workers
-    print(f"prepare (parse, validate, store {args.rows:,} rows): {prepare_s:.2f} s "
-          f"({args.rows / prepare_s:,.0f} rows/s)")
-    print(f"issued {n:,} credentials, {distinct:,} distinct idempotency keys, state {job.state}")
+    print(f"prepare (parse, validate, store {n_rows:,} rows; not timed below): {prepare_s:.2f} s "
+          f"({n_rows / prepare_s:,.0f} rows/s)")
     print(f"end to end (confirm -> job done, workers running): {wall_s:.1f} s = "
           f"{e2e:,.1f} credentials/s ({per_worker:,.1f} per worker); inside the job: "
-          f"{args.rows / job_s:,.1f}/s")
+          f"{n_rows / job_s:,.1f}/s")
     print(f"until the e-mail tasks are done too: {all_s:.1f} s = "
-          f"{args.rows / all_s:,.1f} credentials/s")
+          f"{n_rows / all_s:,.1f} credentials/s")
     every = core_before + core_after
-    print(f"core proofs.sign, one core, same run, {len(every)} rounds: before "
-          + ", ".join(f"{r:,.0f}" for r in core_before) + "; after "
-          + ", ".join(f"{r:,.0f}" for r in core_after)
-          + f" /s; median {core:,.1f}/s (min {min(every):,.0f}, max {max(every):,.0f}, "
-          f"spread {(max(every) - min(every)) / core:.0%} of the median)")
-    print(f"ratio per worker / core: {per_worker / core:.0%} (target >= 50%)")
-    print("worker peak memory (ru_maxrss): "
+    if every:
+        print(f"core proofs.sign, one core, same run, {len(every)} rounds: before "
+              + ", ".join(f"{r:,.0f}" for r in core_before) + "; after "
+              + ", ".join(f"{r:,.0f}" for r in core_after)
+              + f" /s; median {core:,.1f}/s (min {min(every):,.0f}, max {max(every):,.0f}, "
+              f"spread {(max(every) - min(every)) / core:.0%} of the median)")
+        print(f"ratio per worker / core: {per_worker / core:.0%} (target >= 50%)")
+    peak_mib = max(hwm_kb.values()) / 1024
+    print("worker peak memory while working (VmHWM, the RSS high-water, read before they "
+          "stop): " + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in hwm_kb.values())
+          + "; ru_maxrss (the bench's own memory when it forked them included): "
           + ", ".join(f"{kb / 1024:,.0f} MiB" for kb in peak_kb.values()))
     print("worker CPU time (user+sys), start-up included: "
           + ", ".join(f"{cpu:.1f} s" for cpu in cpu_s.values())
-          + f" of {all_s:.1f} s; {os.cpu_count()} cores; load average at confirm {load[0]:.2f}")
+          + f" of {all_s:.1f} s; {os.cpu_count()} cores; load average at confirm "
+          + ", ".join(f"{x:.2f}" for x in load))
     for worker in workers:
         if worker.returncode:
             print(f"worker exited with {worker.returncode}")
-    cpu_per_cred = sum(cpu_s[p] - startup_cpu[p] for p in cpu_s) / args.rows
-    job_cpu_per_cred = sum(job_cpu[p] - startup_cpu[p] for p in cpu_s) / args.rows
+    cpu_per_cred = sum(cpu_s[p] - startup_cpu[p] for p in cpu_s) / n_rows
+    job_cpu_per_cred = sum(job_cpu[p] - startup_cpu[p] for p in cpu_s) / n_rows
+    pg_per_cred = pg_job / n_rows
     print(f"worker CPU per credential from confirm to job done (signing and storing; the "
-          f"e-mail tasks mostly run after): {job_cpu_per_cred * 1e3:.2f} ms = "
-          f"{1 / core / job_cpu_per_cred:.0%} of it signing at the core's median rate")
+          f"e-mail tasks mostly run after): {job_cpu_per_cred * 1e3:.3f} ms"
+          + (f" = {1 / core / job_cpu_per_cred:.0%} of it signing at the core's median rate"
+             if core else ""))
     print(f"worker CPU per credential after start-up (e-mail tasks included): "
-          f"{cpu_per_cred * 1e3:.2f} ms; core signing: {1e3 / core:.2f} ms "
-          f"(CPU time moves less with the machine's load than rates do)")
+          f"{cpu_per_cred * 1e3:.3f} ms")
+    print(f"PostgreSQL backends of this database, CPU per credential from confirm to job "
+          f"done: {pg_per_cred * 1e3:.3f} ms")
     cores = os.cpu_count() or 1
-    machine_per_cred = machine_job / args.rows
+    machine_per_cred = machine_job / n_rows
     print(f"machine from confirm to job done: {machine_job / wall_s:.2f} of {cores} cores busy "
-          f"({machine_job / wall_s / cores:.0%}); all processes {machine_per_cred * 1e3:.2f} ms "
-          f"CPU per credential, of which workers {job_cpu_per_cred * 1e3:.2f} ms, PostgreSQL "
-          f"and the rest {(machine_per_cred - job_cpu_per_cred) * 1e3:.2f} ms")
+          f"({machine_job / wall_s / cores:.0%}); all processes (other sessions' included) "
+          f"{machine_per_cred * 1e3:.2f} ms CPU per credential")
+    if args.explain:
+        explain_last_chunks(job, owner, min(2 * args.chunk, n_rows))
     return {"e2e": e2e, "core": core, "load": load[0], "machine": machine_per_cred,
-            "busy": machine_job / wall_s / cores, "worker_cpu": job_cpu_per_cred}
+            "busy": machine_job / wall_s / cores, "worker_cpu": job_cpu_per_cred,
+            "pg_cpu": pg_per_cred, "peak_mib": peak_mib}
+
+
+def explain_last_chunks(job, owner, count: int) -> None:
+    """Replay the job's last `count` rows (two chunks) as a worker would, in this process,
+    with every statement first run under EXPLAIN (ANALYZE, BUFFERS) in a savepoint that is
+    rolled back: the plans are those of the job's end, with all its other rows issued (and
+    their dead index entries still there), which is where a scan of the job's rows shows."""
+    from django.db import connection, transaction
+
+    from microdegree.bulk import services
+    from microdegree.bulk.models import BulkJob, BulkRow
+    from microdegree.issuing.models import IssuedCredential
+
+    last = BulkRow.objects.filter(job=job).order_by("-row_number")[:count]
+    numbers = list(last.values_list("row_number", flat=True))
+    with transaction.atomic():
+        rows = BulkRow.objects.filter(job=job, row_number__in=numbers)
+        cred_ids = list(rows.values_list("credential_id", flat=True))
+        rows.update(state="pending", credential=None, claimed_until=None, claimed_by="")
+        IssuedCredential.objects.filter(pk__in=cred_ids).delete()
+        BulkJob.objects.filter(pk=job.pk).update(
+            state="running", finished_at=None, issued_count=job.issued_count - len(numbers))
+    plans: list[tuple[str, list[str]]] = []
+
+    def explain(execute, sql, params, many, context):
+        head = sql.lstrip().split(None, 1)[0].upper()
+        if not many and head in ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH"):
+            cursor = context["cursor"].cursor  # the driver's cursor: no wrappers again
+            outer = connection.in_atomic_block
+            cursor.execute("SAVEPOINT bench_explain" if outer else "BEGIN")
+            try:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = [r[0] for r in cursor.fetchall()]
+                plans.append((f"{sql}  -- {params!r}"[:600], plan))
+            finally:
+                cursor.execute("ROLLBACK TO SAVEPOINT bench_explain" if outer else "ROLLBACK")
+        return execute(sql, params, many, context)
+
+    os.environ["MICRODEGREE_BULK_OVERLAP"] = "0"  # one thread, one connection: all captured
+    try:
+        with connection.execute_wrapper(explain):
+            services.process_job(job.pk)
+    finally:
+        os.environ.pop("MICRODEGREE_BULK_OVERLAP", None)
+    job.refresh_from_db()
+    print(f"\n--- EXPLAIN (ANALYZE, BUFFERS) of the {len(plans)} statements of the last "
+          f"{len(numbers)} rows' chunks (job now {job.state}, {job.issued_count:,} issued) ---")
+    for sql, plan in plans:
+        print("\n" + sql)
+        print("\n".join("    " + line for line in plan))
 
 
 def profile(args: argparse.Namespace, owner, job) -> dict[str, float]:

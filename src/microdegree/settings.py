@@ -96,6 +96,12 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if (config.env("DB_POOLER") == "transaction"
+        and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"):
+    # pgbouncer in transaction mode: consecutive transactions may run on different server
+    # connections, where a named cursor or a prepared statement does not exist.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while a worker writes; wait instead of failing on a lock.
     DATABASES["default"]["OPTIONS"] = {

@@ -18,6 +18,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from microdegree.audit.services import log_action
@@ -58,6 +59,15 @@ def _bitstring(data: bytes | memoryview, status_size: int = 1) -> BitstringStatu
 
 def _empty_bits(size: int, status_size: int = 1) -> bytes:
     return bytes((size * status_size + 7) // 8)
+
+
+def list_size() -> int:
+    """Entries of each new list: the spec's minimum, 131,072 (herd privacy: a list shows which
+    of its entries are set, so each must hide an entry among many). `STATUS_LIST_SIZE` in the
+    settings changes it for tests only, so that a list fills up after a few awards and the next
+    one opens (a million credentials take eight lists of each purpose at the minimum size, 90%
+    used each)."""
+    return int(getattr(settings, "STATUS_LIST_SIZE", 0) or MIN_ENTRIES)
 
 
 def _capacity(status_list: StatusList) -> int:
@@ -106,15 +116,16 @@ def _open_list(inst: Institution, purpose: str, status_size: int = 1) -> StatusL
         return current
     last = (StatusList.objects.filter(institution=inst, purpose=purpose)
             .order_by("-sequence").values_list("sequence", flat=True).first())
+    size = list_size()
     return StatusList.objects.create(
         institution=inst,
         purpose=purpose,
         sequence=(last or 0) + 1,
-        size=MIN_ENTRIES,
+        size=size,
         status_size=status_size,
         signing_key=bound,
-        bits=_empty_bits(MIN_ENTRIES, status_size),
-        allocated=_empty_bits(MIN_ENTRIES),
+        bits=_empty_bits(size, status_size),
+        allocated=_empty_bits(size),
     )
 
 
@@ -131,6 +142,13 @@ def allocate_indices(inst: Institution, purpose: str, count: int, status_size: i
         raise Invalid(f"Unknown status purpose {purpose!r}.", code="STATUS_PURPOSE_INVALID")
     out: list[tuple[StatusList, int]] = []
     with transaction.atomic():
+        # One lock order for every allocator: the institution row, then its lists. Locking the
+        # open list first deadlocked once lists extend under concurrent workers: a worker
+        # holding the full list N and the institution (opening list N+1) waited for list N+1,
+        # held by a worker that had already allocated from it and, needing more, waited for
+        # the institution (tests/bulk/test_scale.py, concurrent allocations).
+        Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).values_list(
+            "pk", flat=True).first()
         while len(out) < count:
             status_list = _open_list(inst, purpose, status_size)
             allocated = bytearray(status_list.allocated)

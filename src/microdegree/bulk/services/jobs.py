@@ -448,7 +448,9 @@ def resume_job(actor: Any, job: BulkJob) -> BulkJob:
         locked.finished_at = None
         locked.heartbeat_at = timezone.now()
         locked.save(update_fields=["state", "error", "finished_at", "heartbeat_at"])
-        locked.rows.filter(state=RowState.PENDING).update(claimed_until=None)
+        # only the leased rows are written (a few chunks), not every pending row of a big job
+        locked.rows.filter(state=RowState.PENDING).exclude(claimed_until=None).update(
+            claimed_until=None)
         log_action(actor, "bulk.job_resumed", locked, institution_id=locked.institution_id,
                    before={"state": before}, after={"state": locked.state})
         count = _tasks_for(locked)

@@ -69,11 +69,40 @@ class Claimed(NamedTuple):
     data: dict[str, Any]
 
 
-def _claim(job: BulkJob, size: int, lease: float) -> list[Claimed]:
+class Cursor:
+    """Where a worker's next claim starts: just after the last row it claimed.
+
+    Claiming from the start of the job each time would walk, in the (job, state, row_number)
+    index, past every row already issued: an UPDATE of `state` leaves the row's old "pending"
+    entry in that index until VACUUM, so a claim's scan (and PostgreSQL's CPU per credential)
+    grew with the rows already done. From the cursor, a claim reads its own chunk and at most
+    the chunks other workers hold ahead of it. When nothing is left after the cursor, one claim
+    from the start picks up rows left behind (a dead worker's released lease, a cancelled
+    chunk): a single walk over the job at its end, not one per chunk.
+    """
+
+    def __init__(self) -> None:
+        self.after = -1  # row_number of the last row claimed
+
+
+def _claim(job: BulkJob, size: int, lease: float, cursor: Cursor | None = None
+           ) -> list[Claimed]:
     """Up to `size` pending rows nobody holds (or whose holder's lease ended), leased to us."""
+    after = cursor.after if cursor is not None else -1
+    rows = _claim_after(job, size, lease, after)
+    if not rows and after >= 0:  # rows left behind the cursor: once, at the job's end
+        rows = _claim_after(job, size, lease, -1)
+    if rows and cursor is not None:
+        cursor.after = rows[-1].row_number
+    return rows
+
+
+def _claim_after(job: BulkJob, size: int, lease: float, after: int) -> list[Claimed]:
     now = timezone.now()
     with transaction.atomic():
-        qs = (BulkRow.objects.filter(job_id=job.pk, state=RowState.PENDING)
+        # Index (job, state, row_number): the range condition starts the scan at the cursor
+        qs = (BulkRow.objects.filter(job_id=job.pk, state=RowState.PENDING,
+                                     row_number__gt=after)
               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
               .order_by("row_number"))
         rows = [Claimed(*r) for r in qs.select_for_update(skip_locked=True, of=("self",))
@@ -193,17 +222,18 @@ def _run_overlapped(job: BulkJob, actor: Any, signer: issuing.Signer, size: int,
     chunk more is signed after a cancel, and never stored; the rows claimed but not stored are
     released at once when the loop ends, by a cancel or an error.
     """
+    cursor = Cursor()  # (used by the writer thread only)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-writer") as writer:
         storing: Future[bool] | None = None
         claiming: Future[list[Claimed]] | None = writer.submit(
-            _in_writer, _claim, job, size, lease)
+            _in_writer, _claim, job, size, lease, cursor)
         previous: list[Claimed] = []  # the chunk being stored
         current: list[Claimed] = []  # the chunk being signed
         done = False
         try:
             while claiming is not None and (rows := claiming.result()):
                 current = rows
-                claiming = writer.submit(_in_writer, _claim, job, size, lease)
+                claiming = writer.submit(_in_writer, _claim, job, size, lease, cursor)
                 ok, failed = _prepare_chunk(job, rows, signer)
                 if storing is not None and not storing.result():
                     storing = None
@@ -308,10 +338,12 @@ def process_job(job_id: int, *, size: int | None = None, lease: float | None = N
         if overlap_enabled():
             _run_overlapped(job, actor, signer, size, lease, check_pathways)
         else:
-            while rows := _claim(job, size, lease):
+            cursor = Cursor()
+            while rows := _claim(job, size, lease, cursor):
                 ok, failed = _prepare_chunk(job, rows, signer)
                 if not _store_chunk(job, actor, ok, failed, check_pathways):
-                    break  # cancelled
+                    _release(rows)  # cancelled: the chunk's rows go back at once
+                    break
     except DomainError as exc:  # e.g. the institution was suspended or lost its key
         _fail(job, exc.message)
     except DATABASE_ERRORS:

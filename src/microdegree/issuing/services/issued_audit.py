@@ -119,9 +119,14 @@ def write_in_database(actor: Any, inst: Institution, creds: Sequence[IssuedCrede
             params.extend(key for key, _ in arg)
     columns = ", ".join(q(audit.get_field(name).column) for name in names)
     # Only quoted names from the models' metadata are formatted in; every value is a parameter.
+    # The rows are found by primary key only: with `institution_id = %s` beside it, PostgreSQL
+    # (its statistics lagging behind a bulk job) picked the institution's index and filtered
+    # every credential of the institution, per chunk: a cost growing with the job. The
+    # institution's id is compared after the look-up (`+ 0`: not an index condition), so a
+    # credential of another institution still gets no entry here and fails the count below.
     sql = (f"INSERT INTO {q(audit.db_table)} ({columns}) "  # noqa: S608
            f"SELECT {', '.join(select)} FROM {q(meta.db_table)} c "
-           f"WHERE {column('id')} = ANY(%s) AND {column('institution_id')} = %s "
+           f"WHERE {column('id')} = ANY(%s) AND {column('institution_id')} + 0 = %s "
            f"ORDER BY {column('id')}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, [x.pk for x in creds], inst.pk])
