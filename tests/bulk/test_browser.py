@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._browser_support import staff_sign_in
 from tests.conftest import CHROMIUM
 from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
@@ -20,7 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # the test users' password (tests/conftest.py)
 BATCH = (b"email,name,credits,activity_end\n"
          b"ada@example.org,Ada Lovelace,5,2025-12-15\n"
          b"not-an-email,Bob Broken,5,2025-12-15\n"
@@ -35,11 +35,7 @@ def test_upload_preview_reject_issue_in_chromium(live_server, issuer, course, im
     # All ORM work happens in the fixtures, before Playwright starts (browser_page comes last).
     page = browser_page
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", issuer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
-    page.wait_for_selector("header button:has-text('Sign out')")
+    staff_sign_in(page, base, issuer.username)
 
     page.goto(f"{base}/institutions/example-uni/bulk/upload/data-literacy/")
     page.set_input_files("#id_file", files=[{"name": "awards.csv", "mimeType": "text/csv",

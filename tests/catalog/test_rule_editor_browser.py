@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from tests._browser_support import staff_sign_in
 from tests.conftest import CHROMIUM
 from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
@@ -18,7 +19,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # the test users' password (tests/conftest.py)
 PAGE = "/institutions/example-uni/achievements/data-science/rule"
 
 
@@ -33,10 +33,7 @@ def test_build_a_nested_rule_in_chromium(live_server, issuer, courses, awarded, 
     # the ORM work is in the fixtures, before Playwright starts (browser_page comes last)
     page = browser_page
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", issuer.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
+    staff_sign_in(page, base, issuer.username)
     page.goto(base + PAGE)
     assert page.evaluate(A11Y) == []
 

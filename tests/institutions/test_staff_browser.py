@@ -11,8 +11,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from tests._browser_support import NO_OVERFLOW, staff_sign_in
+from tests._browser_support import axe_violations as _axe
 from tests.conftest import CHROMIUM
-from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 pytestmark = [
@@ -20,13 +21,7 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user
-NO_OVERFLOW = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
 
-
-def _axe(page) -> list[dict]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations (none when axe is missing)."""
-    return axe_problems(page) if AXE.is_file() else []
 
 
 @pytest.fixture
@@ -40,10 +35,7 @@ def test_owner_invites_and_the_invitee_joins(live_server, institution, owner, br
     # a query inside Playwright's greenlet opens a connection nobody closes).
     page = browser_page
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", owner.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    staff_sign_in(page, base, owner.username)
     page.goto(f"{base}/institutions/{institution.slug}/")
     page.click("a:has-text('Staff and invitations')")
     page.wait_for_selector("h1:has-text('Staff')")

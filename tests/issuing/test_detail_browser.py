@@ -10,8 +10,9 @@ import os
 import pytest
 
 from microdegree.issuing import services
+from tests._browser_support import NO_OVERFLOW, staff_sign_in
+from tests._browser_support import axe_violations as _axe
 from tests.conftest import CHROMIUM
-from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 pytestmark = [
@@ -19,20 +20,11 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # tests/conftest.py make_user
-NO_OVERFLOW = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
 
-
-def _axe(page) -> list[dict]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations (none when axe is missing)."""
-    return axe_problems(page) if AXE.is_file() else []
 
 
 def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
+    staff_sign_in(page, base, username)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 

@@ -9,8 +9,9 @@ import os
 
 import pytest
 
+from tests._browser_support import axe_violations as _axe
+from tests._browser_support import staff_sign_in
 from tests.conftest import CHROMIUM
-from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
 
 from .conftest import LEARNER, last_link
@@ -20,7 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # the test users' password (tests/conftest.py)
 
 
 def _learner_sign_in(page, base):
@@ -32,10 +32,6 @@ def _learner_sign_in(page, base):
     page.click("main button[type=submit]")
     page.wait_for_selector("h1:has-text('Your learning record')")
 
-
-def _axe(page) -> list[dict]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations (none when axe is missing)."""
-    return axe_problems(page) if AXE.is_file() else []
 
 
 def _sign_out(page):
@@ -76,10 +72,7 @@ def test_application_from_start_to_signed_decision(live_server, program, md_agre
     application_url = page.url
     _sign_out(page)
 
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", staff.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
+    staff_sign_in(page, base, staff.username)
     page.goto(f"{base}/institutions/tech-uni/applications/")
     assert page.evaluate(A11Y) == []
     page.click("table a")

@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from tests._browser_support import staff_sign_in
 from tests.conftest import CHROMIUM
 from tests.records.test_accessibility import AXE, axe_problems
 from tests.verification.test_browser import A11Y
@@ -23,7 +24,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
-PASSWORD = "correct horse battery staple"  # the test users' password (tests/conftest.py)
 
 
 def _checked(page) -> None:
@@ -38,10 +38,7 @@ def _checked(page) -> None:
 
 
 def _sign_in(page, base, user) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit], main input[type=submit]")
+    staff_sign_in(page, base, user.username)
     page.wait_for_selector("h1")
 
 

@@ -234,7 +234,7 @@ def new_share_link(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def recheck_import(request: HttpRequest, key: str) -> HttpResponse:
     imported = services.recheck_import(request.user, key)
-    messages.success(request, f"Checked again: {imported.status}.")
+    messages.success(request, _("Checked again: %(status)s.") % {"status": imported.status})
     return redirect("records:credential", key=key)
 
 
@@ -503,7 +503,7 @@ def decide_reissue(request: HttpRequest, slug: str, pk: int, decision: str) -> H
         raise RecordError(_("No such request."), code="NOT_FOUND", status=404)
     services.decide_reissue(request.user, req, approve=decision == "approve",
                             note=request.POST.get("note", ""))
-    messages.success(request, "Re-issued." if decision == "approve" else "Declined.")
+    messages.success(request, _("Re-issued.") if decision == "approve" else _("Declined."))
     return redirect("records:reissue-requests", slug=inst.slug)
 
 
@@ -519,7 +519,7 @@ def bind_did(request: HttpRequest) -> HttpResponse:
     if keyfile is not None:
         return _attachment(json.dumps(keyfile, indent=2), "application/json",
                            "my-did-key.json")
-    messages.success(request, f"{bound.did} is bound to your record.")
+    messages.success(request, _("%(did)s is bound to your record.") % {"did": bound.did})
     return redirect("records:record")
 
 
@@ -528,7 +528,7 @@ def bind_did(request: HttpRequest) -> HttpResponse:
 @require_POST
 def unbind_did(request: HttpRequest) -> HttpResponse:
     services.unbind_did(request.user)
-    messages.success(request, "The DID is no longer bound to your record.")
+    messages.success(request, _("The DID is no longer bound to your record."))
     return redirect("records:record")
 
 
