@@ -33,6 +33,8 @@ CHECKS = """() => {
   const noAlt = [...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src);
   const small = [...document.querySelectorAll('a, button, input, select, textarea, summary')]
     .filter(e => { const r = e.getBoundingClientRect();
+                   // a labelled checkbox or radio button: its label is part of the target
+                   if (['checkbox', 'radio'].includes(e.type) && e.labels?.length) return false;
                    return r.width > 0 && r.height > 0 && (r.width < 24 || r.height < 24)
                           && getComputedStyle(e).display !== 'inline'; })
     .map(e => (e.textContent || e.getAttribute('aria-label') || e.name || e.tagName).trim()

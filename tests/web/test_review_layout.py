@@ -60,7 +60,8 @@ def test_a_bar_with_credentials_and_the_last_bar_are_labelled(institution, cours
     chart = issued_chart(institution, "week", today=today)
     shown = [i for i, bar in enumerate(chart.bars) if bar.show_label]
     assert [bar.count for bar in chart.bars][1] == 1
-    assert shown == [0, 1, 2, 4, 6, 8, 10, 11]
+    # every other bar from the latest: no two labels side by side (they ran together)
+    assert shown == [1, 3, 5, 7, 9, 11]
     assert chart.bars[-1].axis_lines == ("23 Nov",)
     # a middle gridline half way up a 3 high axis
     assert (chart.max_count, chart.mid_count) == (3, 1)

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from microdegree.vc.status import MIN_ENTRIES
 
@@ -73,9 +74,9 @@ class StatusList(models.Model):
 
 class IssuedCredential(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-        REVOKED = "revoked", _("Revoked")
+        ACTIVE = "active", pgettext_lazy("credential state", "Active")
+        SUSPENDED = "suspended", pgettext_lazy("credential state", "Suspended")
+        REVOKED = "revoked", pgettext_lazy("credential state", "Revoked")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey(

@@ -137,8 +137,10 @@ def _axis_lines(by: str, start: date) -> tuple[str, ...]:
 
 
 def _show_label(index: int, count: int, last: int) -> bool:
-    """Every other bar is labelled, and also any bar with credentials and the latest period."""
-    return index % 2 == 0 or count > 0 or index == last
+    """Every other bar is labelled, counting back from the latest period, so two labels never
+    stand side by side ("30 Nov" and "07 Dez" ran together); a bar's count is written above it
+    whatever its label."""
+    return (last - index) % 2 == 0
 
 
 def counts(institution: Any, by: str, starts: list[date]) -> dict[date, int]:
