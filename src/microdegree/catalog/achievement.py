@@ -121,7 +121,7 @@ def achievement_builder(version: AchievementVersion) -> b.Achievement:
     achievement_id = version.achievement_id
     results = []
     if version.grade_scheme:
-        limits = scheme_description(version.grade_scheme)  # docs/adr/0099
+        limits = scheme_description(version.grade_scheme)  # docs/adr/0031
         results.append(b.ResultDescription(
             id=f"{achievement_id}#grade", name=version.grade_scheme, result_type="Result",
             allowed_value=limits.get("allowedValue", ()),

@@ -5,7 +5,7 @@ of issuing goes through (the award form, the issuing API, bulk CSV and JSON rows
 Credits earned above the achievement's credits available are refused
 (`CREDITS_EXCEED_ACHIEVEMENT`), and so is a result outside its result description
 (`RESULT_OUT_OF_RANGE`): the grading scheme's allowed values or numeric range
-(`microdegree.vc.claims`, docs/adr/0099-credits-and-results-checked.md).
+(`microdegree.vc.claims`, docs/adr/0031-credits-and-results-checked.md).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ wrong: the issuing side refuses it, the verifying side counts at most what the a
 Framework-free and sentence-free: each problem is a `ClaimProblem` (a code, the field, the value
 and the limit); the platform words it in the reader's language. `scheme_description` reads the
 two grading-scheme shapes the catalogue suggests ("Pass/Fail", "1-10, 5.5 to pass") as the
-structured parts of a ResultDescription (docs/adr/0099-credits-and-results-checked.md).
+structured parts of a ResultDescription (docs/adr/0031-credits-and-results-checked.md).
 """
 
 from __future__ import annotations
