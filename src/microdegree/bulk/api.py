@@ -191,7 +191,11 @@ def _stream(request: HttpRequest, inst: Any, caller: Caller, fmt: str) -> servic
         raise Invalid(_("Send the body uncompressed or with Content-Encoding: gzip."),
                       code="ENCODING_UNSUPPORTED", status=415)
     limit = csvparse.max_bytes()
-    if int(request.headers.get("Content-Length") or 0) > limit:
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:  # a malformed header is read as no length (the body is counted anyway)
+        declared = 0
+    if declared > limit:
         raise PayloadTooLarge(_("The batch is larger than %(limit)s bytes; split it into "
                                 "several batches.")
                               % {"limit": format(limit, ',')})

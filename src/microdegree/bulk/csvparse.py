@@ -35,6 +35,7 @@ import io
 import itertools
 import json
 import re
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -432,6 +433,8 @@ def _lines(text: io.TextIOWrapper) -> Iterator[str]:
     except UnicodeDecodeError as exc:
         raise _file_problem("ENCODING_INVALID", _("The file is not UTF-8 text. Save it as \"CSV "
                                                   "UTF-8\" and upload it again.")) from exc
+    except zipfile.BadZipFile as exc:  # a member of a zip upload that fails its CRC check
+        raise _file_problem("ZIP_INVALID", _("The zip file cannot be read.")) from exc
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         raise _file_problem("GZIP_INVALID", _("The file is not valid gzip data (or it is cut "
                                               "short).")) from exc

@@ -26,6 +26,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from microdegree.base.spreadsheet import cell
 from microdegree.bulk import csvparse, services
 from microdegree.bulk.models import BulkJob, BulkRow
 from microdegree.catalog import services as catalog_services
@@ -111,7 +112,13 @@ def _opened(uploaded: Any) -> tuple[Any, bool]:
             raise Invalid(gettext("The zip file must hold exactly one CSV file; it holds "
                                   "%(count)s files.") % {"count": len(members)},
                           code="ZIP_INVALID")
-        return archive.open(members[0]), False
+        member = members[0]
+        if member.flag_bits & 0x1 or member.compress_type not in (zipfile.ZIP_STORED,
+                                                                  zipfile.ZIP_DEFLATED):
+            raise Invalid(gettext("The zip file is encrypted or compressed in a way this "
+                                  "platform does not read: save it as a plain zip (or .csv.gz)."),
+                          code="ZIP_INVALID")
+        return archive.open(member), False
     return uploaded, False
 
 
@@ -190,19 +197,13 @@ def job_page(request: HttpRequest, slug: str, job: str) -> HttpResponse:
 def _shown(data: dict[str, Any]) -> dict[str, str]:
     """Credits and dates of a row as the preview shows them (5, not 5.0; a day, not a time)."""
     days = [str(data.get(f) or "")[:10] for f in ("activity_start", "activity_end")]
-    return {"credits": _cell(data.get("credits_earned")),
+    return {"credits": cell(data.get("credits_earned")),
             "dates": " \u2013 ".join(d for d in days if d)}
 
 
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
 
 
 def _rejected_lines(found: BulkJob, columns: list[str]) -> Iterator[str]:
@@ -213,7 +214,7 @@ def _rejected_lines(found: BulkJob, columns: list[str]) -> Iterator[str]:
     rows = (found.rows.filter(state=BulkRow.State.INVALID).order_by("row_number")
             .values_list("data", "error"))
     for data, error in rows.iterator(chunk_size=2000):
-        yield writer.writerow([*(_cell(data.get(f)) for f in fields), error])
+        yield writer.writerow([*(cell(data.get(f)) for f in fields), cell(error)])
 
 
 @login_required

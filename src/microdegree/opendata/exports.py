@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from microdegree.base.spreadsheet import cell
 from microdegree.catalog import rules
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions.models import Institution
@@ -71,23 +72,6 @@ def elm_document(cat: Catalogue) -> dict[str, Any]:
     return elm.document(cat.versions, cat.part_of)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    # A text cell a spreadsheet would read as a formula is quoted (OWASP "CSV injection").
-    return "'" + text if text[:1] in _FORMULA_STARTS else text
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_text(cat: Catalogue) -> str:
     """One row per microcredential or microdegree definition (its latest version)."""
     out = io.StringIO()
@@ -95,7 +79,7 @@ def csv_text(cat: Catalogue) -> str:
     writer.writerow(CSV_COLUMNS)
     for v in cat.versions:
         inst = v.definition.institution
-        writer.writerow([_cell(x) for x in (
+        writer.writerow([cell(x) for x in (
             v.achievement_id, public.definition_ctid(v), inst.slug, inst.name, inst.did,
             inst.country_code, v.definition.slug, v.definition.kind, v.number, v.name,
             v.description, v.achievement_type, v.language, v.eqf_level, v.nqf_level, v.ects,

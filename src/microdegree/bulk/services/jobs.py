@@ -263,11 +263,11 @@ def _stream_into_job(actor: Any, inst: Institution, version: AchievementVersion,
             BulkRow.objects.bulk_create(batch)
             batch = []
     BulkRow.objects.bulk_create(batch)
-    _mark_duplicates(job, intake)
-    content_hash = intake.content_hash()
+    content_hash = intake.content_hash()  # the rows' own hash: known before the duplicate pass
     existing = _existing(inst, version, key, content_hash)
     if existing is not None:
         raise _Replay(existing)
+    _mark_duplicates(job, intake)
     report = intake.report
     job.content_hash, job.idempotency_key = content_hash, key
     job.total, job.invalid_count, job.report = report.total, report.invalid_count, report.summary()
