@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core import mail, signing
 from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _
 
 from microdegree import config
 from microdegree.base.links import public_link
@@ -63,12 +62,12 @@ def check_claim_token(token: str) -> str:
     try:
         data = signing.loads(token, salt=CLAIM_SALT)
     except signing.BadSignature as exc:
-        raise ClaimLinkError(_("INVALID"), gettext("This claim link is not valid.")) from exc
+        raise ClaimLinkError("INVALID", gettext("This claim link is not valid.")) from exc
     if not isinstance(data, dict) or not isinstance(data.get("c"), str):
-        raise ClaimLinkError(_("INVALID"), gettext("This claim link is not valid."))
+        raise ClaimLinkError("INVALID", gettext("This claim link is not valid."))
     expires = data.get("x")
     if not isinstance(expires, int) or isinstance(expires, bool) or expires < time.time():
-        raise ClaimLinkError(_("EXPIRED"), gettext(
+        raise ClaimLinkError("EXPIRED", gettext(
             "This claim link has expired. Ask the institution to send the award e-mail again, "
             "or sign in to your learning record with the address it was sent to: the "
             "credential is there."))

@@ -84,13 +84,13 @@ def read_token(raw: str, purpose: str) -> LinkToken:
     try:
         data = signing.loads(raw, salt=SALT, max_age=MAX_AGE[purpose])
     except signing.SignatureExpired as exc:
-        raise TokenError(_("EXPIRED"), "This link has expired. Ask for a new one.") from exc
+        raise TokenError("EXPIRED", _("This link has expired. Ask for a new one.")) from exc
     except signing.BadSignature as exc:
-        raise TokenError(_("INVALID"), "This link is not valid.") from exc
+        raise TokenError("INVALID", _("This link is not valid.")) from exc
     if not isinstance(data, dict) or data.get("p") != purpose or not data.get("e"):
-        raise TokenError(_("INVALID"), "This link is not valid.")
+        raise TokenError("INVALID", _("This link is not valid."))
     if UsedToken.objects.filter(token_hash=token_hash(raw)).exists():
-        raise TokenError(_("USED"), "This link has already been used. Ask for a new one.")
+        raise TokenError("USED", _("This link has already been used. Ask for a new one."))
     return LinkToken(purpose=purpose, email=data["e"], user_id=data.get("u"), raw=raw,
                      next_path=safe_next(data.get("x")))
 
@@ -101,7 +101,7 @@ def consume(raw: str, purpose: str) -> None:
         with transaction.atomic():
             UsedToken.objects.create(token_hash=token_hash(raw), purpose=purpose)
     except IntegrityError as exc:
-        raise TokenError(_("USED"), "This link has already been used. Ask for a new one.") from exc
+        raise TokenError("USED", _("This link has already been used. Ask for a new one.")) from exc
 
 
 def rate_limited(email: str, ip: str | None) -> str | None:
