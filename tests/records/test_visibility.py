@@ -255,6 +255,11 @@ def test_migration_maps_the_old_flags(make_user, institution, pathway):
         assert got == {"not shared": "public", "shared": "public", "hidden": "hidden",
                        "import shared": "link", "import private": "hidden",
                        "import hidden": "hidden"}
+        # a share link that was off does not come back to life: its token is new
+        tokens = {name: new.objects.get(pk=row.pk).share_token for name, row in rows.items()}
+        assert tokens["shared"] == "e" and tokens["import shared"] == "a"
+        assert tokens["not shared"] != "d" and tokens["import private"] != "b"
+        assert tokens["hidden"] != "f"
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())

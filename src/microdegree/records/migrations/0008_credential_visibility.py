@@ -3,13 +3,20 @@
 A platform credential's public page answered everyone unless it was hidden, whatever
 `share_enabled` said, so those become "public"; hidden ones stay hidden. An import had no
 public page: shared becomes "link", the rest "hidden" (ADR 0027).
+
+A share link the learner had switched off (or never switched on) must not start working again
+under "public": those rows get a fresh token, so the old `/share/<token>` answers 404.
 """
+
+import secrets
 
 from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
     preference = apps.get_model("records", "CredentialPreference")
+    for row in preference.objects.filter(share_enabled=False).only("pk").iterator():
+        preference.objects.filter(pk=row.pk).update(share_token=secrets.token_urlsafe(24))
     preference.objects.filter(hidden=True).update(visibility="hidden")
     preference.objects.filter(hidden=False, credential__isnull=False).update(visibility="public")
     preference.objects.filter(hidden=False, imported__isnull=False, share_enabled=True).update(
