@@ -341,3 +341,21 @@ def test_an_owner_cannot_mail_strangers_without_limit(client, institution, owner
     # inviting a pending address again replaces its invitation: still allowed at the cap
     assert client.post(staff_url, {"email": "p0@example.org", "role": "issuer"}
                        ).status_code == 302
+
+
+def test_a_learner_signed_in_by_link_cannot_accept_as_staff(client, institution, owner,
+                                                            staff_url):
+    """The attack: the invited address also has a learner record (no password, signed in by
+    e-mailed link); accepting from that session would make the record an owner."""
+    learner = get_user_model().objects.create_user(username="learner-ada",
+                                                   email="ada@example.org")
+    learner.set_unusable_password()
+    learner.save()
+    client.force_login(owner)
+    path = _invite(client, staff_url, "ada@example.org", role="owner")[len(settings.PUBLIC_URL):]
+    client.force_login(learner)  # the learner record's session
+    refused = client.post(path)
+    assert refused.status_code == 403
+    assert "choose a password" in _text(refused)
+    assert not Membership.objects.filter(user=learner).exists()
+    assert Invitation.objects.get().accepted_at is None

@@ -199,6 +199,11 @@ def accept(user: Any, token: str) -> Membership:
                 "This invitation is for %(email)s: sign out, then open the link again and "
                 "sign in with that address.") % {"email": invitation.email},
                 code="INVITATION_OTHER_ACCOUNT")
+        if not user.has_usable_password():  # a learner record (signed in by e-mailed link)
+            raise PermissionDenied(gettext(
+                "This invitation is for a staff account: sign out of your learning record, "
+                "open the link again and choose a password."),
+                code="INVITATION_NEEDS_STAFF_ACCOUNT")
         inst = invitation.institution
         _lock(inst)
         if Membership.objects.filter(institution=inst, user=user).exists():

@@ -187,7 +187,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "invitation": invitation, "institution": invitation.institution, "form": form,
         "role_label": staff.ROLE_LABELS[Membership.Role(invitation.role)],
         "signed_in": signed_in, "account": account,
-        "matches": signed_in and (user.email or "").lower() == invitation.email,
+        "matches": signed_in and (user.email or "").lower() == invitation.email
+        and user.has_usable_password(),  # a learner record cannot accept (staff.accept)
         "login_url": f"{reverse('login')}?next={request.path}",
     }, status=status)
 
