@@ -273,10 +273,27 @@ def test_reissue_button(client, institution, course, issuer):
     client.force_login(issuer)
     response = client.post(f"/institutions/{institution.slug}/credentials/{cred.uuid}/reissue/",
                            {"recipient_name": "Lin Wei", "recipient_email": EMAIL,
-                            "reason": "Name change"})
+                            "reason": "Name change", "confirm": "permanent"})
     assert response.status_code == 302
     cred.refresh_from_db()
     assert cred.state == "revoked"
     assert response["Location"].endswith(f"/credentials/{cred.superseded_by.uuid}/")
     old_page = client.get(f"/institutions/{institution.slug}/credentials/{cred.uuid}/")
     assert b"Superseded by" in old_page.content
+
+
+def test_reissue_without_the_confirmation_revokes_nothing(client, institution, course, issuer):
+    """Re-issuing revokes the current credential: like revoking, it needs the confirmation."""
+    cred = services.issue_credential(None, course, recipient_email=EMAIL, recipient_name="Lin",
+                                     send_email=False)
+    client.force_login(issuer)
+    url = f"/institutions/{institution.slug}/credentials/{cred.uuid}/"
+    page = client.get(url).content.decode()
+    assert 'name="confirm" value="permanent" required' in page
+    response = client.post(f"{url}reissue/", {"recipient_name": "Lin Wei",
+                                              "recipient_email": EMAIL, "reason": "Name change"},
+                           follow=True)
+    assert "Nothing was re-issued" in response.content.decode()
+    cred.refresh_from_db()
+    assert cred.state == "active"
+    assert cred.superseded_by is None

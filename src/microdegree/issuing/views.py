@@ -158,6 +158,7 @@ def credential_detail(request: HttpRequest, slug: str, cred: str) -> HttpRespons
         "institution": credential.institution, "credential": credential,
         "can_write": can_write, "pretty_document": pretty_json(credential.document),
         "suspension_embedded": '"statusPurpose":"suspension"' in credential.document,
+        "confirm_revoke": CONFIRM_REVOKE,
         "components": credential.components.select_related("achievement_version"),
         "part_of": credential.part_of.select_related("achievement_version"),
     })
@@ -261,6 +262,10 @@ def credential_revoke(request: HttpRequest, slug: str, cred: str) -> HttpRespons
 @domain_errors
 def credential_reissue(request: HttpRequest, slug: str, cred: str) -> HttpResponse:
     credential = services.credential_for(request.user, slug, cred, role="issuer")
+    if request.POST.get("confirm") != CONFIRM_REVOKE:  # it revokes this one: confirmed too
+        messages.error(request, gettext("Nothing was re-issued: tick the box that says the "
+                                        "current credential is revoked permanently."))
+        return redirect("issuing:detail", slug=slug, cred=credential.uuid)
     try:
         new = services.reissue(
             request.user, credential, reason=request.POST.get("reason", ""),
