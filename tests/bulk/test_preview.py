@@ -170,3 +170,38 @@ def test_rejected_rows_stay_within_the_institution(client, issuer, course, other
     assert client.get(f"{JOBS}/{job.uuid}/rejected.csv").status_code == 302  # sign in first
     job.refresh_from_db()
     assert job.state == "validated"
+
+
+def test_broken_archives_are_refused_with_a_sentence(client, issuer, course):
+    """A zip whose member fails its CRC check, an encrypted one and one compressed with a
+    method Python cannot read: each a 4xx with a sentence, never a 500, and no job."""
+    client.force_login(issuer)
+    good = io.BytesIO()
+    with zipfile.ZipFile(good, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("awards.csv", csv_of(5))
+    data = good.getvalue()
+    at = data.index(b"learner1@example.org")  # flip a byte of the stored CSV: the CRC no longer fits
+    crc_broken = data[:at] + b"X" + data[at + 1:]
+    encrypted = bytearray(data)
+    encrypted[6] |= 0x1  # the general-purpose flag's "encrypted" bit, local header
+    central = data.rindex(b"PK\x01\x02")
+    encrypted[central + 8] |= 0x1  # and in the central directory
+    deflate64 = bytearray(data)
+    deflate64[8] = 9  # compression method 9 (Deflate64), local header and central directory
+    deflate64[central + 10] = 9
+    for name, body in (("crc.zip", crc_broken), ("locked.zip", bytes(encrypted)),
+                       ("deflate64.zip", bytes(deflate64))):
+        response = upload(client, body, name=name)
+        assert 400 <= response.status_code < 500, (name, response.status_code)
+        assert b"zip file" in response.content, name
+    assert not BulkJob.objects.exists()
+
+
+def test_rejected_rows_csv_quotes_formulas(client, issuer, course):
+    """A spreadsheet opening the rejected rows must not run a cell as a formula."""
+    client.force_login(issuer)
+    upload(client, b'email,name\nbroken,"=HYPERLINK(""http://evil.example"",""x"")"\n')
+    job = BulkJob.objects.get()
+    text = b"".join(client.get(f"{JOBS}/{job.uuid}/rejected.csv").streaming_content)
+    row = next(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    assert row["name"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"

@@ -170,3 +170,8 @@ def test_migration_rehashes_existing_jobs_so_old_batches_are_still_found(issuer,
     assert job.content_hash == expected
     again, _, created = services.prepare_job(issuer, course, CSV)
     assert (again.pk, created) == (job.pk, False)
+
+
+def test_a_malformed_content_length_is_no_server_error(client, course, token):
+    response = send(client, token, CSV, "text/csv", HTTP_CONTENT_LENGTH="abc")
+    assert response.status_code < 500
