@@ -180,7 +180,7 @@ def test_broken_archives_are_refused_with_a_sentence(client, issuer, course):
     with zipfile.ZipFile(good, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr("awards.csv", csv_of(5))
     data = good.getvalue()
-    at = data.index(b"learner1@example.org")  # flip a byte of the stored CSV: the CRC no longer fits
+    at = data.index(b"learner1@example.org")  # a byte of the stored CSV changed: a bad CRC
     crc_broken = data[:at] + b"X" + data[at + 1:]
     encrypted = bytearray(data)
     encrypted[6] |= 0x1  # the general-purpose flag's "encrypted" bit, local header

@@ -257,8 +257,10 @@ def test_migration_maps_the_old_flags(make_user, institution, pathway):
                        "import hidden": "hidden"}
         # a share link that was off does not come back to life: its token is new
         tokens = {name: new.objects.get(pk=row.pk).share_token for name, row in rows.items()}
-        assert tokens["shared"] == "e" and tokens["import shared"] == "a"
-        assert tokens["not shared"] != "d" and tokens["import private"] != "b"
+        assert tokens["shared"] == "e"
+        assert tokens["import shared"] == "a"
+        assert tokens["not shared"] != "d"
+        assert tokens["import private"] != "b"
         assert tokens["hidden"] != "f"
     finally:
         executor.loader.build_graph()
