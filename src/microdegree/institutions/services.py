@@ -207,7 +207,15 @@ def set_member(actor: Any, inst: Institution, user: Any, role: str) -> Membershi
     return member
 
 
+def lock_institution(inst: Institution) -> None:
+    """Serialise changes to one institution's staff or keys (inside the caller's transaction):
+    two owners demoting each other at once must not leave it with none. FOR NO KEY UPDATE, so
+    the foreign-key checks of concurrent inserts that name the institution are not blocked."""
+    Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).first()
+
+
 def _keep_an_owner(inst: Institution, leaving: Membership) -> None:
+    lock_institution(inst)  # whoever calls set_member / remove_member: the check holds
     others = Membership.objects.filter(institution=inst, role=Role.OWNER).exclude(pk=leaving.pk)
     if not others.exists():
         raise Conflict(gettext("An institution needs at least one owner: make someone else "
@@ -243,7 +251,7 @@ def _new_key(inst: Institution) -> SigningKey:
 @transaction.atomic
 def rotate_key(actor: Any, inst: Institution) -> SigningKey:
     """A new signing key; the old public keys stay in the DID document so old credentials verify."""
-    Institution.objects.select_for_update(no_key=True).filter(pk=inst.pk).first()
+    lock_institution(inst)
     now = timezone.now()
     retired = list(inst.keys.filter(retired_at__isnull=True, revoked_at__isnull=True))
     inst.keys.filter(pk__in=[k.pk for k in retired]).update(retired_at=now)

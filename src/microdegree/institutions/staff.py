@@ -31,7 +31,12 @@ from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.models import Institution, Invitation, Membership
-from microdegree.institutions.services import institution_for, remove_member, set_member
+from microdegree.institutions.services import (
+    institution_for,
+    lock_institution,
+    remove_member,
+    set_member,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +72,6 @@ def _clean_role(role: str) -> str:
     return role
 
 
-def _lock(inst: Institution) -> None:
-    """Serialise staff changes of one institution (two owners demoting each other at once
-    must not leave it with none)."""
-    Institution.objects.select_for_update().filter(pk=inst.pk).first()
-
-
 def pending_invitations(inst: Institution) -> list[Invitation]:
     return list(Invitation.objects.filter(
         institution=inst, accepted_at__isnull=True, revoked_at__isnull=True,
@@ -92,7 +91,7 @@ def invite(actor: Any, inst: Institution, email: str, role: str) -> tuple[Invita
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         _owner_only(actor, inst)
-        _lock(inst)
+        lock_institution(inst)
         if Membership.objects.filter(institution=inst, user__email__iexact=email).exists():
             raise Conflict(gettext("%(email)s is already on the staff: change their role "
                                    "instead.") % {"email": email}, code="ALREADY_MEMBER")
@@ -205,7 +204,7 @@ def accept(user: Any, token: str) -> Membership:
                 "open the link again and choose a password."),
                 code="INVITATION_NEEDS_STAFF_ACCOUNT")
         inst = invitation.institution
-        _lock(inst)
+        lock_institution(inst)
         if Membership.objects.filter(institution=inst, user=user).exists():
             raise Conflict(gettext("You are already on the staff of %(name)s.")
                            % {"name": inst.name}, code="ALREADY_MEMBER")
@@ -270,7 +269,7 @@ def change_role(actor: Any, inst: Institution, member_id: int, role: str) -> Mem
     role = _clean_role(role)
     with transaction.atomic():
         _owner_only(actor, inst)
-        _lock(inst)
+        lock_institution(inst)
         member = _member(inst, member_id)
         if member.role == role:
             return member
@@ -281,7 +280,7 @@ def remove(actor: Any, inst: Institution, member_id: int) -> Membership:
     """An owner removes a member (not the last owner); what they did stays in the audit log."""
     with transaction.atomic():
         _owner_only(actor, inst)
-        _lock(inst)
+        lock_institution(inst)
         member = _member(inst, member_id)
         remove_member(actor, inst, member.user)
     return member
