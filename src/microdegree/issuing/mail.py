@@ -13,6 +13,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.translation import gettext
 
 from microdegree import config
+from microdegree.base import notify
 from microdegree.base.links import public_link
 from microdegree.catalog.models import AchievementVersion
 from microdegree.institutions.models import Institution
@@ -126,11 +127,5 @@ def send_award_emails(credential_ids: Sequence[int]) -> int:
         cred.institution = institutions[cred.institution_id]
         cred.achievement_version = versions[cred.achievement_version_id]
         messages.append(award_message(cred, template))
-    if not messages:
-        return 0
-    try:
-        with mail.get_connection() as connection:
-            return connection.send_messages(messages) or 0
-    except OSError:  # the credential is issued; a mail outage must not turn into an error page
-        log.exception("Could not send %d award e-mail(s)", len(messages))
-        return 0
+    # the credential is issued; a mail outage must not turn into an error page (send_now logs it)
+    return notify.send_now(messages)
