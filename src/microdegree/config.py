@@ -31,11 +31,16 @@ def env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"MICRODEGREE_{name}", default)
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = env(name)
-    if value is None:
+def truthy(value: str | None, default: bool) -> bool:
+    """A yes/no text (an environment variable, a query parameter): 1/true/yes/on; blank or
+    missing is `default`."""
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return truthy(env(name), default)
 
 
 def data_dir() -> Path:

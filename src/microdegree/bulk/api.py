@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from microdegree import config
 from microdegree.api_layer import Error, not_allowed, request_body
 from microdegree.bulk import csvparse, services
 from microdegree.bulk.models import BulkJob
@@ -174,12 +175,6 @@ def _version(inst: Any, achievement: Any, number: Any) -> Any:
     return version
 
 
-def _flag(value: str | None, default: bool = True) -> bool:
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _stream(request: HttpRequest, inst: Any, caller: Caller, fmt: str) -> services.Prepared:
     unknown = set(request.GET) - {"achievement", "version", "send_email"}
     if unknown:
@@ -203,7 +198,7 @@ def _stream(request: HttpRequest, inst: Any, caller: Caller, fmt: str) -> servic
     return services.prepare_stream(
         caller.actor, version, request, fmt=fmt, gzipped=encoding == "gzip", source="api",
         idempotency_key=request.headers.get("Idempotency-Key"),
-        send_email=_flag(request.GET.get("send_email")))
+        send_email=config.truthy(request.GET.get("send_email"), True))
 
 
 TOO_LARGE = {"FILE_TOO_LARGE", "TOO_MANY_ROWS"}
@@ -309,8 +304,8 @@ def job_action(request: HttpRequest, slug: str, job: Any, action: str) -> HttpRe
     caller = _who(request)
     found = _job(caller, slug, job, "issuer")
     if action == "confirm":
-        updated = services.confirm_job(caller.actor, found,
-                                       valid_only=_flag(request.GET.get("valid_only"), False))
+        valid_only = config.truthy(request.GET.get("valid_only"), False)
+        updated = services.confirm_job(caller.actor, found, valid_only=valid_only)
     else:
         updated = ACTIONS[action](caller.actor, found)
     response = JsonResponse(services.progress(updated),

@@ -47,7 +47,7 @@ def _setting(name: str, default: Any) -> Any:
     if raw is None:
         return default
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return config.truthy(raw, default)
     return type(default)(raw)
 
 
