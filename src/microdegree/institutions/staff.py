@@ -11,7 +11,6 @@ docs/adr/0032-staff-invitations.md.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -29,6 +28,7 @@ from django.utils.translation import gettext, pgettext_lazy
 
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
+from microdegree.base.tokens import token_hash
 from microdegree.institutions.errors import Conflict, Invalid, NotFound, PermissionDenied
 from microdegree.institutions.models import Institution, Invitation, Membership
 from microdegree.institutions.services import (
@@ -46,10 +46,6 @@ Role = Membership.Role
 ROLE_LABELS = {Role.VIEWER: pgettext_lazy("role", "viewer"),
                Role.ISSUER: pgettext_lazy("role", "issuer"),
                Role.OWNER: pgettext_lazy("role", "owner")}
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _owner_only(actor: Any, inst: Institution) -> None:
@@ -108,7 +104,7 @@ def invite(actor: Any, inst: Institution, email: str, role: str) -> tuple[Invita
                        before={"email": old.email, "role": old.role},
                        note="replaced by a new invitation")
         invitation = Invitation.objects.create(
-            institution=inst, email=email, role=role, token_hash=_hash(token),
+            institution=inst, email=email, role=role, token_hash=token_hash(token),
             invited_by=actor if getattr(actor, "is_authenticated", False) else None,
             expires_at=now + timedelta(days=INVITATION_DAYS))
         log_action(actor, "institution.invitation_sent", invitation, institution_id=inst.pk,
@@ -161,7 +157,7 @@ def invitation_for_token(token: str, *, lock: bool = False) -> Invitation:
     rows = Invitation.objects.select_related("institution")
     if lock:
         rows = rows.select_for_update(of=("self",))
-    invitation = rows.filter(token_hash=_hash(token or "")).first()
+    invitation = rows.filter(token_hash=token_hash(token or "")).first()
     if invitation is None:
         raise NotFound(gettext("This invitation link is not valid."), code="INVITATION_INVALID")
     state = invitation.state_at(timezone.now())

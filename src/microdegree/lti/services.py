@@ -6,7 +6,6 @@ Every write is a service function with an audit entry. Registrations belong to o
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
 from microdegree.base.links import public_link
+from microdegree.base.tokens import token_hash
 from microdegree.catalog.models import AchievementDefinition
 from microdegree.catalog.versions import latest_version
 from microdegree.institutions.errors import Conflict, Invalid, NotFound
@@ -151,16 +151,12 @@ def _json_of(answer: Any, what: str) -> dict[str, Any]:
     return body
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_invite(actor: Any, inst: Institution) -> tuple[RegistrationInvite, str]:
     """A one-time dynamic registration URL token (shown once), valid for INVITE_DAYS."""
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         invite = RegistrationInvite.objects.create(
-            institution=inst, token_hash=_hash(token),
+            institution=inst, token_hash=token_hash(token),
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
             expires_at=timezone.now() + timedelta(days=INVITE_DAYS))
         log_action(actor, "lti.registration_link_created", invite, institution_id=inst.pk,
@@ -175,7 +171,7 @@ def invite_url(token: str) -> str:
 def open_invite(token: str) -> RegistrationInvite:
     """The unused, unexpired invite of `token`; NotFound (one sentence for every reason)."""
     invite = (RegistrationInvite.objects.select_related("institution")
-              .filter(token_hash=_hash(token), used_at__isnull=True,
+              .filter(token_hash=token_hash(token), used_at__isnull=True,
                       expires_at__gt=timezone.now()).first())
     if invite is None:
         raise NotFound(_("This registration link is unknown, used already or expired: ask the "

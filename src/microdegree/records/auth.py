@@ -9,7 +9,6 @@ links do not use them up.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from microdegree.base.tokens import token_hash
 from microdegree.errors import DomainError
 from microdegree.records.models import LinkRequest, UsedToken
 
@@ -73,10 +73,6 @@ def make_token(purpose: str, email: str, user_id: int | None = None,
     if safe_next(next_path):
         payload["x"] = safe_next(next_path)
     return signing.dumps(payload, salt=SALT, compress=True)
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def read_token(raw: str, purpose: str) -> LinkToken:

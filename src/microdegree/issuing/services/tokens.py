@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -11,15 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microdegree.audit.services import log_action
+from microdegree.base.tokens import token_hash
 from microdegree.institutions.models import Institution
 from microdegree.issuing.errors import Invalid
 from microdegree.issuing.models import ApiToken
 
 TOKEN_PREFIX = "mdt_"  # noqa: S105 - a public prefix that marks our tokens, not a secret
-
-
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_api_token(actor: Any, inst: Institution, name: str, *, role: str = "issuer"
@@ -33,7 +29,7 @@ def create_api_token(actor: Any, inst: Institution, name: str, *, role: str = "i
     with transaction.atomic():
         token = ApiToken.objects.create(
             institution=inst, name=name.strip()[:100], prefix=raw[:12],
-            token_hash=_hash_token(raw), role=role,
+            token_hash=token_hash(raw), role=role,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         log_action(actor, "issuing.api_token_created", token, institution_id=inst.pk,
@@ -55,7 +51,7 @@ def token_from(raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (ApiToken.objects.select_related("institution")
-             .filter(token_hash=_hash_token(raw), revoked_at__isnull=True).first())
+             .filter(token_hash=token_hash(raw), revoked_at__isnull=True).first())
     if token is not None:
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
