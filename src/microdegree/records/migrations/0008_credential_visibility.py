@@ -23,6 +23,10 @@ def forwards(apps, schema_editor):
         visibility="link")
     preference.objects.filter(hidden=False, imported__isnull=False, share_enabled=False).update(
         visibility="hidden")
+    if schema_editor.connection.vendor == "postgresql":
+        # the updates queue deferred foreign-key checks; run them now, or PostgreSQL refuses
+        # the ALTER TABLE (RemoveField) that follows in this transaction
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def backwards(apps, schema_editor):
